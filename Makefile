@@ -1,0 +1,37 @@
+# Two entry points, both work on a fresh clone:
+#   make demo   set up .venv and shadow-run the bundled example, leaving a report
+#   make test   set up .venv and run the whole test suite (ruff, mypy --strict, pytest)
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck pytest bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m dataops_diff.demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check dataops_diff tests bench
+	$(BIN)/ruff format --check dataops_diff tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: lint typecheck pytest
+
+bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/compare.py --rows 5000000
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+from dataops_diff.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,155 @@
+"""The Python API and the only orchestration: pair datasets, diff them, decide, build the Report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import replace
+
+from . import __version__
+from .datasets import DatasetRef, pair
+from .engines import EngineConfig, ProgressFn, get_engine
+from .engines.base import Engine
+from .errors import UsageError
+from .model import DatasetDiff, JSONValue, Report, RunComparison, to_dict
+from .plan import make_plan
+from .policy import Policy, evaluate
+from .spec import DatasetSpec
+
+SpecFor = Callable[[str], DatasetSpec]
+Pair = tuple[str, DatasetRef | None, DatasetRef | None]
+
+
+def compare(
+    production: str,
+    candidate: str,
+    spec: DatasetSpec | SpecFor,
+    *,
+    fmt: str | None = None,
+    engine: str = "duckdb",
+    engine_config: EngineConfig | None = None,
+    policy: Policy | None = None,
+    progress: ProgressFn | None = None,
+    configured: Collection[str] = (),
+) -> Report:
+    """Compare two data files, dataset folders or output folders.
+
+    ``spec`` is one DatasetSpec for every dataset, or a function of the dataset name;
+    ``configured`` names datasets the caller configured by name, each of which must exist.
+    """
+    spec_for: SpecFor = (lambda _name: spec) if isinstance(spec, DatasetSpec) else spec
+    pairs = pair(production, candidate, fmt)
+    names = {name for name, _, _ in pairs}
+    for name in configured:
+        if name not in names:
+            raise UsageError(
+                f"dataset '{name}' is not in production or candidate (datasets: "
+                f"{', '.join(sorted(names))}); fix the dataset name"
+            )
+    diffs = compare_pairs(pairs, spec_for, engine, engine_config, progress)
+    return build_report(
+        production,
+        candidate,
+        diffs,
+        policy=policy,
+        engine=engine,
+        options=_options(pairs, spec_for),
+    )
+
+
+def compare_pairs(
+    pairs: Sequence[Pair],
+    spec_for: SpecFor,
+    engine_name: str = "duckdb",
+    engine_config: EngineConfig | None = None,
+    progress: ProgressFn | None = None,
+) -> tuple[DatasetDiff, ...]:
+    """Diff every pair. Every pair's columns are validated (cheaply) before any is compared."""
+    engine = get_engine(engine_name, engine_config)
+    try:
+        _validate(engine, pairs, spec_for)
+        return tuple(_diff_one(engine, name, p, c, spec_for, progress) for name, p, c in pairs)
+    finally:
+        engine.close()
+
+
+def build_report(
+    production: str,
+    candidate: str,
+    diffs: tuple[DatasetDiff, ...],
+    *,
+    run: RunComparison | None = None,
+    policy: Policy | None = None,
+    engine: str = "duckdb",
+    options: dict[str, JSONValue] | None = None,
+) -> Report:
+    return Report(
+        production=production,
+        candidate=candidate,
+        datasets=diffs,
+        verdict=evaluate(diffs, run, policy),
+        command="run" if run else "compare",
+        engine=engine,
+        options=options or {},
+        run=run,
+        tool_version=__version__,
+    )
+
+
+def _diff_one(
+    engine: Engine,
+    name: str,
+    production: DatasetRef | None,
+    candidate: DatasetRef | None,
+    spec_for: SpecFor,
+    progress: ProgressFn | None,
+) -> DatasetDiff:
+    if production is None or candidate is None:
+        present = production or candidate
+        assert present is not None
+        return DatasetDiff(
+            name=name,
+            status="only_in_production" if candidate is None else "only_in_candidate",
+            production_path=production.path if production else None,
+            candidate_path=candidate.path if candidate else None,
+            key=spec_for(name).key,
+        )
+    return replace(engine.diff(production, candidate, spec_for(name), progress), name=name)
+
+
+def _validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> None:
+    """Keys, renames, ignored and tolerance columns checked against every schema up front.
+
+    With one dataset every named column must exist; with an output folder, a named column must
+    exist in at least one dataset (so a typo is still caught).
+    """
+    both = [(name, p, c) for name, p, c in pairs if p is not None and c is not None]
+    strict = len(pairs) == 1
+    seen: set[str] = set()
+    for name, p, c in both:
+        assert p is not None
+        assert c is not None
+        spec = spec_for(name)
+        prod, cand = engine.schema(p), engine.schema(c)
+        plan = make_plan(name, prod, cand, spec, strict=strict)
+        seen.update(col.name for col in prod)
+        seen.update(col.name for col in cand)
+        seen.update(r.production for r in plan.schema.renamed)
+    if strict or not both:
+        return
+    spec = spec_for(both[0][0])
+    named = {
+        "--ignore-column": list(spec.ignore_columns),
+        "--rename": list(spec.renames),
+        "--abs-tol": list(spec.column_abs_tol),
+        "--rel-tol": list(spec.column_rel_tol),
+    }
+    for flag, columns in named.items():
+        for col in columns:
+            if col not in seen:
+                raise UsageError(f"{flag} names column '{col}', which no dataset has; fix {flag}")
+
+
+def _options(pairs: Sequence[Pair], spec_for: SpecFor) -> dict[str, JSONValue]:
+    """The effective comparison options per dataset, for the report."""
+    specs: dict[str, JSONValue] = {name: to_dict(spec_for(name)) for name, _, _ in pairs}
+    return {"datasets": specs}

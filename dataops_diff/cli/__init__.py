@@ -1,0 +1,8 @@
+"""The command line: typer commands that parse, call the library, render and exit. No diff logic."""
+
+from __future__ import annotations
+
+from . import compare as compare  # registers the command
+from .app import app, main
+
+__all__ = ["app", "main"]

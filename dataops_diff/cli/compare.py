@@ -1,0 +1,162 @@
+"""``dataops-diff compare PRODUCTION CANDIDATE --key COL``."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+import typer
+
+from .. import api
+from ..datasets import FORMATS
+from ..engines import ENGINES, EngineConfig
+from ..errors import UsageError
+from ..reports import terminal
+from ..spec import DEFAULT_SAMPLES, DatasetSpec
+from .app import app
+from .common import (
+    DebugOpt,
+    JsonOpt,
+    QuietOpt,
+    exit_code,
+    parse_keys,
+    parse_renames,
+    parse_tolerances,
+    progress_display,
+    stdout_console,
+    write_outputs,
+)
+
+
+@app.command(no_args_is_help=True)
+def compare(
+    production: Annotated[
+        str, typer.Argument(help="Production data file, dataset folder or output folder.")
+    ],
+    candidate: Annotated[
+        str, typer.Argument(help="Candidate data file, dataset folder or output folder.")
+    ],
+    key: Annotated[
+        list[str],
+        typer.Option(
+            "--key",
+            "-k",
+            help="Key columns, COL[,COL...]; or DATASET=COL[,COL...] for one dataset of a folder. Repeatable.",
+        ),
+    ] = [],  # noqa: B006
+    abs_tol: Annotated[
+        list[str],
+        typer.Option(
+            "--abs-tol",
+            help="Absolute tolerance for numbers: N, or COL=N for one column. Repeatable.",
+        ),
+    ] = [],  # noqa: B006
+    rel_tol: Annotated[
+        list[str],
+        typer.Option(
+            "--rel-tol",
+            help="Relative tolerance, symmetric: |p-c| <= abs + rel*max(|p|,|c|). N or COL=N. Repeatable.",
+        ),
+    ] = [],  # noqa: B006
+    ignore_column: Annotated[
+        list[str],
+        typer.Option(
+            "--ignore-column",
+            help="Leave this column out of the comparison (either side). Repeatable.",
+        ),
+    ] = [],  # noqa: B006
+    ignore_case: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-case", help="Compare strings, string keys included, case-insensitively."
+        ),
+    ] = False,
+    ignore_spaces: Annotated[
+        bool,
+        typer.Option(
+            "--ignore-spaces",
+            help="Ignore leading/trailing whitespace of strings, string keys included.",
+        ),
+    ] = False,
+    rename: Annotated[
+        list[str],
+        typer.Option(
+            "--rename", help="OLD=NEW: production column OLD is candidate column NEW. Repeatable."
+        ),
+    ] = [],  # noqa: B006
+    samples: Annotated[
+        int,
+        typer.Option(
+            "--samples", min=0, help="Mismatching rows kept per column, and rows kept per side."
+        ),
+    ] = DEFAULT_SAMPLES,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            help=f"Read every file as this format: {', '.join(FORMATS)} (default: from the extension).",
+        ),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help=f"Diff engine: {', '.join(ENGINES)}.")
+    ] = "duckdb",
+    memory_limit: Annotated[
+        str | None,
+        typer.Option(
+            "--memory-limit",
+            help="Memory bound of the diff, e.g. 4GB; beyond it the engine spills to disk.",
+        ),
+    ] = None,
+    json_path: JsonOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+) -> None:
+    """Compare two versions of a pipeline's output, column by column, matching rows by key.
+
+    Exit code: 0 no differences, 1 differences, 2 could not compare, 130 interrupted.
+    """
+    del debug  # read by main() before parsing
+    default_key, dataset_keys = parse_keys(key)
+    if not default_key and not dataset_keys:
+        raise UsageError(
+            "no key given; pass --key COL[,COL...] naming the columns that identify a row"
+        )
+    abs_default, abs_columns = parse_tolerances(abs_tol, "--abs-tol")
+    rel_default, rel_columns = parse_tolerances(rel_tol, "--rel-tol")
+    base = DatasetSpec(
+        key=default_key,
+        abs_tol=abs_default,
+        rel_tol=rel_default,
+        column_abs_tol=abs_columns,
+        column_rel_tol=rel_columns,
+        ignore_columns=tuple(ignore_column),
+        ignore_case=ignore_case,
+        ignore_spaces=ignore_spaces,
+        renames=parse_renames(rename),
+        samples=samples,
+        format=fmt,
+    )
+
+    def spec_for(name: str) -> DatasetSpec:
+        if name in dataset_keys:
+            return replace(base, key=dataset_keys[name])
+        if not default_key:
+            raise UsageError(
+                f"no key for dataset '{name}'; pass --key {name}=COL or a default --key COL"
+            )
+        return base
+
+    with progress_display(not quiet) as progress:
+        report = api.compare(
+            production,
+            candidate,
+            spec_for,
+            fmt=fmt,
+            engine=engine,
+            engine_config=EngineConfig(memory_limit=memory_limit),
+            progress=progress,
+            configured=tuple(dataset_keys),
+        )
+    write_outputs(report, {"json": json_path})
+    terminal.render(report, stdout_console(), quiet=quiet)
+    raise typer.Exit(exit_code(report))

@@ -1,0 +1,25 @@
+"""Engines behind one interface, registered by name and imported lazily."""
+
+from __future__ import annotations
+
+import importlib
+
+from ..errors import UsageError
+from .base import Engine, EngineConfig, ProgressFn
+
+__all__ = ["ENGINES", "Engine", "EngineConfig", "ProgressFn", "get_engine"]
+
+# name -> "module:factory"; the module is imported only when the engine is asked for.
+ENGINES: dict[str, str] = {
+    "duckdb": "dataops_diff.engines.duckdb:DuckDBEngine",
+}
+
+
+def get_engine(name: str, config: EngineConfig | None = None) -> Engine:
+    target = ENGINES.get(name)
+    if target is None:
+        raise UsageError(f"unknown engine '{name}'; use --engine with one of: {', '.join(ENGINES)}")
+    module_name, _, attr = target.partition(":")
+    factory = getattr(importlib.import_module(module_name), attr)
+    engine: Engine = factory(config or EngineConfig())
+    return engine

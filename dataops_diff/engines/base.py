@@ -1,0 +1,45 @@
+"""The engine seam: one small Protocol. Engines take dataset references, never loaded tables."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..datasets import DatasetRef
+from ..model import Column, DatasetDiff
+from ..spec import DatasetSpec
+
+# progress(dataset, phase, fraction): fraction in [0, 1] when known, else None.
+ProgressFn = Callable[[str, str, float | None], None]
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    memory_limit: str | None = None  # e.g. "4GB"; None: the engine's safe default
+    temp_dir: str | None = None  # where to spill; None: a private folder, removed afterwards
+    threads: int | None = None
+    master: str | None = None  # Spark master URL
+    options: dict[str, str] = field(default_factory=dict)  # engine pass-through (Spark conf)
+
+
+class Engine(Protocol):
+    name: str
+
+    def schema(self, ref: DatasetRef) -> tuple[Column, ...]:
+        """Column names and Arrow type strings, as the engine will read them. Cheap."""
+        ...
+
+    def diff(
+        self,
+        production: DatasetRef,
+        candidate: DatasetRef,
+        spec: DatasetSpec,
+        progress: ProgressFn | None = None,
+    ) -> DatasetDiff:
+        """Compare one dataset. Only counts, statistics and bounded samples come back."""
+        ...
+
+    def close(self) -> None:
+        """Release everything (connections, spill folders). Safe to call twice."""
+        ...

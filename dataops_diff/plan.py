@@ -1,0 +1,226 @@
+"""Engine-neutral planning: from two schemas and a DatasetSpec to what gets compared and how.
+
+Types are Arrow type strings (``str(pyarrow.DataType)``). Every engine reports its schema in that
+vocabulary, so schema diffs and comparison rules are decided here once, for all engines.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from .errors import SchemaError
+from .model import Column, Rename, SchemaDiff, Side, TypeChange
+from .spec import DatasetSpec
+
+Category = Literal["integer", "float", "decimal", "string", "bool", "temporal", "binary", "other"]
+NUMERIC: frozenset[Category] = frozenset({"integer", "float", "decimal"})
+
+_DICTIONARY = re.compile(r"^dictionary<values=(.+), indices=\w+, ordered=\d>$")
+_SAME_VALUES = [
+    (re.compile(r"\blarge_(string|binary|list)\b"), r"\1"),
+    (re.compile(r"\b(string|binary)_view\b"), r"\1"),
+    (re.compile(r"\butf8\b"), "string"),
+    (re.compile(r"\blist_view\b"), "list"),
+]
+
+
+def normalize_type(arrow_type: str) -> str:
+    """The logical type: encodings that hold the same values (large_, _view, dictionary) dropped."""
+    t = arrow_type.strip()
+    m = _DICTIONARY.match(t)
+    if m:
+        t = m.group(1)
+    for pattern, repl in _SAME_VALUES:
+        t = pattern.sub(repl, t)
+    return t
+
+
+def category(arrow_type: str) -> Category:
+    t = normalize_type(arrow_type)
+    if re.match(r"^u?int\d+$", t):
+        return "integer"
+    if t in ("float", "double", "halffloat") or re.match(r"^float\d+$", t):
+        return "float"
+    if t.startswith("decimal"):
+        return "decimal"
+    if t == "string":
+        return "string"
+    if t == "bool":
+        return "bool"
+    if t.startswith(("timestamp", "date", "time", "duration")):
+        return "temporal"
+    if t.startswith(("binary", "fixed_size_binary")):
+        return "binary"
+    return "other"
+
+
+def _base(arrow_type: str) -> str:
+    """``timestamp[us, tz=UTC]`` -> ``timestamp``; ``list<item: int64>`` -> ``list``."""
+    return re.split(r"[\[<(]", normalize_type(arrow_type), maxsplit=1)[0]
+
+
+def same_type(production: str, candidate: str) -> bool:
+    p, c = normalize_type(production), normalize_type(candidate)
+    # A column that is all null in a self-describing text file (CSV, JSON) has no type to compare.
+    return p == c or "null" in (p, c)
+
+
+@dataclass(frozen=True)
+class ColumnPair:
+    name: str  # production name
+    candidate_name: str
+    production_type: str
+    candidate_type: str
+    production_category: Category
+    candidate_category: Category
+    abs_tol: float
+    rel_tol: float
+
+    @property
+    def numeric(self) -> bool:
+        return self.production_category in NUMERIC and self.candidate_category in NUMERIC
+
+    @property
+    def as_text(self) -> bool:
+        """Values of unrelated type families (e.g. number vs string) are compared as text."""
+        if self.numeric:
+            return False
+        if self.production_category != self.candidate_category:
+            return True
+        if self.production_category in ("temporal", "other"):  # date vs time, list vs struct, ...
+            return _base(self.production_type) != _base(self.candidate_type)
+        return False
+
+    @property
+    def string(self) -> bool:
+        return self.as_text or (
+            self.production_category == "string" and self.candidate_category == "string"
+        )
+
+    @property
+    def tolerant(self) -> bool:
+        return self.numeric and (self.abs_tol > 0 or self.rel_tol > 0)
+
+
+@dataclass(frozen=True)
+class Plan:
+    keys: tuple[ColumnPair, ...]
+    compared: tuple[ColumnPair, ...]
+    schema: SchemaDiff
+    ignored: tuple[str, ...]
+    production_columns: tuple[Column, ...]  # all, minus ignored: what a one-side sample shows
+    candidate_columns: tuple[Column, ...]
+
+
+def _pair(name: str, cand: str, ptype: str, ctype: str, spec: DatasetSpec) -> ColumnPair:
+    pcat, ccat = category(ptype), category(ctype)
+    numeric = pcat in NUMERIC and ccat in NUMERIC  # tolerances apply to numbers only
+    atol, rtol = (spec.abs_tol_for(name), spec.rel_tol_for(name)) if numeric else (0.0, 0.0)
+    return ColumnPair(name, cand, ptype, ctype, pcat, ccat, atol, rtol)
+
+
+def _missing(
+    side: Side, dataset: str, column: str, columns: dict[str, str], fix: str
+) -> SchemaError:
+    listing = ", ".join(columns) if len(columns) <= 12 else ", ".join(list(columns)[:12]) + ", ..."
+    return SchemaError(
+        f"column '{column}' is not in the {side} version of dataset '{dataset}' "
+        f"(columns: {listing}); {fix}"
+    )
+
+
+def make_plan(
+    dataset: str,
+    production: list[Column] | tuple[Column, ...],
+    candidate: list[Column] | tuple[Column, ...],
+    spec: DatasetSpec,
+    strict: bool = True,
+) -> Plan:
+    """Validate the spec against both schemas and decide every column's fate.
+
+    ``strict``: a renamed, ignored or tolerance column that this dataset lacks is an error (a
+    typo). When one spec serves many datasets (an output folder), such columns are skipped here and
+    the caller checks that each was found in at least one dataset.
+    """
+    prod = {c.name: c.type for c in production}
+    cand = {c.name: c.type for c in candidate}
+    if not spec.key:
+        raise SchemaError(f"no key given for dataset '{dataset}'; pass --key COL[,COL...]")
+    renames = {}
+    for old, new in spec.renames.items():
+        if old in prod and new in cand:
+            renames[old] = new
+        elif strict or (old in prod) != (new in cand):
+            fix = f"fix --rename {old}={new}"
+            if old not in prod:
+                raise _missing("production", dataset, old, prod, fix)
+            raise _missing("candidate", dataset, new, cand, fix)
+    spec = replace(spec, renames=renames)
+    ignored = tuple(c for c in spec.ignore_columns if c in prod or c in cand)
+    if strict:
+        for col in spec.ignore_columns:
+            if col not in ignored:
+                raise _missing("production", dataset, col, prod, f"fix --ignore-column {col}")
+        for flag, tols in (("--abs-tol", spec.column_abs_tol), ("--rel-tol", spec.column_rel_tol)):
+            for col in tols:
+                if col not in prod:
+                    raise _missing("production", dataset, col, prod, f"fix {flag} {col}=...")
+    for k in spec.key:
+        if k in spec.ignore_columns:
+            raise SchemaError(f"key column '{k}' of dataset '{dataset}' is also ignored; drop one")
+        if k not in prod:
+            raise _missing("production", dataset, k, prod, "pass a --key that both versions have")
+        if spec.candidate_name(k) not in cand:
+            raise _missing(
+                "candidate", dataset, spec.candidate_name(k), cand,
+                "pass a --key that both versions have, or --rename it",
+            )  # fmt: skip
+
+    skip = set(ignored)
+    cand_of = {p: spec.candidate_name(p) for p in prod}
+    renamed_targets = set(spec.renames.values())
+    shared = [
+        p
+        for p in prod
+        if p not in skip
+        and cand_of[p] in cand
+        and cand_of[p] not in skip
+        # production's own column named like a rename target is not the renamed column
+        and not (p in renamed_targets and p not in spec.renames)
+    ]
+    pairs = {p: _pair(p, cand_of[p], prod[p], cand[cand_of[p]], spec) for p in shared}
+    matched_cand = {cand_of[p] for p in shared}
+    schema = SchemaDiff(
+        only_in_production=tuple(
+            Column(p, t) for p, t in prod.items() if p not in skip and p not in pairs
+        ),
+        only_in_candidate=tuple(
+            Column(c, t) for c, t in cand.items() if c not in skip and c not in matched_cand
+        ),
+        type_changes=tuple(
+            TypeChange(p.name, p.production_type, p.candidate_type)
+            for p in pairs.values()
+            if not same_type(p.production_type, p.candidate_type)
+        ),
+        renamed=tuple(Rename(old, new) for old, new in spec.renames.items()),
+    )  # fmt: skip
+    if strict:
+        for flag, tols in (("--abs-tol", spec.column_abs_tol), ("--rel-tol", spec.column_rel_tol)):
+            for col, tol in tols.items():
+                if col in pairs and tol and not pairs[col].numeric:
+                    raise SchemaError(
+                        f"{flag} {col}={tol}: column '{col}' of dataset '{dataset}' is not numeric "
+                        f"({prod[col]}); tolerances apply to numbers only, drop it"
+                    )
+    keys = tuple(pairs[k] for k in spec.key)
+    compared = tuple(p for name, p in pairs.items() if name not in spec.key)
+    return Plan(
+        keys=keys,
+        compared=compared,
+        schema=schema,
+        ignored=ignored,
+        production_columns=tuple(Column(n, t) for n, t in prod.items() if n not in skip),
+        candidate_columns=tuple(Column(n, t) for n, t in cand.items() if n not in skip),
+    )

@@ -1,0 +1,34 @@
+"""The JSON report: ``model.to_dict`` with a stable key order. Schema: docs/json-report.md."""
+
+from __future__ import annotations
+
+import json
+
+from ..model import Report, to_dict
+
+
+def render(report: Report) -> str:
+    return json.dumps(to_dict(report), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+
+
+def load(text: str, source: str = "report") -> Report:
+    """Read a saved JSON report back (``dataops-diff report``)."""
+    from ..errors import InputError
+    from ..model import SCHEMA_VERSION
+
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"'{source}' is not JSON ({exc.msg} at line {exc.lineno}); pass a report "
+                         "written by --json") from exc  # fmt: skip
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version != SCHEMA_VERSION:
+        raise InputError(
+            f"'{source}' has schema_version {version!r}, this dataops-diff reads {SCHEMA_VERSION}; "
+            "re-create it with this version"
+        )
+    try:
+        return Report.from_dict(data)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise InputError(f"'{source}' is not a complete dataops-diff report ({exc}); "
+                         "pass a report written by --json") from exc  # fmt: skip

@@ -1,0 +1,172 @@
+"""The rich terminal summary: verdict first, then datasets, schema changes and changed columns.
+
+Every value from data goes into a ``Text`` (never into markup), so ``[/bold]`` in a column name is
+shown as typed.
+"""
+
+from __future__ import annotations
+
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from ..model import ColumnDiff, DatasetDiff, JSONValue, Report
+
+_VERDICT_STYLE = {"PASS": "bold green", "WARN": "bold yellow", "FAIL": "bold red"}
+MAX_REASONS = 12
+MAX_COLUMNS = 15
+MAX_SAMPLES = 3
+
+
+def render(report: Report, console: Console, quiet: bool = False) -> None:
+    console.print(_verdict_line(report))
+    if quiet:
+        return
+    reasons = report.verdict.reasons
+    for reason in reasons[:MAX_REASONS]:
+        console.print(
+            Text(f"  - {reason.message}", style="red" if reason.severity == "fail" else "yellow")
+        )
+    if len(reasons) > MAX_REASONS:
+        console.print(Text(f"  ... and {len(reasons) - MAX_REASONS} more reasons (see --json)"))
+    if report.run is not None:
+        console.print(_run_table(report))
+    console.print(_datasets_table(report))
+    for d in report.datasets:
+        if d.status == "compared" and d.has_differences:
+            console.print(_dataset_detail(d))
+
+
+def _verdict_line(report: Report) -> Text:
+    n = len(report.datasets)
+    differing = sum(d.has_differences for d in report.datasets)
+    text = Text(report.verdict.status, style=_VERDICT_STYLE[report.verdict.status])
+    text.append(f"  {n} dataset{'s' * (n != 1)} compared, {differing} with differences")
+    text.append(f"  (production: {report.production}  candidate: {report.candidate})", style="dim")
+    return text
+
+
+def _run_table(report: Report) -> Table:
+    assert report.run is not None
+    table = Table(title="Runs", title_justify="left", show_edge=False)
+    for header in ("", "production", "candidate"):
+        table.add_column(header)
+    p, c = report.run.production, report.run.candidate
+    rows = [
+        ("status", p.status, c.status),
+        ("exit code", _s(p.exit_code), _s(c.exit_code)),
+        ("commit", (p.git_sha or "working tree")[:12], (c.git_sha or "working tree")[:12]),
+        ("duration", f"{p.duration_seconds:.1f} s", f"{c.duration_seconds:.1f} s"),
+        ("peak memory", _bytes(p.peak_memory_bytes), _bytes(c.peak_memory_bytes)),
+    ]
+    for name in sorted(set(p.counters) | set(c.counters)):
+        rows.append((f"counter {name}", _s(p.counters.get(name)), _s(c.counters.get(name))))
+    for row in rows:
+        table.add_row(*(Text(v) for v in row))
+    return table
+
+
+def _datasets_table(report: Report) -> Table:
+    table = Table(title="Datasets", title_justify="left", show_edge=False)
+    for header in ("dataset", "status", "rows prod", "rows cand", "matched", "only prod",
+                   "only cand", "changed rows", "changed cols"):  # fmt: skip
+        table.add_column(header, justify="left" if header in ("dataset", "status") else "right")
+    for d in report.datasets:
+        status = _status(d)
+        style = "green" if status in ("same", "identical") else "red"
+        table.add_row(
+            Text(d.name),
+            Text(status, style=style),
+            _n(d.production_rows),
+            _n(d.candidate_rows),
+            _n(d.matched_rows if d.status == "compared" else None),
+            _n(d.only_in_production if d.status == "compared" else None),
+            _n(d.only_in_candidate if d.status == "compared" else None),
+            _n(d.rows_with_differences if d.status == "compared" else None),
+            _n(len(d.changed_columns) if d.status == "compared" else None),
+        )
+    return table
+
+
+def _status(d: DatasetDiff) -> str:
+    if d.status != "compared":
+        return d.status.replace("_", " ")
+    if d.identical:
+        return "identical"
+    return "different" if d.has_differences else "same"
+
+
+def _dataset_detail(d: DatasetDiff) -> Group:
+    parts: list[Table | Text] = [Text(f"\n{d.name}", style="bold")]
+    s = d.schema
+    for col in s.only_in_production:
+        parts.append(Text(f"  - column {col.name} ({col.type}) only in production"))
+    for col in s.only_in_candidate:
+        parts.append(Text(f"  + column {col.name} ({col.type}) only in candidate"))
+    for tc in s.type_changes:
+        parts.append(Text(f"  ~ column {tc.column}: {tc.production_type} -> {tc.candidate_type}"))
+    for r in s.renamed:
+        parts.append(Text(f"  = column {r.production} renamed to {r.candidate}", style="dim"))
+    dup = d.duplicates
+    if dup.any:
+        parts.append(Text(
+            f"  duplicate keys: {dup.production_keys:,} in production "
+            f"({dup.production_rows:,} rows), {dup.candidate_keys:,} in candidate "
+            f"({dup.candidate_rows:,} rows); {dup.groups_differing:,} of {dup.groups:,} "
+            "shared groups differ"
+        ))  # fmt: skip
+    changed = d.changed_columns
+    if changed:
+        parts.append(_columns_table(changed[:MAX_COLUMNS]))
+        if len(changed) > MAX_COLUMNS:
+            parts.append(Text(f"  ... and {len(changed) - MAX_COLUMNS} more changed columns"))
+        for column in changed[:MAX_SAMPLES]:
+            for sample in column.samples[:MAX_SAMPLES]:
+                key = ", ".join(f"{k}={_v(v)}" for k, v in sample.key.items())
+                parts.append(Text(
+                    f"  {column.name} [{key}]: {_v(sample.production)} -> {_v(sample.candidate)}",
+                    style="dim",
+                ))  # fmt: skip
+    return Group(*parts)
+
+
+def _columns_table(columns: tuple[ColumnDiff, ...]) -> Table:
+    table = Table(show_edge=False, box=None, padding=(0, 2))
+    for header in ("column", "changed", "% rows", "null->value", "value->null", "max abs diff",
+                   "max rel diff"):  # fmt: skip
+        table.add_column(header, justify="left" if header == "column" else "right")
+    for c in columns:
+        share = f"{100 * c.unequal / c.compared:.2f}%" if c.compared else "-"
+        table.add_row(
+            Text(c.name if c.name == c.candidate_name else f"{c.name} -> {c.candidate_name}"),
+            _n(c.unequal), Text(share), _n(c.null_to_value), _n(c.value_to_null),
+            Text(_g(c.max_abs_diff)), Text(_g(c.max_rel_diff)),
+        )  # fmt: skip
+    return table
+
+
+def _n(value: int | None) -> Text:
+    return Text("-" if value is None else f"{value:,}")
+
+
+def _g(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def _s(value: object) -> str:
+    return "-" if value is None else str(value)
+
+
+def _v(value: JSONValue) -> str:
+    text = "null" if value is None else repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _bytes(value: int | None) -> str:
+    if value is None:
+        return "-"
+    for unit in ("B", "KiB", "MiB", "GiB"):
+        if value < 1024 or unit == "GiB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value = value / 1024  # type: ignore[assignment]
+    return str(value)
