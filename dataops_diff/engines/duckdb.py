@@ -12,11 +12,10 @@ Arrow IPC through a lazily scanned pyarrow dataset) and compared in at most thre
 from __future__ import annotations
 
 import math
-import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from typing import Any
 
 import duckdb
@@ -35,6 +34,7 @@ from ..model import (
 from ..plan import Plan, make_plan
 from ..spec import DatasetSpec
 from . import duckdb_sql as sql
+from . import memory
 from .base import EngineConfig, ProgressFn
 
 _READERS = {
@@ -49,13 +49,15 @@ class DuckDBEngine:
 
     def __init__(self, config: EngineConfig | None = None) -> None:
         config = config or EngineConfig()
-        self._own_temp = config.temp_dir is None
-        self._temp_dir = config.temp_dir or tempfile.mkdtemp(prefix="dataops-diff-spill-")
+        limit = memory.memory_limit_bytes(config.memory_limit)  # default: a share of the RAM
+        # a private, locked spill folder (under --temp-dir if given); close() removes it
+        self._spill = memory.SpillFolder(config.temp_dir)
+        self._temp_dir = self._spill.path
         settings: dict[str, Any] = {"temp_directory": self._temp_dir}
         if config.threads:
             settings["threads"] = config.threads
-        if config.memory_limit:
-            settings["memory_limit"] = config.memory_limit
+        if limit:
+            settings["memory_limit"] = f"{memory.mib(limit)}MiB"
         try:
             self._con = duckdb.connect(config=settings)
             self._con.execute("SET TimeZone = 'UTC'")  # naive times compare as UTC everywhere
@@ -67,6 +69,9 @@ class DuckDBEngine:
             raise EngineError(
                 f"cannot start DuckDB: {_first_line(exc)}; check --memory-limit"
             ) from exc
+        except BaseException:
+            self.close()
+            raise
         self._closed = False
 
     # ------------------------------------------------------------------------------ interface
@@ -99,14 +104,19 @@ class DuckDBEngine:
             run.execute("finding duplicate keys", sql.duplicate_groups_table(plan, spec))
             dups = "__dd_dups"
         duplicates = Duplicates(dkp, drp, dkc, drc, groups)
+        samples_p: tuple[RowSample, ...] = ()
+        samples_c: tuple[RowSample, ...] = ()
         if identical:
             columns = _identical_columns(plan, matched)
             changed_rows = 0
-            samples_p: tuple[RowSample, ...] = ()
-            samples_c: tuple[RowSample, ...] = ()
         else:
-            values = run.one("comparing values", sql.value_pass(plan, spec, dups, spec.samples))
-            columns, changed_rows, samples_p, samples_c = _read_values(plan, values, matched)
+            run.execute("comparing values", sql.value_pass(plan, spec, dups, spec.samples))
+            columns, changed_rows = _read_values(
+                plan, run.one("", sql.value_numbers(plan)), matched
+            )
+            if spec.samples and (changed_rows or only_p or only_c):
+                rows = run.all("fetching samples", sql.sample_pass(plan, spec, dups))
+                columns, samples_p, samples_c = _samples(plan, columns, rows, spec.samples)
         if dups:
             differing, unmatched_p, unmatched_c = run.one(
                 "comparing duplicate keys", sql.duplicate_pass(plan, spec, dups)
@@ -140,8 +150,9 @@ class DuckDBEngine:
         if con is not None:
             con.close()
             self._con = None  # type: ignore[assignment]
-        if getattr(self, "_own_temp", False):
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
+        spill = getattr(self, "_spill", None)
+        if spill is not None:
+            spill.remove()
 
     # ------------------------------------------------------------------------------- reading
     def _register(self, ref: DatasetRef, view: str, side: str) -> None:
@@ -199,6 +210,15 @@ class _Runner:
         assert row is not None
         return row
 
+    def all(self, phase: str, query: str) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = []
+
+        def fetch() -> None:
+            rows.extend(self._con.execute(query).fetchall())
+
+        self._run(phase, fetch)
+        return rows
+
     def execute(self, phase: str, query: str) -> None:
         self._run(phase, lambda: self._con.execute(query))
 
@@ -251,6 +271,8 @@ def _identical_columns(plan: Plan, matched: int) -> tuple[ColumnDiff, ...]:
             unequal=0,
             null_to_value=0,
             value_to_null=0,
+            max_abs_diff=0.0 if p.numeric and matched else None,
+            max_rel_diff=0.0 if p.numeric and matched else None,
             abs_tol=p.abs_tol,
             rel_tol=p.rel_tol,
         )
@@ -260,11 +282,10 @@ def _identical_columns(plan: Plan, matched: int) -> tuple[ColumnDiff, ...]:
 
 def _read_values(
     plan: Plan, row: tuple[Any, ...], matched: int
-) -> tuple[tuple[ColumnDiff, ...], int, tuple[RowSample, ...], tuple[RowSample, ...]]:
+) -> tuple[tuple[ColumnDiff, ...], int]:
     columns = []
-    key_names = [k.name for k in plan.keys]
     for i, pair in enumerate(plan.compared):
-        unequal, n2v, v2n, max_abs, max_rel, samples = row[i * 6 : i * 6 + 6]
+        unequal, n2v, v2n, max_abs, max_rel = row[i * sql.PER_COLUMN : (i + 1) * sql.PER_COLUMN]
         columns.append(
             ColumnDiff(
                 name=pair.name,
@@ -275,34 +296,43 @@ def _read_values(
                 unequal=int(unequal),
                 null_to_value=int(n2v),
                 value_to_null=int(v2n),
-                max_abs_diff=_finite(max_abs),
-                max_rel_diff=_finite(max_rel),
+                max_abs_diff=_max(max_abs, pair.numeric, matched),
+                max_rel_diff=_max(max_rel, pair.numeric, matched),
                 abs_tol=pair.abs_tol,
                 rel_tol=pair.rel_tol,
-                samples=tuple(
-                    ValueSample(
-                        {n: jsonable(s["k"][f"k{j}"]) for j, n in enumerate(key_names)},
-                        jsonable(s["p"]),
-                        jsonable(s["c"]),
-                    )
-                    for s in samples or ()
-                ),
             )
         )
-    base = len(plan.compared) * 6
-    changed_rows = int(row[base])
-    samples_p = _rows(row[base + 1], plan.production_columns)
-    samples_c = _rows(row[base + 2], plan.candidate_columns)
-    return tuple(columns), changed_rows, samples_p, samples_c
+    return tuple(columns), int(row[len(plan.compared) * sql.PER_COLUMN])
 
 
-def _rows(
-    structs: list[dict[str, Any]] | None, columns: tuple[Column, ...]
-) -> tuple[RowSample, ...]:
-    return tuple(
-        RowSample({c.name: jsonable(s[f"f{j}"]) for j, c in enumerate(columns)})
-        for s in structs or ()
+def _samples(
+    plan: Plan, columns: tuple[ColumnDiff, ...], rows: list[tuple[Any, ...]], n: int
+) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
+    """Attach the fetched sample rows (already in key order): the first ``n`` of each kind."""
+    nk, m = len(plan.keys), len(plan.compared)
+    marks, eqs, vals, shown_p = nk, nk + 2, nk + 2 + m, nk + 2 + 3 * m
+    shown_c = shown_p + len(plan.production_columns)
+    per_column: list[list[ValueSample]] = [[] for _ in range(m)]
+    only_p: list[RowSample] = []
+    only_c: list[RowSample] = []
+    for r in rows:
+        in_p, in_c = r[marks], r[marks + 1]
+        if in_p and in_c:
+            key = {k.name: jsonable(r[j]) for j, k in enumerate(plan.keys)}
+            for i in range(m):
+                if not r[eqs + i] and len(per_column[i]) < n:
+                    p, c = r[vals + 2 * i], r[vals + 2 * i + 1]
+                    per_column[i].append(ValueSample(key, jsonable(p), jsonable(c)))
+        elif in_p and len(only_p) < n:
+            cols = plan.production_columns
+            only_p.append(RowSample({c.name: jsonable(r[shown_p + j]) for j, c in enumerate(cols)}))
+        elif in_c and len(only_c) < n:
+            cols = plan.candidate_columns
+            only_c.append(RowSample({c.name: jsonable(r[shown_c + j]) for j, c in enumerate(cols)}))
+    with_samples = tuple(
+        replace(col, samples=tuple(found)) for col, found in zip(columns, per_column, strict=True)
     )
+    return with_samples, tuple(only_p), tuple(only_c)
 
 
 def jsonable(value: Any) -> JSONValue:
@@ -323,6 +353,14 @@ def jsonable(value: Any) -> JSONValue:
         return [jsonable(v) for v in value]
     iso = getattr(value, "isoformat", None)
     return str(iso() if callable(iso) else value)
+
+
+def _max(value: Any, numeric: bool, matched: int) -> float | None:
+    """A column's max difference: 0.0 when no matched pair of numbers differs (the query then has
+    no row to take a maximum over); None for other types or when nothing was matched."""
+    if not numeric or not matched:
+        return None
+    return 0.0 if value is None else _finite(value)
 
 
 def _finite(value: Any) -> float | None:

@@ -155,82 +155,130 @@ def _side_rows(plan: Plan, spec: DatasetSpec, side: str, dups: str | None) -> tu
     return rows, shown_aliases
 
 
+VALUES_TABLE = "__dd_values"
+PER_COLUMN = 5  # unequal, null_to_value, value_to_null, max_abs_diff, max_rel_diff
+
+
 def value_pass(plan: Plan, spec: DatasetSpec, dups: str | None, samples: int) -> str:
-    """The one full pass: a full outer join by key, aggregated into counts, maxima and samples."""
+    """The one full pass: a full outer join by key, aggregated into a one-row table.
+
+    Per compared column: the counts and maxima (``a*``) and the keys of the first ``samples``
+    mismatching rows by key order (``s*``); then the count of changed rows and the first keys
+    only in production / only in candidate. The sample rows themselves are fetched afterwards,
+    selectively (``sample_pass``): building them here for every row would double the cost.
+    """
     n = max(samples, 0)
     matched = f"{P_MARK} AND {C_MARK}"
-    p_rows, p_shown = _side_rows(plan, spec, "production", dups)
-    c_rows, c_shown = _side_rows(plan, spec, "candidate", dups)
-    shown_key = (
-        "struct_pack("
-        + ", ".join(
-            f"k{i} := {shown(f'__order.k{i}', k.production_category)}"
-            for i, k in enumerate(plan.keys)
-        )
-        + ")"
-    )
+    p_rows, _ = _side_rows(plan, spec, "production", dups)
+    c_rows, _ = _side_rows(plan, spec, "candidate", dups)
+    p_key, c_key = _key_struct(plan, "__k"), _key_struct(plan, "__kc")
     aggs: list[str] = []
     eqs: list[str] = []
     for i, pair in enumerate(plan.compared):
         eqs.append(f"{equal(f'p.__p{i}', f'c.__c{i}', pair)} AS __eq{i}")
+        # Conditions short-circuit left to right and CASE evaluates its result only where the
+        # condition holds: the costly parts run on the few unequal rows, not on every row.
+        unequal = f"{matched} AND NOT __eq{i}"
         aggs += [
-            f"count(*) FILTER (WHERE {matched} AND NOT __eq{i})",
-            f"count(*) FILTER (WHERE {matched} AND __p{i} IS NULL AND __c{i} IS NOT NULL)",
-            f"count(*) FILTER (WHERE {matched} AND __p{i} IS NOT NULL AND __c{i} IS NULL)",
+            f"count(*) FILTER (WHERE {unequal})",
+            f"count(*) FILTER (WHERE {unequal} AND __p{i} IS NULL)",
+            f"count(*) FILTER (WHERE {unequal} AND __c{i} IS NULL)",
         ]
         if pair.numeric:
+            # Equal pairs differ by 0, so without a tolerance only unequal rows can set a maximum.
+            rows = matched if pair.tolerant else unequal
             pd, cd = f"CAST(__p{i} AS DOUBLE)", f"CAST(__c{i} AS DOUBLE)"
-            finite = f"{matched} AND isfinite({pd}) AND isfinite({cd})"
+            finite = f"{rows} AND isfinite({pd}) AND isfinite({cd})"
             big = f"greatest(abs({pd}), abs({cd}))"
             aggs += [
-                f"max(abs({pd} - {cd})) FILTER (WHERE {finite})",
-                f"max(CASE WHEN {big} = 0 THEN 0 ELSE abs({pd} - {cd}) / {big} END)"
-                f" FILTER (WHERE {finite})",
+                f"max(CASE WHEN {finite} THEN abs({pd} - {cd}) END)",
+                f"max(CASE WHEN {finite} THEN (CASE WHEN {big} = 0 THEN 0"
+                f" ELSE abs({pd} - {cd}) / {big} END) END)",
             ]
         else:
-            aggs += ["NULL", "NULL"]
-        cond = f"{matched} AND NOT __eq{i}"
-        sample = (
-            f"struct_pack(k := {shown_key}, p := {shown(f'__p{i}', pair.production_category)},"
-            f" c := {shown(f'__c{i}', pair.candidate_category)})"
-        )
-        aggs.append(_first(n, cond, sample))
+            aggs += ["NULL::DOUBLE", "NULL::DOUBLE"]
     any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"
     aggs.append(f"count(*) FILTER (WHERE {matched} AND ({any_unequal}))")
-    for mark, other, cols, aliases in (
-        (P_MARK, C_MARK, plan.production_columns, p_shown),
-        (C_MARK, P_MARK, plan.candidate_columns, c_shown),
-    ):
-        fields = ", ".join(
-            f"f{j} := {shown(alias, category(col.type))}"
-            for j, (col, alias) in enumerate(zip(cols, aliases, strict=True))
-        )
-        aggs.append(_first(n, f"{mark} AND {other} IS NULL", f"struct_pack({fields})"))
+    named = [f"{a} AS a{x}" for x, a in enumerate(aggs)]
+    if n:
+        named += [
+            f"min(CASE WHEN {matched} AND NOT __eq{i} THEN {p_key} END, {n}) AS s{i}"
+            for i in range(len(plan.compared))
+        ]
+        named.append(f"min(CASE WHEN {P_MARK} AND {C_MARK} IS NULL THEN {p_key} END, {n}) AS sp")
+        named.append(f"min(CASE WHEN {C_MARK} AND {P_MARK} IS NULL THEN {c_key} END, {n}) AS sc")
     select_eq = (", " + ", ".join(eqs)) if eqs else ""
+    # Only rows that differ at all reach the aggregates: one-sided rows, and matched rows with a
+    # value not exactly equal (within-tolerance rows included, so maxima stay right).
+    same = " AND ".join(
+        f"p.__p{i} IS NOT DISTINCT FROM c.__c{i}" for i in range(len(plan.compared))
+    )
+    identical = f"coalesce(p.{P_MARK} AND c.{C_MARK}, false)" + (f" AND {same}" if same else "")
     return f"""
+CREATE OR REPLACE TEMP TABLE {VALUES_TABLE} AS
 WITH p AS ({p_rows}),
      c AS ({c_rows}),
      j AS (
-        SELECT p.*, c.*,
-               CASE WHEN p.{P_MARK} THEN {_key_struct(plan, "p.__k")}
-                    ELSE {_key_struct(plan, "c.__kc")} END AS __order
-               {select_eq}
+        SELECT p.*, c.* {select_eq}
         FROM p FULL OUTER JOIN c ON {_on(plan, "p", "c", "__kc")}
+        WHERE NOT ({identical})
      )
-SELECT {", ".join(aggs)} FROM j"""
+SELECT {", ".join(named)} FROM j"""
 
 
-def _first(n: int, cond: str, value: str) -> str:
-    """The first ``n`` values by key order among rows meeting ``cond`` (NULL when n is 0).
+def value_numbers(plan: Plan) -> str:
+    count = len(plan.compared) * PER_COLUMN + 1
+    return f"SELECT {', '.join(f'a{x}' for x in range(count))} FROM {VALUES_TABLE}"
 
-    CASE keeps the struct from being built for rows that do not qualify.
+
+def sample_pass(plan: Plan, spec: DatasetSpec, dups: str | None) -> str:
+    """The rows behind the sample keys, in key order, with values as samples show them.
+
+    Columns: shown key values, the two side marks, one equality flag per compared column, each
+    compared column's production then candidate value, then every shown column of production and
+    of candidate (for rows on one side only).
     """
-    if not n:
-        return "NULL"
-    return (
-        f"arg_min(CASE WHEN {cond} THEN {value} END, CASE WHEN {cond} THEN __order END, {n})"
-        f" FILTER (WHERE {cond})"
+    lists = [f"s{i}" for i in range(len(plan.compared))] + ["sp", "sc"]
+    sample_keys = " UNION ".join(f"SELECT unnest({s}) AS k FROM {VALUES_TABLE}" for s in lists)
+    p_rows, p_shown = _side_rows(plan, spec, "production", dups)
+    c_rows, c_shown = _side_rows(plan, spec, "candidate", dups)
+
+    def only_samples(rows: str, alias: str) -> str:
+        on = " AND ".join(
+            f"r.{alias}{i} IS NOT DISTINCT FROM sk.k.k{i}" for i in range(len(plan.keys))
+        )
+        return f"SELECT r.* FROM ({rows}) r SEMI JOIN sk ON {on}"
+
+    order = (
+        f"CASE WHEN p.{P_MARK} THEN {_key_struct(plan, 'p.__k')} "
+        f"ELSE {_key_struct(plan, 'c.__kc')} END"
     )
+    cols = [
+        shown(f"coalesce(p.__k{i}, c.__kc{i})", k.production_category)
+        for i, k in enumerate(plan.keys)
+    ]
+    cols += [f"coalesce(p.{P_MARK}, false)", f"coalesce(c.{C_MARK}, false)"]
+    cols += [equal(f"p.__p{i}", f"c.__c{i}", pair) for i, pair in enumerate(plan.compared)]
+    for i, pair in enumerate(plan.compared):
+        cols += [
+            shown(f"p.__p{i}", pair.production_category),
+            shown(f"c.__c{i}", pair.candidate_category),
+        ]
+    cols += [
+        shown(f"p.{a}", category(c.type))
+        for c, a in zip(plan.production_columns, p_shown, strict=True)
+    ]
+    cols += [
+        shown(f"c.{a}", category(c.type))
+        for c, a in zip(plan.candidate_columns, c_shown, strict=True)
+    ]
+    return f"""
+WITH sk AS ({sample_keys}),
+     p AS ({only_samples(p_rows, "__k")}),
+     c AS ({only_samples(c_rows, "__kc")})
+SELECT {", ".join(cols)}
+FROM p FULL OUTER JOIN c ON {_on(plan, "p", "c", "__kc")}
+ORDER BY {order}"""
 
 
 def duplicate_pass(plan: Plan, spec: DatasetSpec, dups: str) -> str:
