@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m dataops_diff.demo
+	$(BIN)/python fixtures/demo/run_demo.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check dataops_diff tests bench

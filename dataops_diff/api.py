@@ -7,12 +7,14 @@ from dataclasses import replace
 
 from . import __version__
 from .datasets import DatasetRef, pair
-from .engines import EngineConfig, ProgressFn, get_engine
+from .engines import READS_URIS, EngineConfig, ProgressFn, get_engine
 from .engines.base import Engine
 from .errors import UsageError
 from .model import DatasetDiff, JSONValue, Report, RunComparison, to_dict
 from .plan import make_plan
 from .policy import Policy, evaluate
+from .runner import TickFn
+from .runspec import RunSpec
 from .spec import DatasetSpec
 
 SpecFor = Callable[[str], DatasetSpec]
@@ -37,7 +39,7 @@ def compare(
     ``configured`` names datasets the caller configured by name, each of which must exist.
     """
     spec_for: SpecFor = (lambda _name: spec) if isinstance(spec, DatasetSpec) else spec
-    pairs = pair(production, candidate, fmt)
+    pairs = pair(production, candidate, fmt, uris=engine in READS_URIS)
     names = {name for name, _, _ in pairs}
     for name in configured:
         if name not in names:
@@ -153,3 +155,45 @@ def _options(pairs: Sequence[Pair], spec_for: SpecFor) -> dict[str, JSONValue]:
     """The effective comparison options per dataset, for the report."""
     specs: dict[str, JSONValue] = {name: to_dict(spec_for(name)) for name, _, _ in pairs}
     return {"datasets": specs}
+
+
+def run(
+    spec: RunSpec,
+    *,
+    run_dir: str | None = None,
+    engine: str = "duckdb",
+    engine_config: EngineConfig | None = None,
+    policy: Policy | None = None,
+    on_tick: TickFn | None = None,
+    progress: ProgressFn | None = None,
+) -> Report:
+    """Shadow-run production and candidate side by side, then compare every output dataset.
+
+    Raises ``shadow.ProductionFailed`` (a RunError; its ``report`` shows the run) when production
+    did not succeed, ``Interrupted`` on Ctrl-C/SIGTERM. See docs/shadow-runs.md.
+    """
+    from . import shadow
+
+    comparison = shadow.execute(spec, run_dir, on_tick)
+    labels = (shadow.label(comparison.production), shadow.label(comparison.candidate))
+    failure = shadow.production_failure(comparison)
+    if failure is not None:
+        report = build_report(*labels, (), run=comparison, policy=policy, engine=engine)
+        raise shadow.ProductionFailed(failure, shadow.with_failure(report, failure))
+    found = shadow.pair_outputs(
+        spec,
+        comparison.production.output_dir,
+        comparison.candidate.output_dir,
+        shadow.failed_sides(comparison),
+    )
+    specs = {name: dataset_spec for name, _, _, dataset_spec in found}
+    pairs = [(name, p, c) for name, p, c, _ in found]
+    diffs = compare_pairs(pairs, specs.__getitem__, engine, engine_config, progress)
+    return build_report(
+        *labels,
+        diffs,
+        run=comparison,
+        policy=policy,
+        engine=engine,
+        options=_options(pairs, specs.__getitem__),
+    )

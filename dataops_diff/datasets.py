@@ -24,7 +24,9 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "json": (".jsonl", ".ndjson", ".json", ".jsonl.gz", ".ndjson.gz", ".json.gz"),
     "arrow": (".arrow", ".feather", ".ipc", ".arrows"),
 }
+TEXT_FORMATS = frozenset({"csv", "json"})  # column types are inferred from the values
 _HIVE_DIR = re.compile(r"^[^=/]+=[^/]*$")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # s3a://, hdfs://, dbfs:/ (not C:/)
 _CHUNK = 1 << 20
 
 
@@ -138,13 +140,39 @@ def discover(root: str, side: Side, fmt: str | None = None) -> dict[str, Dataset
     return datasets
 
 
+def is_uri(path: str) -> bool:
+    return bool(_URI.match(path))
+
+
+def uri_dataset(uri: str, side: Side, fmt: str | None = None) -> DatasetRef:
+    """A dataset at a URI (for an engine that reads URIs): one dataset, never listed here."""
+    found = format_of(uri.rstrip("/"), fmt)
+    if found is None:
+        raise InputError(
+            f"cannot infer the format of {side} URI '{uri}'; "
+            f"pass --format with one of: {', '.join(FORMATS)}"
+        )
+    return DatasetRef(dataset_name(uri.rstrip("/")), uri, found, (uri,))
+
+
 def pair(
-    production: str, candidate: str, fmt: str | None = None
+    production: str, candidate: str, fmt: str | None = None, uris: bool = False
 ) -> list[tuple[str, DatasetRef | None, DatasetRef | None]]:
     """Pair the datasets of both sides by name, sorted by name.
 
-    Two single datasets (files or dataset folders) are paired whatever their names.
+    Two single datasets (files or dataset folders) are paired whatever their names. ``uris``: the
+    engine reads URIs (``s3a://...``); a URI is one dataset.
     """
+    if is_uri(production) or is_uri(candidate):
+        uri = production if is_uri(production) else candidate
+        if not uris:
+            raise UsageError(
+                f"'{uri}' is a URI, which only --engine spark reads; "
+                "pass --engine spark, or copy the data to a local path"
+            )
+        p = (uri_dataset if is_uri(production) else open_dataset)(production, "production", fmt)
+        c = (uri_dataset if is_uri(candidate) else open_dataset)(candidate, "candidate", fmt)
+        return [(p.name, p, DatasetRef(p.name, c.path, c.format, c.files, c.hive))]
     prod = discover(production, "production", fmt)
     cand = discover(candidate, "candidate", fmt)
     single_prod = os.path.isfile(production) or is_dataset_folder(production)

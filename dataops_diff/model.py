@@ -85,6 +85,7 @@ class Profile:
     quantiles: tuple[tuple[float, float], ...] = ()  # (q, value), q in [0, 1]
     histogram: tuple[int, ...] = ()  # counts on ColumnShift.bin_edges
     top: tuple[TopValue, ...] = ()  # most frequent values, strings and categories
+    nonfinite: int = 0  # NaN and ±inf of float columns: not null, left out of the statistics
 
 
 @dataclass(frozen=True)

@@ -61,10 +61,19 @@ def _base(arrow_type: str) -> str:
     return re.split(r"[\[<(]", normalize_type(arrow_type), maxsplit=1)[0]
 
 
-def same_type(production: str, candidate: str) -> bool:
+def same_type(production: str, candidate: str, inferred: bool = False) -> bool:
+    """Whether two types hold the same logical values.
+
+    ``inferred``: a side was read from a text format (CSV, JSON) whose types are guessed per file
+    from the values, so a column of whole numbers on one side and decimals on the other is not a
+    schema change (the values still compare by value), and an all-null column has no type.
+    """
     p, c = normalize_type(production), normalize_type(candidate)
-    # A column that is all null in a self-describing text file (CSV, JSON) has no type to compare.
-    return p == c or "null" in (p, c)
+    if p == c:
+        return True
+    if inferred:
+        return "null" in (p, c) or (category(p) in NUMERIC and category(c) in NUMERIC)
+    return False
 
 
 @dataclass(frozen=True)
@@ -137,12 +146,14 @@ def make_plan(
     candidate: list[Column] | tuple[Column, ...],
     spec: DatasetSpec,
     strict: bool = True,
+    inferred_types: bool = False,
 ) -> Plan:
     """Validate the spec against both schemas and decide every column's fate.
 
     ``strict``: a renamed, ignored or tolerance column that this dataset lacks is an error (a
     typo). When one spec serves many datasets (an output folder), such columns are skipped here and
-    the caller checks that each was found in at least one dataset.
+    the caller checks that each was found in at least one dataset. ``inferred_types``: a side was
+    read from CSV or JSON, whose column types are guessed from the values (see ``same_type``).
     """
     prod = {c.name: c.type for c in production}
     cand = {c.name: c.type for c in candidate}
@@ -202,7 +213,7 @@ def make_plan(
         type_changes=tuple(
             TypeChange(p.name, p.production_type, p.candidate_type)
             for p in pairs.values()
-            if not same_type(p.production_type, p.candidate_type)
+            if not same_type(p.production_type, p.candidate_type, inferred_types)
         ),
         renamed=tuple(Rename(old, new) for old, new in spec.renames.items()),
     )  # fmt: skip

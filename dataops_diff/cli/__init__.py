@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from . import compare as compare  # registers the command
+from . import report as report  # registers `report`
+from . import run as run  # registers `run` and `init`
 from .app import app, main
 
 __all__ = ["app", "main"]

@@ -54,7 +54,10 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         error(f"unexpected {type(exc).__name__}: {exc}; rerun with --debug and report it")
         return EXIT_ERROR
-    return result if isinstance(result, int) else 0
+    code = result if isinstance(result, int) else 0
+    if code == EXIT_INTERRUPTED:  # typer turns Ctrl-C inside a command into Exit(130)
+        sys.stderr.write("dataops-diff: interrupted\n")
+    return code
 
 
 def _version(value: bool) -> None:

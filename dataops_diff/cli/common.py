@@ -30,6 +30,9 @@ from ..model import Report
 # Output formats: flag -> "module:function" rendering a Report to text. Imported on use.
 RENDERERS: dict[str, str] = {
     "json": "dataops_diff.reports.json:render",
+    "markdown": "dataops_diff.reports.markdown:render",
+    "junit": "dataops_diff.reports.junit:render",
+    "html": "dataops_diff.reports.html:render",
 }
 
 JsonOpt = Annotated[
@@ -39,6 +42,22 @@ QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Only the verdict line; no progress display.")
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+MarkdownOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--markdown",
+        help="Write a pull-request comment in Markdown (also appended to $GITHUB_STEP_SUMMARY "
+        "when set).",
+    ),
+]
+JunitOpt = Annotated[
+    Path | None,
+    typer.Option("--junit", help="Write JUnit XML: each dataset and each policy rule a test case."),
+]
+HtmlOpt = Annotated[
+    Path | None,
+    typer.Option("--html", help="Write the self-contained HTML report (docs/html-report.md)."),
+]
 
 
 def write_outputs(report: Report, outputs: dict[str, Path | None]) -> None:
@@ -47,8 +66,27 @@ def write_outputs(report: Report, outputs: dict[str, Path | None]) -> None:
         if path is None:
             continue
         module, _, func = RENDERERS[fmt].partition(":")
-        render: Callable[[Report], str] = getattr(importlib.import_module(module), func)
-        write_text(path, render(report), f"--{fmt}")
+        render: Callable[..., str] = getattr(importlib.import_module(module), func)
+        # the HTML report links the run logs relative to the folder it is written to
+        text = render(report, base_dir=str(path.parent)) if fmt == "html" else render(report)
+        write_text(path, text, f"--{fmt}")
+    append_step_summary(report)
+
+
+def append_step_summary(report: Report) -> None:
+    """In GitHub Actions, append the Markdown report to the job summary (as GitHub expects)."""
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not summary:
+        return
+    from ..reports import markdown
+
+    try:
+        with open(summary, "a", encoding="utf-8") as fh:
+            fh.write(markdown.render(report))
+    except OSError as exc:
+        raise UsageError(
+            f"GITHUB_STEP_SUMMARY '{summary}': cannot append ({exc.strerror}); unset it or fix it"
+        ) from exc
 
 
 def write_text(path: Path, text: str, flag: str) -> None:

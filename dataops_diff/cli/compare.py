@@ -16,7 +16,10 @@ from ..spec import DEFAULT_SAMPLES, DatasetSpec
 from .app import app
 from .common import (
     DebugOpt,
+    HtmlOpt,
     JsonOpt,
+    JunitOpt,
+    MarkdownOpt,
     QuietOpt,
     exit_code,
     parse_keys,
@@ -26,9 +29,11 @@ from .common import (
     stdout_console,
     write_outputs,
 )
+from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
 
 @app.command(no_args_is_help=True)
+@with_policy_options
 def compare(
     production: Annotated[
         str, typer.Argument(help="Production data file, dataset folder or output folder.")
@@ -104,18 +109,45 @@ def compare(
         str | None,
         typer.Option(
             "--memory-limit",
-            help="Memory bound of the diff, e.g. 4GB; beyond it the engine spills to disk.",
+            help="Memory bound of the diff, e.g. 4GB, 4GiB or 60%; beyond it the engine spills to disk (default: half of the machine's memory or cgroup limit).",
         ),
     ] = None,
+    temp_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--temp-dir",
+            help="Folder in which the diff makes its private spill folder, removed afterwards (default: the system temp folder).",
+        ),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option(
+            "--spark-master",
+            help="With --engine spark: the Spark master URL (default: local[*], or the running session's under spark-submit).",
+        ),
+    ] = None,
+    spark_conf: Annotated[
+        list[str],
+        typer.Option(
+            "--spark-conf",
+            help="With --engine spark: a Spark configuration KEY=VALUE. Repeatable.",
+        ),
+    ] = [],  # noqa: B006
     json_path: JsonOpt = None,
+    markdown_path: MarkdownOpt = None,
+    junit_path: JunitOpt = None,
+    html_path: HtmlOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
+    policy_options: PolicyOptions = NO_POLICY_OPTIONS,
 ) -> None:
     """Compare two versions of a pipeline's output, column by column, matching rows by key.
 
-    Exit code: 0 no differences, 1 differences, 2 could not compare, 130 interrupted.
+    Exit code: 0 PASS or WARN (1 with --fail-on warn), 1 FAIL, 2 could not compare,
+    130 interrupted.
     """
     del debug  # read by main() before parsing
+    policy = policy_options.policy()
     default_key, dataset_keys = parse_keys(key)
     if not default_key and not dataset_keys:
         raise UsageError(
@@ -153,10 +185,32 @@ def compare(
             spec_for,
             fmt=fmt,
             engine=engine,
-            engine_config=EngineConfig(memory_limit=memory_limit),
+            engine_config=engine_config(memory_limit, temp_dir, spark_master, spark_conf),
+            policy=policy,
             progress=progress,
             configured=tuple(dataset_keys),
         )
-    write_outputs(report, {"json": json_path})
+    write_outputs(
+        report,
+        {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path},
+    )
     terminal.render(report, stdout_console(), quiet=quiet)
-    raise typer.Exit(exit_code(report))
+    raise typer.Exit(exit_code(report, fail_on_warn=policy.fail_on == "warn"))
+
+
+def engine_config(
+    memory_limit: str | None,
+    temp_dir: str | None,
+    spark_master: str | None,
+    spark_conf: list[str],
+) -> EngineConfig:
+    """The engine flags as an EngineConfig; ``--spark-conf`` splits at its first '='."""
+    options: dict[str, str] = {}
+    for value in spark_conf:
+        name, sep, setting = value.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--spark-conf '{value}' is not of the form KEY=VALUE")
+        options[name.strip()] = setting
+    return EngineConfig(
+        memory_limit=memory_limit, temp_dir=temp_dir, master=spark_master, options=options
+    )

@@ -7,12 +7,14 @@ import importlib
 from ..errors import UsageError
 from .base import Engine, EngineConfig, ProgressFn
 
-__all__ = ["ENGINES", "Engine", "EngineConfig", "ProgressFn", "get_engine"]
+__all__ = ["ENGINES", "READS_URIS", "Engine", "EngineConfig", "ProgressFn", "get_engine"]
 
 # name -> "module:factory"; the module is imported only when the engine is asked for.
 ENGINES: dict[str, str] = {
     "duckdb": "dataops_diff.engines.duckdb:DuckDBEngine",
+    "spark": "dataops_diff.engines.spark:SparkEngine",
 }
+READS_URIS = frozenset({"spark"})  # engines that read s3a://, hdfs://, ... themselves
 
 
 def get_engine(name: str, config: EngineConfig | None = None) -> Engine:

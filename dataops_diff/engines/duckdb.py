@@ -20,7 +20,7 @@ from typing import Any
 
 import duckdb
 
-from ..datasets import DatasetRef, same_bytes
+from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
 from ..errors import EngineError, InputError, Interrupted
 from ..model import (
     Column,
@@ -94,6 +94,7 @@ class DuckDBEngine:
             self._columns("candidate", candidate, "candidate"),
             spec,
             strict=False,
+            inferred_types=bool({production.format, candidate.format} & TEXT_FORMATS),
         )
         run = _Runner(self._con, production, candidate, progress)
         identical = same_bytes(production, candidate)
@@ -115,7 +116,7 @@ class DuckDBEngine:
                 plan, run.one("", sql.value_numbers(plan)), matched
             )
             if spec.samples and (changed_rows or only_p or only_c):
-                rows = run.all("fetching samples", sql.sample_pass(plan, spec, dups))
+                rows = run.all("fetching samples", sql.sample_pass(plan, spec, dups, spec.samples))
                 columns, samples_p, samples_c = _samples(plan, columns, rows, spec.samples)
         if dups:
             differing, unmatched_p, unmatched_c = run.one(

@@ -1,14 +1,17 @@
 """Profiles of compared columns in DuckDB: both versions, few passes, then ``profiles.shift``.
 
-Per version: one aggregate query computes the simple statistics of every column together (counts,
-approximate distinct counts, min/max/mean/std, approximate quantiles, sketch top values); then, once
-both versions' ranges are known, one aggregate query computes every histogram on the shared bin
-edges and the exact value counts of low-cardinality columns, and (only when some string column has
-many distinct values) one query counts the sketch's candidate top values exactly.
+Per version, each pass one scan for all columns together:
+1. simple statistics: counts, approximate distinct counts, min/max/mean/std, quantiles (exact up to
+   QUANTILE_SAMPLE values, from a reservoir sample beyond);
+2. once both versions' ranges are known: histograms on the shared bin edges, exact counts of every
+   value of low-cardinality columns, approx_top_k sketches of other string columns;
+3. only when a string column has many (but not mostly unique) values: exact counts of the sketches'
+   candidates. Mostly unique columns (ids) get no top values.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +23,10 @@ from ..errors import EngineError
 from ..model import ColumnShift, Profile, TopValue
 from ..plan import NUMERIC, Category
 
-LOW_CARDINALITY = 1000  # up to this many distinct values, every value is counted exactly
+LOW_CARDINALITY = 10_000  # up to this many distinct values, every value is counted exactly
+MOSTLY_UNIQUE = 0.5  # more distinct values than this share of values: no top values (ids)
 SKETCH_K = 3 * profiles.TOP_K  # candidates per version from approx_top_k for other columns
+QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
 _CATEGORICAL: frozenset[Category] = frozenset({"string", "bool", "binary"})
 _FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
 _INTEGERS = frozenset(f"{u}{t}INT" for u in ("", "U") for t in ("TINY", "SMALL", "BIG", "HUGE")) | {
@@ -39,15 +44,15 @@ class ProfileColumn:
 
 @dataclass(frozen=True)
 class _Col:
-    """One column as seen in one version: the SQL that reads it."""
+    """One column as seen in one version: the SQL that reads it (in an inner projection)."""
 
     i: int
     kind: str  # "number", "time", "category", "other"
-    ident: str  # quoted column
-    num: str  # numeric expression (numbers; times as epoch seconds)
-    value: str  # value expression for top values
-    string: bool  # value expression is VARCHAR
-    utc: bool  # TIMESTAMP WITH TIME ZONE: min/max converted to UTC
+    raw: str  # the value: counts, distinct count, top values (text when profiled as text)
+    num: str  # numbers and times (epoch seconds) as DOUBLE, NULL unless finite
+    native: str  # min/max in the column's own type, NULL unless finite
+    string: bool  # ``raw`` is VARCHAR
+    utc: bool = False  # ``native`` is a TIMESTAMP WITH TIME ZONE converted to UTC
 
 
 def quote(name: str) -> str:
@@ -68,7 +73,9 @@ def _family(duck_type: str) -> str:
         return "float"
     if t in _INTEGERS or t.startswith("DECIMAL"):
         return "number"
-    if t.startswith(("TIMESTAMP", "DATE", "TIME", "INTERVAL")):
+    if t.startswith(("TIMESTAMP", "DATE")):
+        return "datetime"
+    if t.startswith(("TIME", "INTERVAL")):
         return "time"
     return {"VARCHAR": "string", "BOOLEAN": "bool", "BLOB": "binary"}.get(t, "other")
 
@@ -78,74 +85,103 @@ def _fits(category: Category, family: str) -> bool:
     if category in NUMERIC:
         return family in ("number", "float")
     if category == "temporal":
-        return family == "time"
+        return family in ("datetime", "time")
     return category not in ("bool", "binary") or family == category
 
 
 def _col(i: int, name: str, duck_type: str, category: Category) -> _Col:
     ident, kind, family = quote(name), _kind(category), _family(duck_type)
-    num = f"CAST({ident} AS DOUBLE)" if kind == "number" else f"epoch({ident})"
-    string = family == "string"
-    value = ident if string or category != "string" else f"CAST({ident} AS VARCHAR)"
-    string = string or category == "string"
-    utc = duck_type.upper() == "TIMESTAMP WITH TIME ZONE"
-    return _Col(i, kind, ident, num, value, string, utc)
+    raw, num, native, utc = ident, "NULL", "NULL", False
+    if kind == "number":
+        num = native = f"CAST({ident} AS DOUBLE)"
+        if family == "float":  # NaN and ±inf are left out of the statistics
+            num = native = f"CASE WHEN isfinite({num}) THEN {num} END"
+        else:
+            native = ident
+    elif kind == "time":
+        num, native = f"epoch({ident})", ident  # epoch of ±infinity is NULL
+        if family == "datetime":
+            native = f"CASE WHEN isfinite({ident}) THEN {ident} END"
+            utc = duck_type.upper() == "TIMESTAMP WITH TIME ZONE"
+            native = f"timezone('UTC', {native})" if utc else native
+    elif category == "string" and family != "string":
+        raw = f"CAST({ident} AS VARCHAR)"
+    return _Col(i, kind, raw, num, native, category == "string", utc)
 
 
 def _lit(x: float) -> str:
     return f"CAST('{x!r}' AS DOUBLE)"
 
 
+def _select(view: str, inner: list[str], outer: list[str]) -> str:
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {quote(view)})"
+
+
 def _simple_sql(view: str, cols: Sequence[_Col]) -> str:
-    parts = ["count(*) AS n_rows"]
+    """Pass 1: every simple statistic of every column, one scan."""
+    inner, outer = ["1 AS one"], ["count(*) AS n_rows"]
     qs = ", ".join(repr(q) for q in profiles.QUANTILES)
     for c in cols:
-        p, ok = f"c{c.i}_", f"FILTER (WHERE isfinite({c.num}))"
-        parts += [f"count({c.ident}) AS {p}count"]
+        r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
+        inner.append(f"{c.raw} AS {r}")
+        outer.append(f"count({r}) AS {p}count")
         if c.kind != "other":
-            parts += [f"approx_count_distinct({c.ident}) AS {p}distinct"]
+            outer.append(f"approx_count_distinct({r}) AS {p}distinct")
         if c.kind in ("number", "time"):
-            lo, hi = f"min({c.ident}) {ok}", f"max({c.ident}) {ok}"
-            if c.utc:
-                lo, hi = f"timezone('UTC', {lo})", f"timezone('UTC', {hi})"
-            parts += [
-                f"{lo} AS {p}min", f"{hi} AS {p}max",
-                f"min({c.num}) {ok} AS {p}lo", f"max({c.num}) {ok} AS {p}hi",
-                f"count(*) FILTER (WHERE NOT isfinite({c.num})) AS {p}nonfinite",
-                f"approx_quantile({c.num}, [{qs}]) {ok} AS {p}quantiles",
+            inner += [f"{c.num} AS {f}", f"{c.native} AS {t}"]
+            outer += [
+                f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
+                f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
+                f"reservoir_quantile({f}, [{qs}], {QUANTILE_SAMPLE}) AS {p}quantiles",
             ]  # fmt: skip
         if c.kind == "number":
-            parts += [f"avg({c.num}) {ok} AS {p}mean", f"stddev_samp({c.num}) {ok} AS {p}std"]
-        if c.kind == "category":
-            parts += [f"approx_top_k({c.value}, {SKETCH_K}) AS {p}sketch"]
-            if c.string:
-                parts += [f"min({c.value}) AS {p}min", f"max({c.value}) AS {p}max"]
-    return f"SELECT {', '.join(parts)} FROM {quote(view)}"
+            outer.append(f"avg({f}) AS {p}mean")  # the std needs the mean: pass 2
+        if c.kind == "category" and c.string:
+            outer += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
+    return _select(view, inner, outer)
 
 
-def _histogram_sql(view: str, cols: Sequence[_Col], edges: dict[int, tuple[float, ...]],
-                   exact: frozenset[int]) -> str | None:  # fmt: skip
-    parts = []
+def _histogram_sql(
+    view: str, cols: Sequence[_Col], layout: _Layout, first: dict[str, Any]
+) -> str | None:
+    """Pass 2: histograms on the shared edges, exact or sketched value counts, one scan.
+
+    Also the sum of squared deviations from pass 1's mean (the two-pass variance: stable, and
+    cheaper than stddev_samp).
+    """
+    inner, outer = [], []
     for c in cols:
-        if c.i in edges:
-            lo, width, bins = profiles.bin_origin_width(edges[c.i])
-            ok = f"FILTER (WHERE isfinite({c.num}))"
-            b = "0" if width == 0 else f"floor(({c.num} - {_lit(lo)}) / {_lit(width)})"
-            parts.append(f"histogram(least(greatest({b}, 0), {bins - 1})::INTEGER) {ok} AS h{c.i}")
-        elif c.i in exact:
-            parts.append(f"histogram({c.value}) AS h{c.i}")
-    return f"SELECT {', '.join(parts)} FROM {quote(view)}" if parts else None
+        if c.i in layout.edges:
+            f = f"f{c.i}"
+            inner.append(f"{c.num} AS {f}")
+            mean = first.get(f"c{c.i}_mean")
+            if mean is not None and math.isfinite(mean):
+                outer.append(f"sum(({f} - {_lit(mean)}) * ({f} - {_lit(mean)})) AS v{c.i}")
+            lo, width, bins = profiles.bin_origin_width(layout.edges[c.i])
+            b = "0"  # least/greatest skip NULLs: the CASE keeps a NULL out of the bins
+            if width > 0:
+                b = f"least(greatest(floor(({f} - {_lit(lo)}) / {_lit(width)}), 0), {bins - 1})"
+            outer.append(
+                f"histogram(CASE WHEN {f} IS NOT NULL THEN CAST({b} AS INTEGER) END) AS h{c.i}"
+            )
+        elif c.i in layout.exact:
+            inner.append(f"{c.raw} AS r{c.i}")
+            outer.append(f"histogram(r{c.i}) AS h{c.i}")
+        elif c.i in layout.sketched:
+            inner.append(f"{c.raw} AS r{c.i}")
+            outer.append(f"approx_top_k(r{c.i}, {SKETCH_K}) AS s{c.i}")
+    return _select(view, inner, outer) if outer else None
 
 
 def _top_counts(
     con: duckdb.DuckDBPyConnection, view: str, cols: Sequence[_Col], wanted: dict[int, list[str]]
 ) -> dict[int, dict[Hashable, int]]:
-    """Exact counts of a few candidate values of high-cardinality string columns: one query."""
+    """Pass 3 (high-cardinality strings only): exact counts of the sketches' candidates."""
     selects, params = [], []
     for c in cols:
         if c.i in wanted:
             selects.append(
-                f"SELECT {c.i} AS col, v, count(*) AS n FROM (SELECT {c.value} AS v FROM "
+                f"SELECT {c.i} AS col, v, count(*) AS n FROM (SELECT {c.raw} AS v FROM "
                 f"{quote(view)}) WHERE v IN (SELECT unnest(?::VARCHAR[])) GROUP BY v"
             )
             params.append(wanted[c.i])
@@ -156,15 +192,16 @@ def _top_counts(
     return out
 
 
-def _hist(counts: dict[int, int] | None, bins: int) -> tuple[int, ...]:
-    counts = counts or {}
-    return tuple(int(counts.get(b, 0)) for b in range(bins))
+def _std(squares: float | None, n: int) -> float | None:
+    return math.sqrt(squares / (n - 1)) if squares is not None and n > 1 else None
 
 
 def _profile(
-    c: _Col, s: dict[str, Any], hist: tuple[int, ...], top: tuple[TopValue, ...]
-) -> Profile:
+    c: _Col, s: dict[str, Any], second: dict[str, Any], hist: tuple[int, ...],
+    top: tuple[TopValue, ...],
+) -> Profile:  # fmt: skip
     p, rows = f"c{c.i}_", int(s["n_rows"])
+    finite = int(s[p + "finite"]) if c.kind == "number" else 0
     lo, hi = s.get(p + "min"), s.get(p + "max")
     if c.utc:
         lo, hi = (None if x is None else x.isoformat() + "+00:00" for x in (lo, hi))
@@ -173,19 +210,19 @@ def _profile(
         for q, v in zip(profiles.QUANTILES, s.get(p + "quantiles") or (), strict=False)
         if (f := profiles.finite(v)) is not None
     )
-    distinct = s.get(p + "distinct")
+    distinct, count = s.get(p + "distinct"), int(s[p + "count"])
     return Profile(
         rows=rows,
-        nulls=rows - int(s[p + "count"]),
+        nulls=rows - count,
         distinct=None if distinct is None else int(distinct),
         min=profiles.json_value(lo),
         max=profiles.json_value(hi),
         mean=profiles.finite(s.get(p + "mean")),
-        std=profiles.finite(s.get(p + "std")),
+        std=profiles.finite(_std(second.get(f"v{c.i}"), finite)),
         quantiles=quantiles,
         histogram=hist,
         top=top,
-        nonfinite=int(s.get(p + "nonfinite") or 0) if c.kind == "number" else 0,
+        nonfinite=count - finite if c.kind == "number" else 0,
     )
 
 
@@ -208,7 +245,9 @@ def profile_columns(
 ) -> dict[str, ColumnShift]:
     """Profiles of both versions of ``columns`` and their shift, by production column name.
 
-    ``production`` and ``candidate`` name views (or tables) registered on ``con``.
+    ``production`` and ``candidate`` name views (or tables) registered on ``con``. A column whose
+    versions do not both fit ``category`` (say integer in one, string in the other) is profiled
+    as text.
     """
     if not columns:
         return {}
@@ -240,18 +279,31 @@ def _profile_columns(
     ps = _one_row(con, _simple_sql(production, pcols))
     cs = _one_row(con, _simple_sql(candidate, ccols))
     layout = _layout(pcols, ccols, ps, cs)
-    phist, pcounts = _distributions(con, production, pcols, layout)
-    chist, ccounts = _distributions(con, candidate, ccols, layout)
+    prow, crow = (
+        _one_row(con, sql) if (sql := _histogram_sql(view, cols, layout, first)) else {}
+        for view, cols, first in ((production, pcols, ps), (candidate, ccols, cs))
+    )
+    wanted = {
+        i: sorted({str(v) for row in (prow, crow) for v in row[f"s{i}"] or ()})
+        for i in layout.sketched
+    }
+    pcounts = _top_counts(con, production, pcols, wanted)
+    ccounts = _top_counts(con, candidate, ccols, wanted)
     out: dict[str, ColumnShift] = {}
     for col, pc, cc in zip(columns, pcols, ccols, strict=True):
         i = pc.i
-        min_count = 2 if i in layout.wanted else 1
-        ptop, ctop = profiles.select_top(
-            pcounts.get(i, {}), ccounts.get(i, {}), min_count=min_count
+        bins = len(layout.edges[i]) - 1 if i in layout.edges else 0
+        if i in layout.exact:
+            ptop, ctop = profiles.select_top(_keyed(prow[f"h{i}"]), _keyed(crow[f"h{i}"]))
+        else:  # sketched or no top values: values seen once are not listed
+            ptop, ctop = profiles.select_top(pcounts.get(i, {}), ccounts.get(i, {}), min_count=2)
+        phist = _hist(prow.get(f"h{i}"), bins) if bins else ()
+        chist = _hist(crow.get(f"h{i}"), bins) if bins else ()
+        out[col.production] = profiles.shift(
+            _profile(pc, ps, prow, phist, ptop),
+            _profile(cc, cs, crow, chist, ctop),
+            layout.edges.get(i, ()),
         )
-        pprof = _profile(pc, ps, phist.get(i, ()), ptop)
-        cprof = _profile(cc, cs, chist.get(i, ()), ctop)
-        out[col.production] = profiles.shift(pprof, cprof, layout.edges.get(i, ()))
     return out
 
 
@@ -260,15 +312,15 @@ class _Layout:
     """What the second pass computes, decided from both versions' simple statistics."""
 
     edges: dict[int, tuple[float, ...]]  # shared bin edges of numbers and times
-    exact: frozenset[int]  # categories with few distinct values: count every value
-    wanted: dict[int, list[str]]  # other string columns: count the sketches' candidates
+    exact: frozenset[int]  # categories with few distinct values: every value counted
+    sketched: frozenset[int]  # other string columns: approx_top_k, then exact counts
 
 
 def _layout(pcols: Sequence[_Col], ccols: Sequence[_Col], ps: dict[str, Any],
             cs: dict[str, Any]) -> _Layout:  # fmt: skip
     edges: dict[int, tuple[float, ...]] = {}
     exact: set[int] = set()
-    wanted: dict[int, list[str]] = {}
+    sketched: set[int] = set()
     for pc, cc in zip(pcols, ccols, strict=True):
         i, p = pc.i, f"c{pc.i}_"
         if pc.kind in ("number", "time"):
@@ -279,24 +331,18 @@ def _layout(pcols: Sequence[_Col], ccols: Sequence[_Col], ps: dict[str, Any],
             if los and his:
                 edges[i] = profiles.bin_edges(min(los), max(his), integers=ints)
         elif pc.kind == "category":
-            if max(ps[p + "distinct"] or 0, cs[p + "distinct"] or 0) <= LOW_CARDINALITY:
+            distinct = max(ps[p + "distinct"] or 0, cs[p + "distinct"] or 0)
+            values = max(ps[p + "count"], cs[p + "count"])
+            if distinct <= LOW_CARDINALITY:
                 exact.add(i)
-            elif pc.string and cc.string:
-                sketch = {*(ps[p + "sketch"] or ()), *(cs[p + "sketch"] or ())}
-                wanted[i] = sorted(str(v) for v in sketch)
-    return _Layout(edges, frozenset(exact), wanted)
+            elif pc.string and cc.string and distinct <= MOSTLY_UNIQUE * values:
+                sketched.add(i)
+    return _Layout(edges, frozenset(exact), frozenset(sketched))
 
 
-def _distributions(
-    con: duckdb.DuckDBPyConnection, view: str, cols: Sequence[_Col], layout: _Layout
-) -> tuple[dict[int, tuple[int, ...]], dict[int, dict[Hashable, int]]]:
-    """One version's histograms and value counts, by column index."""
-    sql = _histogram_sql(view, cols, layout.edges, layout.exact)
-    row = _one_row(con, sql) if sql else {}
-    hists = {i: _hist(row.get(f"h{i}"), len(e) - 1) for i, e in layout.edges.items()}
-    counts = {i: _keyed(row.get(f"h{i}")) for i in layout.exact}
-    counts.update({i: _keyed(v) for i, v in _top_counts(con, view, cols, layout.wanted).items()})
-    return hists, counts
+def _hist(counts: dict[int, int] | None, bins: int) -> tuple[int, ...]:
+    counts = counts or {}
+    return tuple(int(counts.get(b, 0)) for b in range(bins))
 
 
 def _keyed(counts: dict[Any, int] | None) -> dict[Hashable, int]:

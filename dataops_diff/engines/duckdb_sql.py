@@ -51,10 +51,18 @@ def equal(p: str, c: str, pair: ColumnPair) -> str:
         return same
     pd, cd = f"CAST({p} AS DOUBLE)", f"CAST({c} AS DOUBLE)"
     within = (
-        f"abs({pd} - {cd}) <= {literal(pair.abs_tol)} + {literal(pair.rel_tol)}"
+        f"{abs_diff(p, c, pair)} <= {literal(pair.abs_tol)} + {literal(pair.rel_tol)}"
         f" * greatest(abs({pd}), abs({cd}))"
     )
     return f"({same} OR coalesce(isfinite({pd}) AND isfinite({cd}) AND {within}, false))"
+
+
+def abs_diff(p: str, c: str, pair: ColumnPair) -> str:
+    """|p - c| as DOUBLE. Integers subtract exactly (HUGEINT) and round once: int64 values never
+    compare through float64, so 2**53 + 1 and 2**53 differ by 1, not 0."""
+    if pair.production_category == pair.candidate_category == "integer":
+        return f"CAST(abs(CAST({p} AS HUGEINT) - CAST({c} AS HUGEINT)) AS DOUBLE)"
+    return f"abs(CAST({p} AS DOUBLE) - CAST({c} AS DOUBLE))"
 
 
 def _key_select(plan: Plan, spec: DatasetSpec, side: str, alias: str = "__k") -> str:
@@ -190,10 +198,11 @@ def value_pass(plan: Plan, spec: DatasetSpec, dups: str | None, samples: int) ->
             pd, cd = f"CAST(__p{i} AS DOUBLE)", f"CAST(__c{i} AS DOUBLE)"
             finite = f"{rows} AND isfinite({pd}) AND isfinite({cd})"
             big = f"greatest(abs({pd}), abs({cd}))"
+            diff = abs_diff(f"__p{i}", f"__c{i}", pair)
             aggs += [
-                f"max(CASE WHEN {finite} THEN abs({pd} - {cd}) END)",
+                f"max(CASE WHEN {finite} THEN {diff} END)",
                 f"max(CASE WHEN {finite} THEN (CASE WHEN {big} = 0 THEN 0"
-                f" ELSE abs({pd} - {cd}) / {big} END) END)",
+                f" ELSE {diff} / {big} END) END)",
             ]
         else:
             aggs += ["NULL::DOUBLE", "NULL::DOUBLE"]
@@ -231,7 +240,7 @@ def value_numbers(plan: Plan) -> str:
     return f"SELECT {', '.join(f'a{x}' for x in range(count))} FROM {VALUES_TABLE}"
 
 
-def sample_pass(plan: Plan, spec: DatasetSpec, dups: str | None) -> str:
+def sample_pass(plan: Plan, spec: DatasetSpec, dups: str | None, n: int) -> str:
     """The rows behind the sample keys, in key order, with values as samples show them.
 
     Columns: shown key values, the two side marks, one equality flag per compared column, each
@@ -243,26 +252,30 @@ def sample_pass(plan: Plan, spec: DatasetSpec, dups: str | None) -> str:
     p_rows, p_shown = _side_rows(plan, spec, "production", dups)
     c_rows, c_shown = _side_rows(plan, spec, "candidate", dups)
 
-    def only_samples(rows: str, alias: str) -> str:
-        on = " AND ".join(
-            f"r.{alias}{i} IS NOT DISTINCT FROM sk.k.k{i}" for i in range(len(plan.keys))
+    def only_samples(rows: str, alias: str, shown_aliases: list[str]) -> str:
+        keys = [f"r.{alias}{i}" for i in range(len(plan.keys))]
+        on = " AND ".join(f"{k} IS NOT DISTINCT FROM sk.k.k{i}" for i, k in enumerate(keys))
+        # A key on one side only may stand on many rows there (say, a null key): keep n of them.
+        ties = ", ".join(f"r.{a}" for a in shown_aliases)
+        return (
+            f"SELECT r.* FROM ({rows}) r SEMI JOIN sk ON {on} "
+            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {ties}) <= {n}"
         )
-        return f"SELECT r.* FROM ({rows}) r SEMI JOIN sk ON {on}"
 
     order = (
         f"CASE WHEN p.{P_MARK} THEN {_key_struct(plan, 'p.__k')} "
         f"ELSE {_key_struct(plan, 'c.__kc')} END"
     )
-    cols = [
-        shown(f"coalesce(p.__k{i}, c.__kc{i})", k.production_category)
-        for i, k in enumerate(plan.keys)
-    ]
+    # Samples show the data as stored, not as folded by --ignore-case/--ignore-spaces.
+    p_raw = dict(zip((c.name for c in plan.production_columns), p_shown, strict=True))
+    c_raw = dict(zip((c.name for c in plan.candidate_columns), c_shown, strict=True))
+    cols = [shown(f"p.{p_raw[k.name]}", k.production_category) for k in plan.keys]
     cols += [f"coalesce(p.{P_MARK}, false)", f"coalesce(c.{C_MARK}, false)"]
     cols += [equal(f"p.__p{i}", f"c.__c{i}", pair) for i, pair in enumerate(plan.compared)]
-    for i, pair in enumerate(plan.compared):
+    for pair in plan.compared:
         cols += [
-            shown(f"p.__p{i}", pair.production_category),
-            shown(f"c.__c{i}", pair.candidate_category),
+            shown(f"p.{p_raw[pair.name]}", pair.production_category),
+            shown(f"c.{c_raw[pair.candidate_name]}", pair.candidate_category),
         ]
     cols += [
         shown(f"p.{a}", category(c.type))
@@ -272,13 +285,16 @@ def sample_pass(plan: Plan, spec: DatasetSpec, dups: str | None) -> str:
         shown(f"c.{a}", category(c.type))
         for c, a in zip(plan.candidate_columns, c_shown, strict=True)
     ]
+    # Rows of a key duplicated on one side tie on the key: every column breaks the tie, so the
+    # samples never depend on the order rows were read in.
+    ties = ", ".join(str(j) for j in range(1, len(cols) + 1))
     return f"""
 WITH sk AS ({sample_keys}),
-     p AS ({only_samples(p_rows, "__k")}),
-     c AS ({only_samples(c_rows, "__kc")})
+     p AS ({only_samples(p_rows, "__k", p_shown)}),
+     c AS ({only_samples(c_rows, "__kc", c_shown)})
 SELECT {", ".join(cols)}
 FROM p FULL OUTER JOIN c ON {_on(plan, "p", "c", "__kc")}
-ORDER BY {order}"""
+ORDER BY {order}, {ties}"""
 
 
 def duplicate_pass(plan: Plan, spec: DatasetSpec, dups: str) -> str:

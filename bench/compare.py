@@ -1,0 +1,301 @@
+"""Benchmark ``dataops-diff compare`` against the read floor and datacompy, and check its counts.
+
+    python bench/compare.py --rows 1000000 [--seed 42] [--repeat 3] [--skip-datacompy]
+
+Generates the data once per (rows, seed) under --data-dir, then runs every tool in a fresh process,
+--repeat times, interleaved, and reports the median wall time and peak RSS of each (see docs/
+benchmarks.md). dataops-diff's JSON report is checked against planted.json on every run.
+Exit code: 0 when every run exited as expected and the counts check passed, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from _measure import Measurement, measure
+
+BENCH = Path(__file__).resolve().parent
+GB = 1e9
+READ, DATAOPS, DATACOMPY, IDENTICAL = (
+    "read-only floor (pyarrow read_table)",
+    "dataops-diff compare",
+    "datacompy PolarsCompare",
+    "dataops-diff, identical files",
+)
+
+
+def ensure_data(data_dir: Path, rows: int, seed: int) -> Path:
+    folder = data_dir / f"n{rows}-s{seed}"
+    if not (folder / "planted.json").exists():
+        print(f"generating {rows:,} rows (seed {seed}) into {folder} ...", flush=True)
+        cmd = [sys.executable, str(BENCH / "generate.py"), "--rows", str(rows)]
+        subprocess.run([*cmd, "--seed", str(seed), "--out", str(folder)], check=True)
+    copy = folder / "identical" / "production.parquet"
+    if not copy.exists():
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(folder / "production.parquet", copy)
+    return folder
+
+
+def check_report(report: dict[str, Any], planted: dict[str, Any]) -> list[str]:
+    """Each disagreement of the report with planted.json: 'field: report X, planted Y'."""
+    datasets = report.get("datasets", [])
+    if len(datasets) != 1:
+        return [f"datasets: report has {len(datasets)}, expected 1"]
+    d = datasets[0]
+    columns = {c["name"]: c for c in d["columns"]}
+    schema = d["schema"]
+    removed = set(planted["columns_only_in_production"])
+    common = [n for n in planted["production_columns"] if n not in removed and n != "id"]
+    expected: dict[str, Any] = {
+        "status": "compared",
+        "identical": False,
+        "production_rows": planted["production_rows"],
+        "candidate_rows": planted["candidate_rows"],
+        "matched_rows": planted["matched_rows"],
+        "only_in_production": planted["only_in_production"],
+        "only_in_candidate": planted["only_in_candidate"],
+        "rows_with_differences": planted["rows_with_differences"],
+        "null_key_rows_production": 0,
+        "null_key_rows_candidate": 0,
+        "duplicates (non-zero fields)": {},
+        "compared columns": sorted(common),
+        "changed columns (unequal)": planted["changed_columns"],
+        "columns with compared != matched_rows": {},
+        "columns with null_to_value or value_to_null": {},
+        "schema.only_in_production": planted["columns_only_in_production"],
+        "schema.only_in_candidate": planted["columns_only_in_candidate"],
+        "schema.type_changes (columns)": [t["column"] for t in planted["type_changes"]],
+    }
+    actual: dict[str, Any] = {k: d.get(k) for k in list(expected)[:10]}
+    actual["duplicates (non-zero fields)"] = {k: v for k, v in d["duplicates"].items() if v}
+    actual["compared columns"] = sorted(columns)
+    actual["changed columns (unequal)"] = {
+        n: c["unequal"] for n, c in columns.items() if c["unequal"]
+    }
+    actual["columns with compared != matched_rows"] = {
+        n: c["compared"] for n, c in columns.items() if c["compared"] != planted["matched_rows"]
+    }
+    actual["columns with null_to_value or value_to_null"] = {
+        n: [c["null_to_value"], c["value_to_null"]]
+        for n, c in columns.items()
+        if c["null_to_value"] or c["value_to_null"]
+    }
+    for side in ("only_in_production", "only_in_candidate"):
+        actual[f"schema.{side}"] = [c["name"] for c in schema[side]]
+    actual["schema.type_changes (columns)"] = [t["column"] for t in schema["type_changes"]]
+    return [
+        f"{k}: report {actual[k]!r}, planted {v!r}" for k, v in expected.items() if actual[k] != v
+    ]
+
+
+def check_identical(report: dict[str, Any]) -> list[str]:
+    d = (report.get("datasets") or [{}])[0]
+    problems = []
+    if d.get("identical") is not True:
+        problems.append(f"identical: report {d.get('identical')!r}, expected True")
+    for k in ("only_in_production", "only_in_candidate", "rows_with_differences"):
+        if d.get(k) != 0:
+            problems.append(f"{k}: report {d.get(k)!r}, expected 0")
+    return problems
+
+
+def datacompy_agreement(counts: dict[str, Any], planted: dict[str, Any]) -> str:
+    """Informational: whether datacompy's own counts match planted.json (not part of the check)."""
+    keys = ["only_in_production", "only_in_candidate", "matched_rows", "changed_columns"]
+    keys += ["columns_only_in_production", "columns_only_in_candidate"]
+    differ = [f"{k}: datacompy {counts[k]!r}, planted {planted[k]!r}" for k in keys]
+    differ = [line for k, line in zip(keys, differ, strict=True) if counts[k] != planted[k]]
+    return "datacompy's counts " + ("agree with planted.json" if not differ else "; ".join(differ))
+
+
+def read_report(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {"datasets": [{"problem": f"no JSON report at {path}"}]}
+    report: dict[str, Any] = json.loads(path.read_text())
+    return report
+
+
+def dataops_diff() -> Path:
+    """The console script of the dataops-diff installed next to this Python."""
+    return Path(sys.executable).parent / "dataops-diff"
+
+
+def workloads(folder: Path, work: Path, skip_datacompy: bool) -> dict[str, tuple[list[str], int]]:
+    """Tool label -> (command, expected exit code)."""
+    dataops = str(dataops_diff())
+    production, candidate = str(folder / "production.parquet"), str(folder / "candidate.parquet")
+    copy = str(folder / "identical" / "production.parquet")
+    measure_py = [sys.executable, str(BENCH / "_measure.py")]
+    flags = ["--key", "id", "--quiet", "--json"]
+    table = {
+        READ: ([*measure_py, "read", production, candidate], 0),
+        DATAOPS: ([dataops, "compare", production, candidate, *flags, str(work / "dd.json")], 1),
+        DATACOMPY: ([*measure_py, "datacompy", production, candidate, str(work / "dc.json")], 0),
+        IDENTICAL: ([dataops, "compare", production, copy, *flags, str(work / "same.json")], 0),
+    }
+    if skip_datacompy:
+        del table[DATACOMPY]
+    return table
+
+
+def run_all(
+    tools: dict[str, tuple[list[str], int]], repeat: int, work: Path, planted: dict[str, Any]
+) -> tuple[dict[str, list[Measurement]], list[str]]:
+    """Interleaved repeats; a tool that exits unexpectedly is not run again."""
+    runs: dict[str, list[Measurement]] = {label: [] for label in tools}
+    problems: list[str] = []
+    failed: set[str] = set()
+    for r in range(repeat):
+        for label, (cmd, expected_code) in tools.items():
+            if label in failed:
+                continue
+            for arg in cmd:  # no stale report from an earlier run can pass for this one
+                if arg.startswith(str(work)) and arg.endswith(".json"):
+                    Path(arg).unlink(missing_ok=True)
+            m = measure(cmd, work / "logs", f"{label.split()[0]}-{r}")
+            print(
+                f"  run {r + 1}/{repeat}  {label:<38} {m.wall_seconds:7.2f} s  "
+                f"{m.peak_rss_bytes / GB:6.2f} GB  exit {m.exit_code}",
+                flush=True,
+            )
+            if m.exit_code != expected_code:
+                failed.add(label)
+                err = (work / "logs" / f"{label.split()[0]}-{r}.err").read_text(errors="replace")
+                tail = " | ".join(err.strip().splitlines()[-3:])
+                problems.append(f"{label}: exit {m.exit_code}, expected {expected_code}: {tail}")
+                continue
+            runs[label].append(m)
+            if label == DATAOPS:
+                found = check_report(read_report(work / "dd.json"), planted)
+                problems += [f"{label} run {r + 1}: {p}" for p in found]
+            elif label == IDENTICAL:
+                found = check_identical(read_report(work / "same.json"))
+                problems += [f"{label} run {r + 1}: {p}" for p in found]
+    return runs, problems
+
+
+def summarise(runs: dict[str, list[Measurement]]) -> dict[str, dict[str, Any]]:
+    return {
+        label: {
+            "median_seconds": statistics.median(m.wall_seconds for m in ms),
+            "median_peak_bytes": int(statistics.median(m.peak_rss_bytes for m in ms)),
+            "seconds": [round(m.wall_seconds, 3) for m in ms],
+            "peak_bytes": [m.peak_rss_bytes for m in ms],
+        }
+        for label, ms in runs.items()
+        if ms
+    }
+
+
+def ratios(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    def get(label: str, what: str) -> float | None:
+        return summary[label][what] if label in summary else None
+
+    rows = [
+        ("datacompy time / dataops-diff time", DATACOMPY, DATAOPS, "median_seconds", ">=", 3.0),
+        (
+            "dataops-diff peak / datacompy peak",
+            DATAOPS,
+            DATACOMPY,
+            "median_peak_bytes",
+            "<=",
+            1 / 3,
+        ),
+        ("dataops-diff time / read-only time", DATAOPS, READ, "median_seconds", "<=", 2.0),
+    ]
+    out = []
+    for name, top, bottom, what, op, target in rows:
+        a, b = get(top, what), get(bottom, what)
+        value = a / b if a is not None and b else None
+        met = None if value is None else (value >= target if op == ">=" else value <= target)
+        out.append({"ratio": name, "value": value, "target": f"{op} {target:.3g}", "met": met})
+    return out
+
+
+def print_table(summary: dict[str, dict[str, Any]], ratio_rows: list[dict[str, Any]]) -> None:
+    print(f"\n{'tool':<40} {'median s':>9} {'peak GB':>8}")
+    for label, s in summary.items():
+        print(f"{label:<40} {s['median_seconds']:9.2f} {s['median_peak_bytes'] / GB:8.2f}")
+    print(f"\n{'ratio':<40} {'measured':>9} {'target':>9}")
+    for r in ratio_rows:
+        value = "n/a" if r["value"] is None else f"{r['value']:.2f}"
+        verdict = {True: "met", False: "MISSED", None: ""}[r["met"]]
+        print(f"{r['ratio']:<40} {value:>9} {r['target']:>9}  {verdict}")
+
+
+def machine() -> dict[str, Any]:
+    mem = Path("/proc/meminfo").read_text().split()[1] if Path("/proc/meminfo").exists() else "0"
+    versions: dict[str, str | None] = {}
+    for dist in ("dataops-diff", "duckdb", "pyarrow", "polars", "datacompy"):
+        try:
+            versions[dist] = metadata.version(dist)
+        except metadata.PackageNotFoundError:
+            versions[dist] = None
+    return {
+        "cpus": os.cpu_count(),
+        "memory_bytes": int(mem) * 1024,
+        "python": platform.python_version(),
+        "versions": versions,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--rows", type=int, required=True)
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--skip-datacompy", action="store_true")
+    parser.add_argument("--data-dir", type=Path, default=BENCH / "data")
+    parser.add_argument("--results-dir", type=Path, default=BENCH / "results")
+    args = parser.parse_args(argv)
+    if not dataops_diff().exists():
+        parser.error(f"no {dataops_diff()}; install dataops-diff into this Python first")
+    folder = ensure_data(args.data_dir, args.rows, args.seed)
+    planted = json.loads((folder / "planted.json").read_text())
+    work = args.results_dir / f"compare-{args.rows}"
+    tools = workloads(folder, work, args.skip_datacompy)
+    print(
+        f"{args.rows:,} rows, seed {args.seed}, {args.repeat} interleaved runs per tool", flush=True
+    )
+    runs, problems = run_all(tools, args.repeat, work, planted)
+    summary = summarise(runs)
+    ratio_rows = ratios(summary)
+    print_table(summary, ratio_rows)
+    if (work / "dc.json").exists() and DATACOMPY in summary:
+        print(f"\n{datacompy_agreement(json.loads((work / 'dc.json').read_text()), planted)}")
+    result = {
+        "rows": args.rows,
+        "seed": args.seed,
+        "repeat": args.repeat,
+        "machine": machine(),
+        "tools": summary,
+        "ratios": ratio_rows,
+        "planted": planted,
+        "check": "PASS" if not problems else "FAIL",
+        "problems": problems,
+    }
+    out = args.results_dir / f"compare-{args.rows}.json"
+    out.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"\nresults: {out}")
+    for p in problems:
+        print(f"  problem: {p}")
+    print(
+        f"CORRECTNESS CHECK: {result['check']} (dataops-diff's counts vs planted.json"
+        f"{', identical files' if IDENTICAL in tools else ''})"
+    )
+    return 0 if not problems else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,78 @@
+"""``dataops-diff report RUN.json --markdown P --junit P --html P``: re-render a saved report.
+
+Nothing is re-run or re-read but the JSON. With policy flags (``--policy``, ``--expect-change``,
+...) the verdict is decided again from the saved differences; without them the saved verdict stands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ..errors import UsageError
+from ..policy import evaluate
+from ..reports import json as json_report
+from ..reports import terminal
+from .app import app
+from .common import (
+    RENDERERS,
+    DebugOpt,
+    HtmlOpt,
+    JsonOpt,
+    JunitOpt,
+    MarkdownOpt,
+    QuietOpt,
+    exit_code,
+    stdout_console,
+    write_outputs,
+)
+from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
+
+
+@app.command("report", no_args_is_help=True)
+@with_policy_options
+def report_command(
+    saved: Annotated[
+        Path,
+        typer.Argument(metavar="RUN.json", help="A report written by --json (compare or run)."),
+    ],
+    json_path: JsonOpt = None,
+    markdown_path: MarkdownOpt = None,
+    junit_path: JunitOpt = None,
+    html_path: HtmlOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    policy_options: PolicyOptions = NO_POLICY_OPTIONS,
+) -> None:
+    """Re-render a saved JSON report as Markdown, JUnit, HTML or JSON, without re-running.
+
+    Exit code: 0 PASS or WARN (1 with --fail-on warn), 1 FAIL, 2 error.
+    """
+    del debug  # read by main() before parsing
+    try:
+        text = saved.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise UsageError(f"report '{saved}' not found; pass a file written by --json") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            f"report '{saved}' cannot be read ({exc}); pass a file written by --json"
+        ) from exc
+    report = json_report.load(text, str(saved))
+    fail_on = "fail"
+    if replace(policy_options, fail_on=None).given():
+        policy = policy_options.policy()
+        report = replace(report, verdict=evaluate(report.datasets, report.run, policy))
+        fail_on = policy.fail_on
+    elif policy_options.fail_on is not None:
+        fail_on = policy_options.policy().fail_on  # validates the value
+    if html_path is not None and "html" not in RENDERERS:
+        raise UsageError("--html: this build has no HTML renderer; use --markdown or --json")
+    outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path}
+    if "html" in RENDERERS:
+        outputs["html"] = html_path
+    write_outputs(report, outputs)
+    terminal.render(report, stdout_console(), quiet=quiet)
+    raise typer.Exit(exit_code(report, fail_on_warn=fail_on == "warn"))

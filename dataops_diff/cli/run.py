@@ -1,0 +1,168 @@
+"""``dataops-diff run`` (a shadow run from dataops-diff.toml) and ``dataops-diff init``."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from .. import api, runspec
+from ..engines import ENGINES
+from ..errors import UsageError
+from ..live import run_display
+from ..policy import Policy, policy_from_dict
+from ..reports import terminal
+from ..shadow import ProductionFailed
+from ..starter import STARTER_SPEC
+from .app import app
+from .common import (
+    DebugOpt,
+    HtmlOpt,
+    JsonOpt,
+    JunitOpt,
+    MarkdownOpt,
+    QuietOpt,
+    exit_code,
+    stdout_console,
+    write_outputs,
+)
+from .compare import engine_config
+from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
+
+SpecOpt = Annotated[
+    Path,
+    typer.Option("--spec", help="The shadow-run spec (docs/shadow-runs.md)."),
+]
+
+
+@contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM unwinds like Ctrl-C, so worktrees are removed and the exit code is 130."""
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@app.command()
+@with_policy_options
+def run(
+    spec_path: SpecOpt = Path(runspec.DEFAULT_SPEC),
+    production_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--production-ref",
+            help="Git ref to run as production (overrides production.ref; '' = working tree).",
+        ),
+    ] = None,
+    candidate_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--candidate-ref",
+            help="Git ref to run as candidate (overrides candidate.ref; '' = working tree).",
+        ),
+    ] = None,
+    run_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--run-dir",
+            help="This run's folder; must not exist "
+            "(default: .dataops-diff/runs/<run-id> beside the spec).",
+        ),
+    ] = None,
+    timeout: Annotated[
+        float | None,
+        typer.Option(
+            "--timeout", help="Seconds each version may run (overrides pipeline.timeout)."
+        ),
+    ] = None,
+    engine: Annotated[
+        str, typer.Option("--engine", help=f"Diff engine: {', '.join(ENGINES)}.")
+    ] = "duckdb",
+    memory_limit: Annotated[
+        str | None,
+        typer.Option("--memory-limit", help="Memory bound of the diff, e.g. 4GB, 4GiB or 60%."),
+    ] = None,
+    temp_dir: Annotated[
+        str | None,
+        typer.Option("--temp-dir", help="Folder for the diff's private spill folder."),
+    ] = None,
+    spark_master: Annotated[
+        str | None,
+        typer.Option("--spark-master", help="With --engine spark: the Spark master URL."),
+    ] = None,
+    spark_conf: Annotated[
+        list[str],
+        typer.Option("--spark-conf", help="With --engine spark: KEY=VALUE. Repeatable."),
+    ] = [],  # noqa: B006
+    json_path: JsonOpt = None,
+    markdown_path: MarkdownOpt = None,
+    junit_path: JunitOpt = None,
+    html_path: HtmlOpt = None,
+    quiet: QuietOpt = False,
+    debug: DebugOpt = False,
+    policy_options: PolicyOptions = NO_POLICY_OPTIONS,
+) -> None:
+    """Run production and candidate side by side, then compare every output dataset.
+
+    Exit code: 0 no differences, 1 differences or a failed candidate, 2 error, 130 interrupted.
+    """
+    del debug  # read by main() before parsing
+    spec = runspec.with_overrides(
+        runspec.load(str(spec_path)), production_ref, candidate_ref, timeout
+    )
+    base: Policy | None = None
+    if spec.policy:
+        base = policy_from_dict(spec.policy, f"{spec.path}: policy")
+    policy = policy_options.policy(base)  # --policy FILE replaces [policy]; flags go on top
+    outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
+    try:
+        with _sigterm_as_interrupt(), run_display(not quiet) as display:
+            report = api.run(
+                spec,
+                run_dir=str(run_dir) if run_dir is not None else None,
+                engine=engine,
+                engine_config=engine_config(memory_limit, temp_dir, spark_master, spark_conf),
+                policy=policy,
+                on_tick=display.tick if display else None,
+                progress=display.progress if display else None,
+            )
+    except ProductionFailed as exc:
+        write_outputs(exc.report, outputs)
+        terminal.render(exc.report, stdout_console(), quiet=quiet)
+        raise
+    write_outputs(report, outputs)
+    terminal.render(report, stdout_console(), quiet=quiet)
+    raise typer.Exit(exit_code(report, fail_on_warn=policy.fail_on == "warn"))
+
+
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the starter spec.")] = Path(
+        runspec.DEFAULT_SPEC
+    ),
+) -> None:
+    """Write a commented starter spec for `dataops-diff run` (never over an existing file)."""
+    try:
+        with path.open("x", encoding="utf-8") as fh:
+            fh.write(STARTER_SPEC)
+    except FileExistsError:
+        raise UsageError(
+            f"{path} already exists; edit it, or write the starter elsewhere: dataops-diff init PATH"
+        ) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write {path} ({exc.strerror}); pick a writable path") from exc
+    sys.stdout.write(
+        f"wrote {path}; set the command, inputs and datasets, then run: dataops-diff run\n"
+    )

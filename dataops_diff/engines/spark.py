@@ -1,0 +1,318 @@
+"""The Spark engine (``--engine spark``, extra ``dataops-diff[spark]``): Spark reads and compares.
+
+The passes mirror the DuckDB engine's (``spark_sql`` mirrors ``duckdb_sql``), in Spark SQL on
+the cluster:
+
+1. keys only: row counts, matches, duplicate and null keys;
+2. one full outer join by key, keeping only the rows that differ at all (persisted: usually a
+   small share), aggregated into per-column counts and maxima; the first ``samples`` keys of each
+   kind by key order, and the rows behind them, are read from that persisted set;
+3. only when keys are duplicated on a side: the duplicate groups compared as multisets.
+
+Only one row of counts per pass and the bounded sample rows come back to the driver. Datasets are
+local files (read as ``file://`` URIs, so every executor must see the same path) or any URI
+Spark reads (``s3a://``, ``hdfs://``, ``abfss://``, ``dbfs:/``): a URI is one dataset.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import replace
+from typing import Any
+
+from ..datasets import TEXT_FORMATS, DatasetRef, is_uri, same_bytes
+from ..errors import InputError, Interrupted
+from ..model import Column, DatasetDiff, Duplicates, RowSample
+from ..plan import Plan, make_plan
+from ..spec import DatasetSpec
+from . import spark_session
+from . import spark_sql as sql
+from .base import EngineConfig, ProgressFn
+
+# Result assembly is shared with the DuckDB engine: both produce the same row layouts.
+from .duckdb import _identical_columns, _read_values, _samples
+
+_GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})
+
+
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, config: EngineConfig | None = None) -> None:
+        self._spark = spark_session.session(config or EngineConfig())
+        self._id = uuid.uuid4().hex[:8]
+        self._frames: dict[tuple[str, str, tuple[str, ...], bool], Any] = {}
+        self._views: set[str] = set()
+        self._zone = self._spark.conf.get("spark.sql.session.timeZone")
+        if self._zone != "UTC":  # naive times compare as UTC, as in DuckDB; restored by close()
+            self._spark.conf.set("spark.sql.session.timeZone", "UTC")
+
+    # ------------------------------------------------------------------------------ interface
+    def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
+        return tuple(Column(f.name, arrow_type(f.dataType)) for f in self._frame(ref, side).schema)
+
+    def diff(
+        self,
+        production: DatasetRef,
+        candidate: DatasetRef,
+        spec: DatasetSpec,
+        progress: ProgressFn | None = None,
+    ) -> DatasetDiff:
+        prefix = f"__dd_{self._id}_"
+        views = sql.Views(*(prefix + v for v in ("production", "candidate", "dups", "diff")))
+        self._view(views.production, self._frame(production, "production"))
+        self._view(views.candidate, self._frame(candidate, "candidate"))
+        plan = make_plan(
+            production.name,
+            self.schema(production, "production"),
+            self.schema(candidate, "candidate"),
+            spec,
+            strict=False,
+            inferred_types=bool({production.format, candidate.format} & TEXT_FORMATS),
+        )
+        run = _Runner(self._spark, production, candidate, progress)
+        local = not (is_uri(production.path) or is_uri(candidate.path))
+        identical = local and same_bytes(production, candidate)
+        try:
+            diff = self._passes(run, plan, spec, views, identical)
+        finally:
+            run.unpersist()
+            self._drop(views.dups, views.diff)
+        return replace(
+            diff,
+            name=production.name,
+            production_path=production.path,
+            candidate_path=candidate.path,
+            identical=identical,
+        )
+
+    def _passes(
+        self, run: _Runner, plan: Plan, spec: DatasetSpec, views: sql.Views, identical: bool
+    ) -> DatasetDiff:
+        k = [int(v) for v in run.one("matching keys", sql.key_pass(plan, spec, views))]
+        rows_p, rows_c, only_p, only_c, matched, dkp, drp, dkc, drc, groups, null_p, null_c = k
+        dups = bool(groups) and not identical
+        if dups:
+            frame = run.persist("finding duplicate keys", sql.duplicate_groups(plan, spec, views))
+            self._view(views.dups, frame)
+        duplicates = Duplicates(dkp, drp, dkc, drc, groups)
+        samples_p: tuple[RowSample, ...] = ()
+        samples_c: tuple[RowSample, ...] = ()
+        if identical:
+            columns, changed_rows = _identical_columns(plan, matched), 0
+        else:
+            frame = run.persist_lazily(sql.differing_rows(plan, spec, views, dups))
+            self._view(views.diff, frame)
+            numbers = run.one("comparing values", sql.value_counts(plan, views))
+            columns, changed_rows = _read_values(plan, numbers, matched)
+            if spec.samples and (changed_rows or only_p or only_c):
+                kinds = [str(i) for i, c in enumerate(columns) if c.unequal]
+                kinds += ["p"] * bool(only_p) + ["c"] * bool(only_c)
+                query = sql.sample_rows(plan, spec, views, dups, kinds, spec.samples)
+                rows = run.all("fetching samples", query)
+                columns, samples_p, samples_c = _samples(plan, columns, rows, spec.samples)
+        if dups:
+            query = sql.duplicate_pass(plan, spec, views)
+            differing, lone_p, lone_c = (int(v) for v in run.one("comparing duplicate keys", query))
+            duplicates = Duplicates(dkp, drp, dkc, drc, groups, differing, lone_p, lone_c)
+        return DatasetDiff(
+            name="",
+            status="compared",
+            production_path=None,
+            candidate_path=None,
+            key=spec.key,
+            production_rows=rows_p,
+            candidate_rows=rows_c,
+            matched_rows=matched,
+            rows_with_differences=changed_rows,
+            only_in_production=only_p,
+            only_in_candidate=only_c,
+            null_key_rows_production=null_p,
+            null_key_rows_candidate=null_c,
+            duplicates=duplicates,
+            schema=plan.schema,
+            columns=columns,
+            ignored_columns=plan.ignored,
+            only_in_production_samples=samples_p,
+            only_in_candidate_samples=samples_c,
+        )
+
+    def close(self) -> None:
+        """Drop this engine's views and restore the time zone. The session itself is stopped at
+        exit when this process started it (``spark_session``), never when it was joined."""
+        spark = getattr(self, "_spark", None)
+        if spark is None:
+            return
+        self._drop(*self._views)
+        self._frames.clear()
+        if self._zone != "UTC":
+            spark.conf.set("spark.sql.session.timeZone", self._zone)
+        self._spark = None
+
+    # ------------------------------------------------------------------------------- reading
+    def _frame(self, ref: DatasetRef, side: str) -> Any:
+        """The dataset as a DataFrame (read lazily; only the schema is resolved here)."""
+        cache = (ref.path, ref.format, ref.files, ref.hive)
+        if cache in self._frames:
+            return self._frames[cache]
+        if ref.format not in ("parquet", "csv", "json"):
+            raise InputError(
+                f"the spark engine cannot read {side} dataset '{ref.path}' ({ref.format}); "
+                "convert it to Parquet, or use --engine duckdb"
+            )
+        reader = self._spark.read.format(ref.format)
+        if is_uri(ref.path):
+            paths = [ref.path]
+        else:
+            paths = [_local(f) for f in ref.files]
+            if ref.hive:
+                reader = reader.option("basePath", _local(ref.path))
+        reader = _options(reader, ref, len(paths))
+        try:
+            frame = reader.load(paths)
+            if ref.format == "csv":  # DuckDB reads integers in CSV as BIGINT: so does this engine
+                frame = frame.select(*(_widened(frame, f) for f in frame.schema))
+            frame.schema  # noqa: B018 - resolves the schema now, so read errors surface here
+        except Exception as exc:
+            raise InputError(
+                f"cannot read {side} dataset '{ref.path}' as {ref.format}: "
+                f"{spark_session.reason(exc)}; check the path, or pass --format"
+            ) from exc
+        self._frames[cache] = frame
+        return frame
+
+    def _view(self, name: str, frame: Any) -> None:
+        frame.createOrReplaceTempView(name)
+        self._views.add(name)
+
+    def _drop(self, *names: str) -> None:
+        for name in names:
+            if name in self._views:
+                self._views.discard(name)
+                self._spark.catalog.dropTempView(name)
+
+
+class _Runner:
+    """Runs one Spark job at a time: job descriptions, progress, and errors mapped once."""
+
+    def __init__(
+        self, spark: Any, production: DatasetRef, candidate: DatasetRef, progress: ProgressFn | None
+    ) -> None:
+        self._spark, self._progress = spark, progress
+        self._production, self._candidate = production, candidate
+        self._persisted: list[Any] = []
+
+    def one(self, phase: str, query: str) -> tuple[Any, ...]:
+        rows = self.all(phase, query)
+        return tuple(rows[0])
+
+    def all(self, phase: str, query: str) -> list[tuple[Any, ...]]:
+        rows: list[tuple[Any, ...]] = self._run(phase, lambda: self._spark.sql(query).collect())
+        return rows
+
+    def persist(self, phase: str, query: str) -> Any:
+        """The query's result, computed now and kept (memory, then disk) until ``unpersist``."""
+        frame = self.persist_lazily(query)
+        self._run(phase, frame.count)
+        return frame
+
+    def persist_lazily(self, query: str) -> Any:
+        """The query's result, kept from the first job that computes it until ``unpersist``."""
+        from pyspark import StorageLevel
+
+        frame = self._spark.sql(query).persist(StorageLevel.MEMORY_AND_DISK)
+        self._persisted.append(frame)
+        return frame
+
+    def unpersist(self) -> None:
+        while self._persisted:
+            self._persisted.pop().unpersist()
+
+    def _run(self, phase: str, work: Any) -> Any:
+        name = self._production.name
+        if self._progress is not None:
+            self._progress(name, phase, None)
+        context = self._spark.sparkContext
+        context.setJobDescription(f"dataops-diff: {name}: {phase}")
+        try:
+            return work()
+        except KeyboardInterrupt as exc:
+            context.cancelAllJobs()
+            raise Interrupted("interrupted") from exc
+        except Exception as exc:  # pyspark and py4j errors, mapped once here
+            raise spark_session.query_error(self._production, self._candidate, exc) from exc
+        finally:
+            context.setJobDescription(None)
+
+
+# ------------------------------------------------------------------------------------ helpers
+def _local(path: str) -> str:
+    """A local path as Spark reads it: a file:// URI, glob characters escaped."""
+    return "file://" + os.path.abspath(path).translate(_GLOB)
+
+
+def _options(reader: Any, ref: DatasetRef, files: int) -> Any:
+    if ref.format == "parquet" and files > 1:
+        return reader.option("mergeSchema", "true")  # like DuckDB's union_by_name
+    if ref.format == "csv":
+        tsv = ref.path.lower().endswith((".tsv", ".tsv.gz"))
+        return (
+            reader.option("header", "true")
+            .option("inferSchema", "true")
+            .option("sep", "\t" if tsv else ",")
+        )
+    if ref.format == "json" and not is_uri(ref.path):
+        with open(ref.files[0], "rb") as fh:
+            head = fh.read(4096).lstrip()
+        if head.startswith(b"["):
+            return reader.option("multiLine", "true")
+    return reader
+
+
+def _widened(frame: Any, field: Any) -> Any:
+    column = frame[field.name]
+    if field.dataType.typeName() in ("byte", "short", "integer"):
+        return column.cast("bigint").alias(field.name)
+    return column
+
+
+def arrow_type(spark_type: Any) -> str:
+    """A Spark SQL type as the Arrow type string DuckDB reports for the same data; a type with
+    no Arrow counterpart keeps its Spark name (``plan.category`` calls it "other")."""
+    import pyarrow as pa
+
+    try:
+        return str(_arrow(spark_type, pa))
+    except KeyError:
+        return str(spark_type.simpleString())
+
+
+def _arrow(t: Any, pa: Any) -> Any:
+    name = type(t).__name__
+    if name == "DecimalType":
+        return pa.decimal128(t.precision, t.scale)
+    if name == "ArrayType":
+        return pa.list_(_arrow(t.elementType, pa))
+    if name == "MapType":
+        return pa.map_(_arrow(t.keyType, pa), _arrow(t.valueType, pa))
+    if name == "StructType":
+        return pa.struct([pa.field(f.name, _arrow(f.dataType, pa)) for f in t.fields])
+    return {
+        "ByteType": pa.int8(),
+        "ShortType": pa.int16(),
+        "IntegerType": pa.int32(),
+        "LongType": pa.int64(),
+        "FloatType": pa.float32(),
+        "DoubleType": pa.float64(),
+        "StringType": pa.string(),
+        "VarcharType": pa.string(),
+        "CharType": pa.string(),
+        "BinaryType": pa.binary(),
+        "BooleanType": pa.bool_(),
+        "DateType": pa.date32(),
+        "TimestampType": pa.timestamp("us", tz="UTC"),
+        "TimestampNTZType": pa.timestamp("us"),
+        "NullType": pa.null(),
+        "DayTimeIntervalType": pa.duration("us"),
+    }[name]

@@ -1,0 +1,83 @@
+"""Check out a version: a git ref into a temporary detached worktree, or the working tree as it is.
+
+The repository is the one holding the spec file. A ref is resolved to its commit SHA first (the
+SHA is what gets recorded and checked out), then ``git worktree add --detach`` puts it in a fresh
+temporary folder, removed again by ``release``. Git runs through ``runner.git``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+from .errors import RunError
+from .model import Side
+from .runner import git
+
+
+@dataclass(frozen=True)
+class Checkout:
+    side: Side
+    root: str  # the spec's folder inside this checkout: where {root} and pipeline.cwd start
+    ref: str | None  # None: the working tree
+    sha: str | None  # the commit; for the working tree, HEAD (uncommitted changes not included)
+    worktree: str | None = None  # the temporary worktree folder to remove afterwards
+    repo: str | None = None  # the repository's top-level folder
+
+
+def _toplevel(path: str) -> str | None:
+    try:
+        return git(["rev-parse", "--show-toplevel"], path, "")
+    except RunError:
+        return None
+
+
+def checkout(side: Side, ref: str | None, spec_dir: str) -> Checkout:
+    """Prepare one version. ``spec_dir`` is the absolute folder of the spec file."""
+    top = _toplevel(spec_dir)
+    if ref is None:
+        sha = None
+        if top is not None:
+            try:
+                sha = git(["rev-parse", "--verify", "--quiet", "HEAD"], spec_dir, "")
+            except RunError:
+                sha = None  # a repository without commits yet
+        return Checkout(side, spec_dir, None, sha, repo=top)
+    if top is None:
+        raise RunError(
+            f"{side} ref '{ref}' needs a git repository, but '{spec_dir}' is not in one; "
+            f"run from the repository or drop {side}.ref / --{side}-ref"
+        )
+    sha = git(
+        ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
+        top,
+        f"'{ref}' is not a commit, branch or tag here; fix {side}.ref or --{side}-ref",
+    )
+    folder = tempfile.mkdtemp(prefix=f"dataops-diff-{side}-")
+    try:
+        git(
+            ["worktree", "add", "--detach", folder, sha],
+            top,
+            "check the repository (git worktree list; git worktree prune)",
+        )
+    except RunError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    root = os.path.normpath(os.path.join(folder, os.path.relpath(spec_dir, top)))
+    return Checkout(side, root, ref, sha, folder, top)
+
+
+def release(co: Checkout) -> None:
+    """Remove a temporary worktree (never the working tree). Safe to call twice."""
+    if co.worktree is None or co.repo is None:
+        return
+    if os.path.exists(co.worktree):
+        try:
+            git(["worktree", "remove", "--force", co.worktree], co.repo, "")
+        except RunError:
+            shutil.rmtree(co.worktree, ignore_errors=True)
+    with contextlib.suppress(RunError):  # a stale entry only; a later prune removes it
+        git(["worktree", "prune"], co.repo, "")

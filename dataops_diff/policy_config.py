@@ -1,0 +1,158 @@
+"""What a policy says: frozen settings at three levels (top, dataset, column) and the rule names.
+
+A setting left at ``None`` inherits from the level above (column -> dataset -> top); at the top,
+``None`` means the strict default given in ``STRICT``. Pure data: parsing lives in
+``policy_parse``, evaluation in ``policy_rules``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .model import Severity
+
+FailOn = Literal["fail", "warn"]
+
+# Every rule a Reason can name, with what it checks. The names are the policy's vocabulary:
+# `severity = { <rule> = "warn" }`, `--warn-only <rule>`, JUnit test case names.
+RULES: dict[str, str] = {
+    "expected_change": "a change declared as expected did not happen, or names nothing compared",
+    "new_datasets": "a dataset only in the candidate",
+    "missing_datasets": "a dataset only in production",
+    "added_columns": "a column only in the candidate",
+    "removed_columns": "a column only in production",
+    "type_changes": "a column whose type changed",
+    "changed_rows": "rows whose value in a column changed",
+    "dataset_changed_rows": "rows with at least one changed column",
+    "row_count": "the change in a dataset's row count",
+    "only_in_production": "rows whose key is missing from the candidate",
+    "only_in_candidate": "rows whose key is new in the candidate",
+    "duplicates": "duplicate-key groups whose rows differ",
+    "psi": "population stability index of a column's distribution",
+    "ks": "Kolmogorov-Smirnov statistic of a column's distribution",
+    "null_share_change": "change in a column's share of nulls",
+    "tvd": "total variation distance of a column's most frequent values",
+    "run": "the candidate run did not succeed",
+    "inputs": "a run changed its input",
+    "counters": "relative change of a counter the pipeline reported",
+    "duration": "slowdown of the candidate run",
+    "memory": "peak memory growth of the candidate run",
+    "policy": "a policy table names a dataset or column that was not compared",
+}
+RUN_RULES = frozenset({"run", "inputs", "counters", "duration", "memory"})
+SHIFT_MEASURES = ("psi", "ks", "null_share_change", "tvd")
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A limit on rows: a share of the rows (``share=True``, 0.005 = 0.5%) or a count of rows."""
+
+    value: float
+    share: bool = False
+
+    def allows(self, count: int, total: int) -> bool:
+        if self.share:
+            return count <= self.value * total if total else count == 0
+        return count <= self.value
+
+    def __str__(self) -> str:
+        return format_share(self.value) if self.share else f"{int(self.value):,}"
+
+
+def format_share(x: float) -> str:
+    """0.019 -> '1.9%'; keeps tiny and near-total shares honest ('<0.001%', '>99.9%')."""
+    pct = x * 100
+    if pct == 0:
+        return "0%"
+    if pct < 0.001:
+        return "<0.001%"
+    if 99.9 < pct < 100:
+        return ">99.9%"
+    return f"{pct:.3g}%"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Limits that can be set at every level. ``None`` inherits from the level above."""
+
+    max_changed_rows: Limit | None = None  # per column
+    max_dataset_changed_rows: Limit | None = None
+    max_row_count_change: Limit | None = None
+    max_only_in_production: Limit | None = None
+    max_only_in_candidate: Limit | None = None
+    max_duplicate_groups: Limit | None = None
+    allow_added_columns: bool | None = None
+    allow_removed_columns: bool | None = None
+    allow_type_changes: bool | None = None
+    max_psi: float | None = None
+    max_ks: float | None = None
+    max_null_share_change: float | None = None
+    max_tvd: float | None = None
+    severity: dict[str, Severity] = field(default_factory=dict)  # rule -> "fail" | "warn"
+
+
+# What ``None`` at the top level means: any difference fails; shift limits are not checked.
+STRICT = Rules(
+    max_changed_rows=Limit(0),
+    max_only_in_production=Limit(0),
+    max_only_in_candidate=Limit(0),
+    max_duplicate_groups=Limit(0),
+    allow_added_columns=False,
+    allow_removed_columns=False,
+    allow_type_changes=False,
+)
+
+# Keys that make sense on a single column (the parser rejects the others there).
+COLUMN_KEYS = frozenset(
+    {"max_changed_rows", "allow_type_changes", "max_psi", "max_ks", "max_null_share_change"}
+    | {"max_tvd", "severity"}
+)
+
+
+@dataclass(frozen=True)
+class ColumnPolicy:
+    expect_change: bool = False
+    rules: Rules = field(default_factory=Rules)
+
+
+@dataclass(frozen=True)
+class DatasetPolicy:
+    expect_change: bool = False
+    rules: Rules = field(default_factory=Rules)
+    columns: dict[str, ColumnPolicy] = field(default_factory=dict)  # production column names
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What may change. ``Policy()`` is strict: any difference not declared or tolerated fails."""
+
+    rules: Rules = field(default_factory=Rules)
+    datasets: dict[str, DatasetPolicy] = field(default_factory=dict)
+    columns: dict[str, ColumnPolicy] = field(default_factory=dict)  # "column" or "dataset.column"
+    expect_changes: tuple[str, ...] = ()  # "dataset", "dataset.column" or "column" (any dataset)
+    allow_new_datasets: bool = False
+    allow_missing_datasets: bool = False
+    max_counter_change: float = 0.0  # relative: 0.05 = 5%
+    allow_new_counters: bool = False  # a counter only the candidate reports
+    allow_missing_counters: bool = False  # a counter only production reports
+    counters: dict[str, float] = field(default_factory=dict)  # counter -> relative limit
+    max_slowdown: float | None = None  # relative: 0.2 = the candidate may take 20% longer
+    max_memory_growth: float | None = None
+    fail_on: FailOn = "fail"
+
+    def dataset(self, name: str) -> DatasetPolicy:
+        return self.datasets.get(name, _NO_DATASET)
+
+    def column_levels(self, dataset: str, column: str) -> tuple[ColumnPolicy, ...]:
+        """The column's own settings, most specific first: ``datasets.<d>.columns.<c>``, then
+        ``columns."<d>.<c>"``, then ``columns.<c>`` (that column in every dataset)."""
+        found = (
+            self.dataset(dataset).columns.get(column),
+            self.columns.get(f"{dataset}.{column}"),
+            self.columns.get(column),
+        )
+        return tuple(c for c in found if c is not None)
+
+
+_NO_DATASET = DatasetPolicy()

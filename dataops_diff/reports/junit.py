@@ -1,0 +1,83 @@
+"""The JUnit XML report: every dataset and every policy rule is a test case, so a CI server shows
+the verdict natively. A case fails when a reason with severity "fail" concerns it; warnings go to
+its ``system-out``. Valid against Jenkins' junit-10.xsd and the Ant JUnit schema (one failure per
+case, no timestamps).
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from ..model import Reason, Report
+from ..policy_config import RULES, RUN_RULES
+
+# Characters XML 1.0 cannot carry at all, even escaped: shown as \xNN / \uNNNN instead.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+SUITE = "dataops-diff"
+
+
+def clean(text: str) -> str:
+    return _NOT_XML.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
+        ),
+        text,
+    )
+
+
+def render(report: Report) -> str:
+    reasons = report.verdict.reasons
+    datasets = [(d.name, [r for r in reasons if r.dataset == d.name]) for d in report.datasets]
+    rules = [r for r in RULES if report.run is not None or r not in RUN_RULES]
+    rules += sorted({r.rule for r in reasons} - set(rules))
+    root = ET.Element("testsuites", name=SUITE)
+    suites = [
+        _suite(f"{SUITE}.datasets", datasets, report),
+        _suite(
+            f"{SUITE}.rules",
+            [(rule, [r for r in reasons if r.rule == rule]) for rule in rules],
+            None,
+        ),
+    ]
+    root.set("tests", str(sum(int(s.get("tests", "0")) for s in suites)))
+    root.set("failures", str(sum(int(s.get("failures", "0")) for s in suites)))
+    root.set("errors", "0")
+    root.extend(suites)
+    ET.indent(root, space="  ")
+    body = ET.tostring(root, encoding="unicode")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
+
+
+def _suite(name: str, cases: list[tuple[str, list[Reason]]], report: Report | None) -> ET.Element:
+    suite = ET.Element("testsuite", name=name)
+    failures = 0
+    if report is not None:
+        props = ET.SubElement(suite, "properties")
+        for key, value in (
+            ("verdict", report.verdict.status),
+            ("production", report.production),
+            ("candidate", report.candidate),
+            ("command", report.command),
+            ("engine", report.engine),
+            ("tool_version", report.tool_version),
+        ):
+            ET.SubElement(props, "property", name=key, value=clean(value))
+    for case_name, case_reasons in cases:
+        case = ET.SubElement(suite, "testcase", name=clean(case_name), classname=name)
+        failed = [r for r in case_reasons if r.severity == "fail"]
+        warned = [r for r in case_reasons if r.severity == "warn"]
+        if failed:
+            failures += 1
+            failure = ET.SubElement(
+                case, "failure", message=clean(failed[0].message), type=clean(failed[0].rule)
+            )
+            failure.text = "\n".join(clean(f"FAIL {r.rule}: {r.message}") for r in failed)
+        if warned:
+            out = ET.SubElement(case, "system-out")
+            out.text = "\n".join(clean(f"WARN {r.rule}: {r.message}") for r in warned)
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(failures))
+    suite.set("errors", "0")
+    suite.set("skipped", "0")
+    return suite

@@ -1,0 +1,258 @@
+"""The shadow-run spec (``dataops-diff.toml``): frozen dataclasses, the loader and its validation.
+
+Every error names the file, the key and the fix. Unknown keys are errors (they are usually typos).
+Paths in the spec are relative to the spec file's folder, except ``pipeline.cwd`` (relative to the
+version's checkout) and ``datasets.NAME.path`` (relative to the version's output folder).
+The reference is docs/shadow-runs.md.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import SpecError
+from .model import Side
+from .runspec_check import Checker, check_command, dataset_spec
+from .spec import DatasetSpec
+
+DEFAULT_SPEC = "dataops-diff.toml"
+COMMAND_PLACEHOLDERS = ("output", "python", "side", "root", "run_dir")
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+_TOP = {"pipeline", "production", "candidate", "inputs", "datasets", "defaults", "policy"}
+_PIPELINE = {"command", "shell", "cwd", "env", "timeout"}
+_VERSION = {"ref", "command", "env", "python"}
+_DATASET_OPTIONS = {
+    "key", "abs_tol", "rel_tol", "ignore_columns", "ignore_case", "ignore_spaces", "renames",
+    "format", "samples",
+}  # fmt: skip
+_DATASET = _DATASET_OPTIONS | {"path"}
+
+
+@dataclass(frozen=True)
+class VersionSpec:
+    """One version: a git ref checked out into a temporary worktree, or the working tree."""
+
+    side: Side
+    ref: str | None = None  # None: the working tree as it is
+    command: tuple[str, ...] | str | None = None  # None: pipeline.command
+    env: dict[str, str] = field(default_factory=dict)  # over pipeline.env
+    python: str | None = (
+        None  # the {python} placeholder; None: the interpreter running dataops-diff
+    )
+
+
+@dataclass(frozen=True)
+class DatasetEntry:
+    """A dataset listed in the spec."""
+
+    name: str
+    path: str | None  # relative to the output folder; None: the top-level entry named ``name``
+    spec: DatasetSpec
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    path: str  # the spec file, as given (messages name it)
+    base_dir: str  # absolute folder of the spec file; relative spec paths start here
+    command: tuple[str, ...] | str  # a string only with shell = true
+    production: VersionSpec
+    candidate: VersionSpec
+    shell: bool = False
+    cwd: str = "."  # relative to the version's checkout root
+    env: dict[str, str] = field(default_factory=dict)
+    timeout: float | None = None  # seconds, for each version
+    inputs: dict[str, str] = field(default_factory=dict)  # name -> absolute path
+    datasets: tuple[DatasetEntry, ...] = ()
+    defaults: DatasetSpec = field(default_factory=lambda: DatasetSpec(key=()))
+    policy: dict[str, Any] = field(default_factory=dict)  # [policy], untouched
+
+    def version(self, side: Side) -> VersionSpec:
+        return self.production if side == "production" else self.candidate
+
+    def command_for(self, side: Side) -> tuple[str, ...] | str:
+        own = self.version(side).command
+        return self.command if own is None else own
+
+
+def with_overrides(
+    spec: RunSpec,
+    production_ref: str | None = None,
+    candidate_ref: str | None = None,
+    timeout: float | None = None,
+) -> RunSpec:
+    """CLI flags win over the spec."""
+    if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
+        raise SpecError(f"--timeout must be a positive number of seconds, got {timeout}")
+    prod, cand = spec.production, spec.candidate
+    if production_ref is not None:
+        prod = dataclasses.replace(prod, ref=production_ref or None)
+    if candidate_ref is not None:
+        cand = dataclasses.replace(cand, ref=candidate_ref or None)
+    return dataclasses.replace(
+        spec,
+        production=prod,
+        candidate=cand,
+        timeout=spec.timeout if timeout is None else timeout,
+    )
+
+
+# ------------------------------------------------------------------------------------ loading
+def load(path: str = DEFAULT_SPEC) -> RunSpec:
+    """Read and validate a spec file."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise SpecError(
+            f"{path} does not exist; run `dataops-diff init` to write a starter spec, "
+            "or pass --spec PATH"
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{path}: invalid TOML: {exc}; fix the syntax") from exc
+    except OSError as exc:
+        raise SpecError(f"cannot read {path}: {exc.strerror}; check the path") from exc
+    return parse(data, path)
+
+
+def parse(data: dict[str, Any], path: str) -> RunSpec:
+    """Validate an already parsed spec; ``path`` names it in messages and anchors relative paths."""
+    c = Checker(path)
+    c.table(data, "", _TOP)
+    base_dir = os.path.dirname(os.path.abspath(path))
+    if "pipeline" not in data:
+        raise c.error("pipeline", "is missing", 'add [pipeline] with command = ["..."]')
+    pipeline = c.table(data["pipeline"], "pipeline", _PIPELINE)
+    shell = c.boolean(pipeline.get("shell", False), "pipeline.shell")
+    if "command" not in pipeline:
+        raise c.error(
+            "pipeline.command", "is missing", 'e.g. command = ["python", "job.py", "{output}"]'
+        )
+    command = check_command(c, pipeline["command"], "pipeline.command", shell)
+    cwd = c.string(pipeline.get("cwd", "."), "pipeline.cwd", '"."')
+    if os.path.isabs(cwd):
+        raise c.error(
+            "pipeline.cwd", "must be relative to the version's checkout", 'e.g. cwd = "jobs"'
+        )
+    timeout = None
+    if "timeout" in pipeline:
+        timeout = c.number(pipeline["timeout"], "pipeline.timeout", positive=True)
+    inputs = _inputs(c, data.get("inputs", {}), base_dir)
+    defaults = _defaults(c, data)
+    spec = RunSpec(
+        path=path,
+        base_dir=base_dir,
+        command=command,
+        production=_version(c, data.get("production", {}), "production", shell, base_dir),
+        candidate=_version(c, data.get("candidate", {}), "candidate", shell, base_dir),
+        shell=shell,
+        cwd=cwd,
+        env=c.env(pipeline.get("env", {}), "pipeline.env"),
+        timeout=timeout,
+        inputs=inputs,
+        datasets=_datasets(c, data.get("datasets", {}), defaults),
+        defaults=defaults,
+        policy=dict(c.table(data.get("policy", {}), "policy", None)),
+    )
+    _check_placeholders(c, spec)
+    return spec
+
+
+def _version(c: Checker, value: Any, side: Side, shell: bool, base_dir: str) -> VersionSpec:
+    table = c.table(value, side, _VERSION)
+    ref = c.string(table["ref"], f"{side}.ref", '"main"') if "ref" in table else None
+    command = (
+        check_command(c, table["command"], f"{side}.command", shell) if "command" in table else None
+    )
+    python = None
+    if "python" in table:
+        python = c.string(table["python"], f"{side}.python", '".venv/bin/python"')
+        if os.sep in python:
+            python = os.path.normpath(os.path.join(base_dir, python))
+    return VersionSpec(side, ref, command, c.env(table.get("env", {}), f"{side}.env"), python)
+
+
+def _inputs(c: Checker, value: Any, base_dir: str) -> dict[str, str]:
+    inputs: dict[str, str] = {}
+    for name, p in c.table(value, "inputs", None).items():
+        key = f"inputs.{name}"
+        if not _NAME.match(name):
+            raise c.error(key, "is not a usable name", "use letters, digits, '_', '-' and '.'")
+        full = os.path.normpath(os.path.join(base_dir, c.string(p, key, '"data/input.csv"')))
+        if not os.path.exists(full):
+            raise c.error(
+                key,
+                f"'{p}' does not exist ({full})",
+                "fix the path; it is relative to the spec file",
+            )
+        inputs[name] = full
+    return inputs
+
+
+def _defaults(c: Checker, data: dict[str, Any]) -> DatasetSpec:
+    datasets = c.table(data.get("datasets", {}), "datasets", None)
+    if "defaults" in data and "default" in datasets:
+        raise c.error("datasets.default", "repeats [defaults]", "keep one of the two tables")
+    key = "defaults" if "defaults" in data else "datasets.default"
+    value = data.get("defaults", datasets.get("default", {}))
+    return dataset_spec(c, c.table(value, key, _DATASET_OPTIONS), key, DatasetSpec(key=()))
+
+
+def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEntry, ...]:
+    entries: list[DatasetEntry] = []
+    for name, table in c.table(value, "datasets", None).items():
+        if name == "default":
+            continue
+        key = f"datasets.{name}"
+        table = c.table(table, key, _DATASET)
+        path = None
+        if "path" in table:
+            path = c.string(table["path"], f"{key}.path", f'"{name}.parquet"')
+            if os.path.isabs(path) or ".." in path.replace("\\", "/").split("/"):
+                raise c.error(
+                    f"{key}.path",
+                    "must stay inside the output folder",
+                    f'e.g. path = "{name}.parquet"',
+                )
+        entries.append(DatasetEntry(name, path, dataset_spec(c, table, key, defaults)))
+    return tuple(entries)
+
+
+def _check_placeholders(c: Checker, spec: RunSpec) -> None:
+    known = {*COMMAND_PLACEHOLDERS, *(f"input.{n}" for n in spec.inputs)}
+    listing = ", ".join("{" + k + "}" for k in sorted(known))
+    texts: list[tuple[str, str]] = []
+    for side, version in (("pipeline", None), ("production", spec.production),
+                          ("candidate", spec.candidate)):  # fmt: skip
+        cmd = spec.command if version is None else version.command
+        env = spec.env if version is None else version.env
+        if cmd is not None:
+            texts.extend((f"{side}.command", a) for a in ((cmd,) if isinstance(cmd, str) else cmd))
+        texts.extend((f"{side}.env.{name}", v) for name, v in env.items())
+    for key, text in texts:
+        for m in _PLACEHOLDER.finditer(text):
+            if m.group(1) is not None and m.group(1) not in known:
+                raise c.error(
+                    key, f"uses an unknown placeholder {{{m.group(1)}}}",
+                    f"use one of {listing}, or write {{{{ and }}}} for literal braces",
+                )  # fmt: skip
+
+
+def expand(text: str, values: dict[str, str]) -> str:
+    """Replace ``{name}`` placeholders; ``{{`` and ``}}`` are literal braces."""
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(0) == "{{":
+            return "{"
+        if m.group(0) == "}}":
+            return "}"
+        return values[m.group(1)]
+
+    return _PLACEHOLDER.sub(sub, text)

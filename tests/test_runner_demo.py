@@ -1,0 +1,90 @@
+"""The bundled example end to end: every planted difference of fixtures/demo/README.md, counted."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+DEMO = Path(__file__).resolve().parent.parent / "fixtures" / "demo"
+
+# The constants of fixtures/demo/README.md.
+SCORES = {"production_rows": 195, "candidate_rows": 197, "matched_rows": 195,
+          "only_in_candidate": 2, "only_in_production": 0, "rows_with_differences": 37}  # fmt: skip
+SCORES_CHANGED = {"risk_score": 37, "flagged": 8}
+ACCOUNTS = {"production_rows": 30, "candidate_rows": 30, "rows_with_differences": 14}
+ACCOUNTS_CHANGED = {"flagged": 8, "max_risk": 6, "transactions": 2, "total_eur": 2}
+REJECTED = {"production_rows": 5, "candidate_rows": 3, "only_in_production": 2,
+            "only_in_candidate": 0, "rows_with_differences": 0}  # fmt: skip
+COUNTERS = {
+    "production": {"rows_read": 200, "rows_scored": 195, "parse_failures": 5, "flagged": 66},
+    "candidate": {"rows_read": 200, "rows_scored": 197, "parse_failures": 3, "flagged": 75,
+                  "night_transactions": 40},
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    spec = importlib.util.spec_from_file_location("run_demo", DEMO / "run_demo.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    dest = tmp_path_factory.mktemp("demo")
+    assert module.main(["--dest", str(dest), "--quiet"]) == 0  # dataops-diff exited 1, as planted
+    data: dict[str, Any] = json.loads((dest / "report.json").read_text())
+    return data
+
+
+def by_name(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {d["name"]: d for d in report["datasets"]}
+
+
+def changed(dataset: dict[str, Any]) -> dict[str, int]:
+    return {c["name"]: c["unequal"] for c in dataset["columns"] if c["unequal"]}
+
+
+def test_scores(report: dict[str, Any]) -> None:
+    scores = by_name(report)["scores"]
+    assert {k: scores[k] for k in SCORES} == SCORES
+    assert changed(scores) == SCORES_CHANGED
+    assert scores["schema"]["renamed"] == [{"production": "rule", "candidate": "reason"}]
+    assert scores["schema"]["only_in_production"] == []
+    assert scores["schema"]["only_in_candidate"] == []
+    flagged = next(c for c in scores["columns"] if c["name"] == "flagged")
+    assert all(s["production"] is False and s["candidate"] is True for s in flagged["samples"])
+
+
+def test_accounts(report: dict[str, Any]) -> None:
+    accounts = by_name(report)["accounts"]
+    assert {k: accounts[k] for k in ACCOUNTS} == ACCOUNTS
+    assert changed(accounts) == ACCOUNTS_CHANGED
+    assert [c["name"] for c in accounts["schema"]["only_in_candidate"]] == ["night_transactions"]
+
+
+def test_identical_and_one_sided_datasets(report: dict[str, Any]) -> None:
+    datasets = by_name(report)
+    assert set(datasets) == {"scores", "accounts", "merchants", "rejected", "alerts"}
+    assert datasets["merchants"]["identical"] is True
+    assert datasets["merchants"]["production_rows"] == 12
+    rejected = datasets["rejected"]
+    assert {k: rejected[k] for k in REJECTED} == REJECTED
+    assert sorted(r["values"]["line"] for r in rejected["only_in_production_samples"]) == [42, 138]
+    assert datasets["alerts"]["status"] == "only_in_candidate"
+
+
+def test_runs_counters_and_inputs(report: dict[str, Any]) -> None:
+    run = report["run"]
+    for side in ("production", "candidate"):
+        assert run[side]["status"] == "succeeded"
+        assert run[side]["git_ref"] == side
+        assert len(run[side]["git_sha"]) == 40
+        assert run[side]["counters"] == COUNTERS[side]
+    assert run["production"]["git_sha"] != run["candidate"]["git_sha"]
+    assert len(run["inputs"]) == 2
+    assert all(i["changed_by"] == [] for i in run["inputs"])
+    assert report["verdict"]["status"] == "FAIL"
+    assert report["command"] == "run"
