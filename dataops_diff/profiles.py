@@ -38,6 +38,13 @@ def finite(x: float | int | None) -> float | None:
     return f if math.isfinite(f) else None
 
 
+def stable(x: float | int | None) -> float | None:
+    """A computed statistic rounded to 12 significant digits: floating-point sums depend on the
+    order rows (or sides) arrive in, and a report must not."""
+    f = finite(x)
+    return None if f is None else float(f"{f:.12g}")
+
+
 def bin_edges(lo: float, hi: float, integers: bool = False, bins: int = BINS) -> tuple[float, ...]:
     """Equal-width edges from ``lo`` to ``hi`` (the min and max of both versions).
 
@@ -194,8 +201,8 @@ def shift(production: Profile, candidate: Profile, edges: Sequence[float] = ()) 
         production=production,
         candidate=candidate,
         bin_edges=tuple(edges),
-        psi=finite(psi(production.histogram, candidate.histogram)) if has_hist else None,
-        ks=finite(ks(production.histogram, candidate.histogram)) if has_hist else None,
-        null_share_change=finite(null_share_change(production, candidate)),
-        tvd=finite(tvd(production, candidate)),
+        psi=stable(psi(production.histogram, candidate.histogram)) if has_hist else None,
+        ks=stable(ks(production.histogram, candidate.histogram)) if has_hist else None,
+        null_share_change=stable(null_share_change(production, candidate)),
+        tvd=stable(tvd(production, candidate)),
     )

@@ -110,7 +110,7 @@ def dataset_spec(c: Checker, table: dict[str, Any], key: str, base: DatasetSpec)
         kw["ignore_columns"] = c.strings(
             table["ignore_columns"], f"{key}.ignore_columns", '["loaded_at"]'
         )
-    for flag in ("ignore_case", "ignore_spaces"):
+    for flag in ("ignore_case", "ignore_spaces", "profiles"):
         if flag in table:
             kw[flag] = c.boolean(table[flag], f"{key}.{flag}")
     if "renames" in table:

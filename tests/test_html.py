@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -222,16 +223,9 @@ def test_columns_sorted_by_impact_and_changes_highlighted() -> None:
 def test_log_links_relative_to_the_report_folder(tmp_path: Path) -> None:
     report = sample_report()
     assert report.run is not None
-    logs = tmp_path / "runs" / "r1" / "production"
-    run = report.run.production.__class__(
-        **{**report.run.production.__dict__, "stdout_log": str(logs / "stdout log.txt")}
-    )
-    changed = report.__class__(
-        **{
-            **report.__dict__,
-            "run": report.run.__class__(**{**report.run.__dict__, "production": run}),
-        }
-    )
+    log = tmp_path / "runs" / "r1" / "production" / "stdout log.txt"
+    production = replace(report.run.production, stdout_log=str(log))
+    changed = replace(report, run=replace(report.run, production=production))
     text = html.render(changed, base_dir=str(tmp_path / "reports"))
     assert 'href="../runs/r1/production/stdout%20log.txt"' in text
 
@@ -274,3 +268,16 @@ def test_pct_never_rounds_a_difference_away(value: float | None) -> None:
         assert text not in ("0.00%", "100.00%")
     if value == 1.0:
         assert text == "100.00%"
+
+
+def test_minimal_reports_render() -> None:
+    empty = Report("p", "c", (), Verdict("PASS"))
+    body = " ".join(_parse(html.render(empty)).text)
+    assert "PASS" in body
+    assert "No difference fails the policy." in body
+    clean = DatasetDiff("t", "compared", "p/t", "c/t", key=("id",), production_rows=0,
+                        candidate_rows=0,
+                        columns=(ColumnDiff("x", "x", "int64", "int64", 0, 0, 0, 0),))  # fmt: skip
+    text = html.render(Report("p", "c", (clean,), Verdict("PASS")))
+    assert "Distributions" not in text  # no profiles, no charts
+    assert "no differences" in text

@@ -25,7 +25,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dataops_diff.datasets import open_dataset
-from dataops_diff.model import DatasetDiff, Duplicates, SchemaDiff, TypeChange, ValueSample
+from dataops_diff.model import (
+    ColumnShift,
+    DatasetDiff,
+    Duplicates,
+    SchemaDiff,
+    TypeChange,
+    ValueSample,
+)
 from dataops_diff.spec import DatasetSpec
 
 settings.register_profile(
@@ -150,12 +157,22 @@ def swapped(d: DatasetDiff) -> DatasetDiff:
                 null_to_value=c.value_to_null,
                 value_to_null=c.null_to_value,
                 samples=tuple(ValueSample(s.key, s.candidate, s.production) for s in c.samples),
+                shift=swapped_shift(c.shift),
             )
             for c in d.columns
         ),
         only_in_production_samples=d.only_in_candidate_samples,
         only_in_candidate_samples=d.only_in_production_samples,
+        key_shifts=tuple((name, swapped_shift(s)) for name, s in d.key_shifts),
     )
+
+
+def swapped_shift(s: ColumnShift | None) -> Any:
+    """Profiles trade places; PSI, KS and TVD are symmetric; the null-share change turns sign."""
+    if s is None:
+        return None
+    change = None if s.null_share_change is None else -s.null_share_change
+    return replace(s, production=s.candidate, candidate=s.production, null_share_change=change)
 
 
 @settings(PROFILE)

@@ -95,6 +95,13 @@ def compare(
             "--samples", min=0, help="Mismatching rows kept per column, and rows kept per side."
         ),
     ] = DEFAULT_SAMPLES,
+    no_profiles: Annotated[
+        bool,
+        typer.Option(
+            "--no-profiles",
+            help="Skip the distribution profiles (histograms, top values, PSI, KS): a faster diff.",
+        ),
+    ] = False,
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -166,6 +173,7 @@ def compare(
         ignore_spaces=ignore_spaces,
         renames=parse_renames(rename),
         samples=samples,
+        profiles=not no_profiles,
         format=fmt,
     )
 

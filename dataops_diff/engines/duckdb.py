@@ -25,6 +25,7 @@ from ..errors import EngineError, InputError, Interrupted
 from ..model import (
     Column,
     ColumnDiff,
+    ColumnShift,
     DatasetDiff,
     Duplicates,
     JSONValue,
@@ -123,6 +124,9 @@ class DuckDBEngine:
                 "comparing duplicate keys", sql.duplicate_pass(plan, spec, dups)
             )
             duplicates = Duplicates(dkp, drp, dkc, drc, groups, differing, unmatched_p, unmatched_c)
+        key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
+        if spec.profiles:
+            columns, key_shifts = self._profiles(plan, columns, run)
         return DatasetDiff(
             name=production.name,
             status="compared",
@@ -144,7 +148,29 @@ class DuckDBEngine:
             ignored_columns=plan.ignored,
             only_in_production_samples=samples_p,
             only_in_candidate_samples=samples_c,
+            key_shifts=key_shifts,
         )
+
+    def _profiles(
+        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner
+    ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:
+        """Both versions' profiles of every key and compared column, and how far they moved."""
+        from .duckdb_profile import ProfileColumn, profile_columns
+
+        wanted = [
+            ProfileColumn(
+                p.name, p.candidate_name, "string" if p.as_text else p.production_category
+            )
+            for p in (*plan.keys, *plan.compared)
+        ]
+        shifts: dict[str, ColumnShift] = {}
+
+        def work() -> None:
+            shifts.update(profile_columns(self._con, "production", "candidate", wanted))
+
+        run.call("profiling columns", work)
+        with_shift = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
+        return with_shift, tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)
 
     def close(self) -> None:
         con = getattr(self, "_con", None)
@@ -219,6 +245,9 @@ class _Runner:
 
         self._run(phase, fetch)
         return rows
+
+    def call(self, phase: str, work: Callable[[], object]) -> None:
+        self._run(phase, work)
 
     def execute(self, phase: str, query: str) -> None:
         self._run(phase, lambda: self._con.execute(query))

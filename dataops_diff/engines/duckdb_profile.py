@@ -21,18 +21,14 @@ import duckdb
 from .. import profiles
 from ..errors import EngineError
 from ..model import ColumnShift, Profile, TopValue
-from ..plan import NUMERIC, Category
+from ..plan import Category
+from . import duckdb_profile_sql as sql
+from .duckdb_profile_sql import QUANTILE_SAMPLE, Col, Layout
+
+__all__ = ["QUANTILE_SAMPLE", "ProfileColumn", "profile_columns"]
 
 LOW_CARDINALITY = 10_000  # up to this many distinct values, every value is counted exactly
 MOSTLY_UNIQUE = 0.5  # more distinct values than this share of values: no top values (ids)
-SKETCH_K = 3 * profiles.TOP_K  # candidates per version from approx_top_k for other columns
-QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
-_CATEGORICAL: frozenset[Category] = frozenset({"string", "bool", "binary"})
-_FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
-_INTEGERS = frozenset(f"{u}{t}INT" for u in ("", "U") for t in ("TINY", "SMALL", "BIG", "HUGE")) | {
-    "INTEGER",
-    "UINTEGER",
-}
 
 
 @dataclass(frozen=True)
@@ -42,152 +38,13 @@ class ProfileColumn:
     category: Category  # how both versions are profiled (dataops_diff.plan.category)
 
 
-@dataclass(frozen=True)
-class _Col:
-    """One column as seen in one version: the SQL that reads it (in an inner projection)."""
-
-    i: int
-    kind: str  # "number", "time", "category", "other"
-    raw: str  # the value: counts, distinct count, top values (text when profiled as text)
-    num: str  # numbers and times (epoch seconds) as DOUBLE, NULL unless finite
-    native: str  # min/max in the column's own type, NULL unless finite
-    string: bool  # ``raw`` is VARCHAR
-    utc: bool = False  # ``native`` is a TIMESTAMP WITH TIME ZONE converted to UTC
-
-
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _kind(category: Category) -> str:
-    if category in NUMERIC:
-        return "number"
-    if category == "temporal":
-        return "time"
-    return "category" if category in _CATEGORICAL else "other"
-
-
-def _family(duck_type: str) -> str:
-    t = duck_type.upper()
-    if t in _FLOATS:
-        return "float"
-    if t in _INTEGERS or t.startswith("DECIMAL"):
-        return "number"
-    if t.startswith(("TIMESTAMP", "DATE")):
-        return "datetime"
-    if t.startswith(("TIME", "INTERVAL")):
-        return "time"
-    return {"VARCHAR": "string", "BOOLEAN": "bool", "BLOB": "binary"}.get(t, "other")
-
-
-def _fits(category: Category, family: str) -> bool:
-    """Whether a version's column can be read as ``category`` (else both are read as text)."""
-    if category in NUMERIC:
-        return family in ("number", "float")
-    if category == "temporal":
-        return family in ("datetime", "time")
-    return category not in ("bool", "binary") or family == category
-
-
-def _col(i: int, name: str, duck_type: str, category: Category) -> _Col:
-    ident, kind, family = quote(name), _kind(category), _family(duck_type)
-    raw, num, native, utc = ident, "NULL", "NULL", False
-    if kind == "number":
-        num = native = f"CAST({ident} AS DOUBLE)"
-        if family == "float":  # NaN and ±inf are left out of the statistics
-            num = native = f"CASE WHEN isfinite({num}) THEN {num} END"
-        else:
-            native = ident
-    elif kind == "time":
-        num, native = f"epoch({ident})", ident  # epoch of ±infinity is NULL
-        if family == "datetime":
-            native = f"CASE WHEN isfinite({ident}) THEN {ident} END"
-            utc = duck_type.upper() == "TIMESTAMP WITH TIME ZONE"
-            native = f"timezone('UTC', {native})" if utc else native
-    elif category == "string" and family != "string":
-        raw = f"CAST({ident} AS VARCHAR)"
-    return _Col(i, kind, raw, num, native, category == "string", utc)
-
-
-def _lit(x: float) -> str:
-    return f"CAST('{x!r}' AS DOUBLE)"
-
-
-def _select(view: str, inner: list[str], outer: list[str]) -> str:
-    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {quote(view)})"
-
-
-def _simple_sql(view: str, cols: Sequence[_Col]) -> str:
-    """Pass 1: every simple statistic of every column, one scan."""
-    inner, outer = ["1 AS one"], ["count(*) AS n_rows"]
-    qs = ", ".join(repr(q) for q in profiles.QUANTILES)
-    for c in cols:
-        r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
-        inner.append(f"{c.raw} AS {r}")
-        outer.append(f"count({r}) AS {p}count")
-        if c.kind != "other":
-            outer.append(f"approx_count_distinct({r}) AS {p}distinct")
-        if c.kind in ("number", "time"):
-            inner += [f"{c.num} AS {f}", f"{c.native} AS {t}"]
-            outer += [
-                f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
-                f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
-                f"reservoir_quantile({f}, [{qs}], {QUANTILE_SAMPLE}) AS {p}quantiles",
-            ]  # fmt: skip
-        if c.kind == "number":
-            outer.append(f"avg({f}) AS {p}mean")  # the std needs the mean: pass 2
-        if c.kind == "category" and c.string:
-            outer += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
-    return _select(view, inner, outer)
-
-
-def _histogram_sql(
-    view: str, cols: Sequence[_Col], layout: _Layout, first: dict[str, Any]
-) -> str | None:
-    """Pass 2: histograms on the shared edges, exact or sketched value counts, one scan.
-
-    Also the sum of squared deviations from pass 1's mean (the two-pass variance: stable, and
-    cheaper than stddev_samp).
-    """
-    inner, outer = [], []
-    for c in cols:
-        if c.i in layout.edges:
-            f = f"f{c.i}"
-            inner.append(f"{c.num} AS {f}")
-            mean = first.get(f"c{c.i}_mean")
-            if mean is not None and math.isfinite(mean):
-                outer.append(f"sum(({f} - {_lit(mean)}) * ({f} - {_lit(mean)})) AS v{c.i}")
-            lo, width, bins = profiles.bin_origin_width(layout.edges[c.i])
-            b = "0"  # least/greatest skip NULLs: the CASE keeps a NULL out of the bins
-            if width > 0:
-                b = f"least(greatest(floor(({f} - {_lit(lo)}) / {_lit(width)}), 0), {bins - 1})"
-            outer.append(
-                f"histogram(CASE WHEN {f} IS NOT NULL THEN CAST({b} AS INTEGER) END) AS h{c.i}"
-            )
-        elif c.i in layout.exact:
-            inner.append(f"{c.raw} AS r{c.i}")
-            outer.append(f"histogram(r{c.i}) AS h{c.i}")
-        elif c.i in layout.sketched:
-            inner.append(f"{c.raw} AS r{c.i}")
-            outer.append(f"approx_top_k(r{c.i}, {SKETCH_K}) AS s{c.i}")
-    return _select(view, inner, outer) if outer else None
-
-
 def _top_counts(
-    con: duckdb.DuckDBPyConnection, view: str, cols: Sequence[_Col], wanted: dict[int, list[str]]
+    con: duckdb.DuckDBPyConnection, view: str, cols: Sequence[Col], wanted: dict[int, list[str]]
 ) -> dict[int, dict[Hashable, int]]:
-    """Pass 3 (high-cardinality strings only): exact counts of the sketches' candidates."""
-    selects, params = [], []
-    for c in cols:
-        if c.i in wanted:
-            selects.append(
-                f"SELECT {c.i} AS col, v, count(*) AS n FROM (SELECT {c.raw} AS v FROM "
-                f"{quote(view)}) WHERE v IN (SELECT unnest(?::VARCHAR[])) GROUP BY v"
-            )
-            params.append(wanted[c.i])
     out: dict[int, dict[Hashable, int]] = {i: {} for i in wanted}
-    if selects:
-        for i, v, n in con.execute(" UNION ALL ".join(selects), params).fetchall():
+    query = sql.top_counts_sql(view, cols, wanted)
+    if query is not None:
+        for i, v, n in con.execute(*query).fetchall():
             out[int(i)][v] = int(n)
     return out
 
@@ -197,7 +54,7 @@ def _std(squares: float | None, n: int) -> float | None:
 
 
 def _profile(
-    c: _Col, s: dict[str, Any], second: dict[str, Any], hist: tuple[int, ...],
+    c: Col, s: dict[str, Any], second: dict[str, Any], hist: tuple[int, ...],
     top: tuple[TopValue, ...],
 ) -> Profile:  # fmt: skip
     p, rows = f"c{c.i}_", int(s["n_rows"])
@@ -217,8 +74,8 @@ def _profile(
         distinct=None if distinct is None else int(distinct),
         min=profiles.json_value(lo),
         max=profiles.json_value(hi),
-        mean=profiles.finite(s.get(p + "mean")),
-        std=profiles.finite(_std(second.get(f"v{c.i}"), finite)),
+        mean=profiles.stable(s.get(p + "mean")),
+        std=profiles.stable(_std(second.get(f"v{c.i}"), finite)),
         quantiles=quantiles,
         histogram=hist,
         top=top,
@@ -233,7 +90,7 @@ def _one_row(con: duckdb.DuckDBPyConnection, sql: str) -> dict[str, Any]:
 
 
 def _types(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
-    rel = con.sql(f"SELECT * FROM {quote(view)}")
+    rel = con.sql(f"SELECT * FROM {sql.quote(view)}")
     return {name: str(t) for name, t in zip(rel.columns, rel.types, strict=True)}
 
 
@@ -272,15 +129,15 @@ def _profile_columns(
     pcols, ccols = [], []
     for i, c in enumerate(columns):
         pt, ct = ptypes[c.production], ctypes[c.candidate]
-        fits = _fits(c.category, _family(pt)) and _fits(c.category, _family(ct))
-        category: Category = c.category if fits else "string"
-        pcols.append(_col(i, c.production, pt, category))
-        ccols.append(_col(i, c.candidate, ct, category))
-    ps = _one_row(con, _simple_sql(production, pcols))
-    cs = _one_row(con, _simple_sql(candidate, ccols))
+        ok = sql.fits(c.category, sql.family(pt)) and sql.fits(c.category, sql.family(ct))
+        category: Category = c.category if ok else "string"
+        pcols.append(sql.column(i, c.production, pt, category))
+        ccols.append(sql.column(i, c.candidate, ct, category))
+    ps = _one_row(con, sql.simple_sql(production, pcols))
+    cs = _one_row(con, sql.simple_sql(candidate, ccols))
     layout = _layout(pcols, ccols, ps, cs)
     prow, crow = (
-        _one_row(con, sql) if (sql := _histogram_sql(view, cols, layout, first)) else {}
+        _one_row(con, q) if (q := sql.histogram_sql(view, cols, layout, first)) else {}
         for view, cols, first in ((production, pcols, ps), (candidate, ccols, cs))
     )
     wanted = {
@@ -307,17 +164,8 @@ def _profile_columns(
     return out
 
 
-@dataclass(frozen=True)
-class _Layout:
-    """What the second pass computes, decided from both versions' simple statistics."""
-
-    edges: dict[int, tuple[float, ...]]  # shared bin edges of numbers and times
-    exact: frozenset[int]  # categories with few distinct values: every value counted
-    sketched: frozenset[int]  # other string columns: approx_top_k, then exact counts
-
-
-def _layout(pcols: Sequence[_Col], ccols: Sequence[_Col], ps: dict[str, Any],
-            cs: dict[str, Any]) -> _Layout:  # fmt: skip
+def _layout(pcols: Sequence[Col], ccols: Sequence[Col], ps: dict[str, Any],
+            cs: dict[str, Any]) -> Layout:  # fmt: skip
     edges: dict[int, tuple[float, ...]] = {}
     exact: set[int] = set()
     sketched: set[int] = set()
@@ -337,7 +185,7 @@ def _layout(pcols: Sequence[_Col], ccols: Sequence[_Col], ps: dict[str, Any],
                 exact.add(i)
             elif pc.string and cc.string and distinct <= MOSTLY_UNIQUE * values:
                 sketched.add(i)
-    return _Layout(edges, frozenset(exact), frozenset(sketched))
+    return Layout(edges, frozenset(exact), frozenset(sketched))
 
 
 def _hist(counts: dict[int, int] | None, bins: int) -> tuple[int, ...]:

@@ -109,8 +109,9 @@ class SparkEngine:
             if spec.samples and (changed_rows or only_p or only_c):
                 kinds = [str(i) for i, c in enumerate(columns) if c.unequal]
                 kinds += ["p"] * bool(only_p) + ["c"] * bool(only_c)
-                query = sql.sample_rows(plan, spec, views, dups, kinds, spec.samples)
-                rows = run.all("fetching samples", query)
+                query, layout = sql.sample_rows(plan, spec, views, dups, kinds, spec.samples)
+                found = run.all("fetching samples", query)
+                rows = [tuple(r[j] for j in layout) for r in found]
                 columns, samples_p, samples_c = _samples(plan, columns, rows, spec.samples)
         if dups:
             query = sql.duplicate_pass(plan, spec, views)

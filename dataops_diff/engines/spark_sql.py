@@ -252,10 +252,15 @@ def sample_keys(plan: Plan, views: Views, kinds: list[str], n: int) -> str:
 
 def sample_rows(
     plan: Plan, spec: DatasetSpec, views: Views, dups: bool, kinds: list[str], n: int
-) -> str:
-    """The differing rows behind the sample keys, in key order, columns as ``duckdb_sql``'s
-    ``sample_pass``: shown keys, the two marks, equality flags, each compared column's
-    production and candidate value, then every shown column of production and of candidate."""
+) -> tuple[str, list[int]]:
+    """The differing rows behind the sample keys, in key order.
+
+    Returns the query and the layout of ``duckdb_sql``'s ``sample_pass`` (shown keys, the two
+    marks, equality flags, each compared column's production and candidate value, then every
+    shown column of production and of candidate) as indexes into the query's columns: each
+    expression is selected once, as selecting one column under many aliases makes Spark's
+    constraint propagation explode (minutes of planning for a 20-column table).
+    """
     _, p_shown = _side_rows(plan, spec, "production", views, dups)
     _, c_shown = _side_rows(plan, spec, "candidate", views, dups)
     p_raw = dict(zip((c.name for c in plan.production_columns), p_shown, strict=True))
@@ -276,19 +281,22 @@ def sample_rows(
         shown(a, category(c.type), c.type)
         for c, a in zip(plan.candidate_columns, c_shown, strict=True)
     ]
+    unique = list(dict.fromkeys(cols))
+    layout = [unique.index(c) for c in cols]
     keys = [f"CASE WHEN {P_MARK} THEN __k{i} ELSE __kc{i} END" for i in range(len(plan.keys))]
     on = " AND ".join(f"{k} <=> s.__s{i}" for i, k in enumerate(keys))
-    selected = ", ".join(f"{c} AS __o{j}" for j, c in enumerate(cols))
+    selected = ", ".join(f"{c} AS __o{j}" for j, c in enumerate(unique))
     order = [f"__ord{i} ASC NULLS LAST" for i in range(len(keys))]
-    order += [f"__o{j} ASC NULLS LAST" for j in range(len(cols))]  # ties: one-side duplicates
+    order += [f"__o{j} ASC NULLS LAST" for j in range(len(unique))]  # ties: one-side duplicates
     ordering = ", ".join(f"{k} AS __ord{i}" for i, k in enumerate(keys))
-    outputs = ", ".join(f"__o{j}" for j in range(len(cols)))
-    return f"""
+    outputs = ", ".join(f"__o{j}" for j in range(len(unique)))
+    query = f"""
 WITH s AS ({sample_keys(plan, views, kinds, n)})
 SELECT {outputs} FROM (
     SELECT {selected}, {ordering}
     FROM {views.diff} d LEFT SEMI JOIN s ON {on}
 ) ORDER BY {", ".join(order)}"""
+    return query, layout
 
 
 def duplicate_pass(plan: Plan, spec: DatasetSpec, views: Views) -> str:

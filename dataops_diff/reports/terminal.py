@@ -115,6 +115,15 @@ def _dataset_detail(d: DatasetDiff) -> Group:
             f"({dup.candidate_rows:,} rows); {dup.groups_differing:,} of {dup.groups:,} "
             "shared groups differ"
         ))  # fmt: skip
+    for side, count, rows in (
+        ("production", d.only_in_production, d.only_in_production_samples),
+        ("candidate", d.only_in_candidate, d.only_in_candidate_samples),
+    ):
+        if count:
+            parts.append(Text(f"  {count:,} rows only in {side}"))
+            for row in rows[:MAX_SAMPLES]:
+                values = ", ".join(f"{k}={_v(v)}" for k, v in row.values.items())
+                parts.append(Text(f"    {_clip(values, 100)}", style="dim"))
     changed = d.changed_columns
     if changed:
         parts.append(_columns_table(changed[:MAX_COLUMNS]))
@@ -159,7 +168,11 @@ def _s(value: object) -> str:
 
 def _v(value: JSONValue) -> str:
     text = "null" if value is None else repr(value) if isinstance(value, str) else str(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return _clip(text, 60)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def _bytes(value: int | None) -> str:

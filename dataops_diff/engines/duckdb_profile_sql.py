@@ -1,0 +1,179 @@
+"""The SQL of the DuckDB profiles (dataops_diff.engines.duckdb_profile): text only, no execution.
+
+Each pass is one aggregate over an inner projection, so a column's expression (a cast, the
+NaN/inf filter, epoch seconds) is computed once per row however many aggregates read it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .. import profiles
+from ..plan import NUMERIC, Category
+
+SKETCH_K = 3 * profiles.TOP_K  # candidates per version from approx_top_k for other columns
+QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
+_CATEGORICAL: frozenset[Category] = frozenset({"string", "bool", "binary"})
+_FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
+_INTEGERS = frozenset(f"{u}{t}INT" for u in ("", "U") for t in ("TINY", "SMALL", "BIG", "HUGE")) | {
+    "INTEGER",
+    "UINTEGER",
+}
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the second pass computes, decided from both versions' simple statistics."""
+
+    edges: dict[int, tuple[float, ...]]  # shared bin edges of numbers and times
+    exact: frozenset[int]  # categories with few distinct values: every value counted
+    sketched: frozenset[int]  # other string columns: approx_top_k, then exact counts
+
+
+@dataclass(frozen=True)
+class Col:
+    """One column as seen in one version: the SQL that reads it (in an inner projection)."""
+
+    i: int
+    kind: str  # "number", "time", "category", "other"
+    raw: str  # the value: counts, distinct count, top values (text when profiled as text)
+    num: str  # numbers and times (epoch seconds) as DOUBLE, NULL unless finite
+    native: str  # min/max in the column's own type, NULL unless finite
+    string: bool  # ``raw`` is VARCHAR
+    utc: bool = False  # ``native`` is a TIMESTAMP WITH TIME ZONE converted to UTC
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def kind_of(category: Category) -> str:
+    if category in NUMERIC:
+        return "number"
+    if category == "temporal":
+        return "time"
+    return "category" if category in _CATEGORICAL else "other"
+
+
+def family(duck_type: str) -> str:
+    t = duck_type.upper()
+    if t in _FLOATS:
+        return "float"
+    if t in _INTEGERS or t.startswith("DECIMAL"):
+        return "number"
+    if t.startswith(("TIMESTAMP", "DATE")):
+        return "datetime"
+    if t.startswith(("TIME", "INTERVAL")):
+        return "time"
+    return {"VARCHAR": "string", "BOOLEAN": "bool", "BLOB": "binary"}.get(t, "other")
+
+
+def fits(category: Category, fam: str) -> bool:
+    """Whether a version's column (of ``family`` fam) can be read as ``category``."""
+    if category in NUMERIC:
+        return fam in ("number", "float")
+    if category == "temporal":
+        return fam in ("datetime", "time")
+    return category not in ("bool", "binary") or fam == category
+
+
+def column(i: int, name: str, duck_type: str, category: Category) -> Col:
+    ident, kind, fam = quote(name), kind_of(category), family(duck_type)
+    raw, num, native, utc = ident, "NULL", "NULL", False
+    if kind == "number":
+        num = native = f"CAST({ident} AS DOUBLE)"
+        if fam == "float":  # NaN and ±inf are left out of the statistics
+            num = native = f"CASE WHEN isfinite({num}) THEN {num} END"
+        else:
+            native = ident
+    elif kind == "time":
+        num, native = f"epoch({ident})", ident  # epoch of ±infinity is NULL
+        if fam == "datetime":
+            native = f"CASE WHEN isfinite({ident}) THEN {ident} END"
+            utc = duck_type.upper() == "TIMESTAMP WITH TIME ZONE"
+            native = f"timezone('UTC', {native})" if utc else native
+    elif category == "string" and fam != "string":
+        raw = f"CAST({ident} AS VARCHAR)"
+    return Col(i, kind, raw, num, native, category == "string", utc)
+
+
+def _lit(x: float) -> str:
+    return f"CAST('{x!r}' AS DOUBLE)"
+
+
+def _select(view: str, inner: list[str], outer: list[str]) -> str:
+    return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {quote(view)})"
+
+
+def simple_sql(view: str, cols: Sequence[Col]) -> str:
+    """Pass 1: every simple statistic of every column, one scan."""
+    inner, outer = ["1 AS one"], ["count(*) AS n_rows"]
+    qs = ", ".join(repr(q) for q in profiles.QUANTILES)
+    for c in cols:
+        r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
+        inner.append(f"{c.raw} AS {r}")
+        outer.append(f"count({r}) AS {p}count")
+        if c.kind != "other":
+            outer.append(f"approx_count_distinct({r}) AS {p}distinct")
+        if c.kind in ("number", "time"):
+            inner += [f"{c.num} AS {f}", f"{c.native} AS {t}"]
+            outer += [
+                f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
+                f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
+                f"reservoir_quantile({f}, [{qs}], {QUANTILE_SAMPLE}) AS {p}quantiles",
+            ]  # fmt: skip
+        if c.kind == "number":
+            outer.append(f"avg({f}) AS {p}mean")  # the std needs the mean: pass 2
+        if c.kind == "category" and c.string:
+            outer += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
+    return _select(view, inner, outer)
+
+
+def histogram_sql(
+    view: str, cols: Sequence[Col], layout: Layout, first: dict[str, Any]
+) -> str | None:
+    """Pass 2: histograms on the shared edges, exact or sketched value counts, one scan.
+
+    Also the sum of squared deviations from pass 1's mean (the two-pass variance: stable, and
+    cheaper than stddev_samp).
+    """
+    inner, outer = [], []
+    for c in cols:
+        if c.i in layout.edges:
+            f = f"f{c.i}"
+            inner.append(f"{c.num} AS {f}")
+            mean = first.get(f"c{c.i}_mean")
+            if mean is not None and math.isfinite(mean):
+                outer.append(f"sum(({f} - {_lit(mean)}) * ({f} - {_lit(mean)})) AS v{c.i}")
+            lo, width, bins = profiles.bin_origin_width(layout.edges[c.i])
+            b = "0"  # least/greatest skip NULLs: the CASE keeps a NULL out of the bins
+            if width > 0:
+                b = f"least(greatest(floor(({f} - {_lit(lo)}) / {_lit(width)}), 0), {bins - 1})"
+            outer.append(
+                f"histogram(CASE WHEN {f} IS NOT NULL THEN CAST({b} AS INTEGER) END) AS h{c.i}"
+            )
+        elif c.i in layout.exact:
+            inner.append(f"{c.raw} AS r{c.i}")
+            outer.append(f"histogram(r{c.i}) AS h{c.i}")
+        elif c.i in layout.sketched:
+            inner.append(f"{c.raw} AS r{c.i}")
+            outer.append(f"approx_top_k(r{c.i}, {SKETCH_K}) AS s{c.i}")
+    return _select(view, inner, outer) if outer else None
+
+
+def top_counts_sql(
+    view: str, cols: Sequence[Col], wanted: dict[int, list[str]]
+) -> tuple[str, list[list[str]]] | None:
+    """Pass 3 (high-cardinality strings only): exact counts of the sketches' candidates."""
+    selects, params = [], []
+    for c in cols:
+        if c.i in wanted:
+            selects.append(
+                f"SELECT {c.i} AS col, v, count(*) AS n FROM (SELECT {c.raw} AS v FROM "
+                f"{quote(view)}) WHERE v IN (SELECT unnest(?::VARCHAR[])) GROUP BY v"
+            )
+            params.append(wanted[c.i])
+    return (" UNION ALL ".join(selects), params) if selects else None
