@@ -26,12 +26,14 @@ from _measure import Measurement, measure
 
 BENCH = Path(__file__).resolve().parent
 GB = 1e9
-READ, DATAOPS, DATACOMPY, IDENTICAL = (
+READ, DATAOPS, LEAN, DATACOMPY, IDENTICAL = (
     "read-only floor (pyarrow read_table)",
     "dataops-diff compare",
+    "dataops-diff compare --no-profiles",  # the same work as datacompy: no distribution profiles
     "datacompy PolarsCompare",
     "dataops-diff, identical files",
 )
+REPORTS = {DATAOPS: "dd.json", LEAN: "dd-lean.json"}
 
 
 def ensure_data(data_dir: Path, rows: int, seed: int) -> Path:
@@ -141,6 +143,18 @@ def workloads(folder: Path, work: Path, skip_datacompy: bool) -> dict[str, tuple
     table = {
         READ: ([*measure_py, "read", production, candidate], 0),
         DATAOPS: ([dataops, "compare", production, candidate, *flags, str(work / "dd.json")], 1),
+        LEAN: (
+            [
+                dataops,
+                "compare",
+                production,
+                candidate,
+                "--no-profiles",
+                *flags,
+                str(work / "dd-lean.json"),
+            ],
+            1,
+        ),
         DATACOMPY: ([*measure_py, "datacompy", production, candidate, str(work / "dc.json")], 0),
         IDENTICAL: ([dataops, "compare", production, copy, *flags, str(work / "same.json")], 0),
     }
@@ -176,8 +190,8 @@ def run_all(
                 problems.append(f"{label}: exit {m.exit_code}, expected {expected_code}: {tail}")
                 continue
             runs[label].append(m)
-            if label == DATAOPS:
-                found = check_report(read_report(work / "dd.json"), planted)
+            if label in REPORTS:
+                found = check_report(read_report(work / REPORTS[label]), planted)
                 problems += [f"{label} run {r + 1}: {p}" for p in found]
             elif label == IDENTICAL:
                 found = check_identical(read_report(work / "same.json"))
@@ -202,18 +216,15 @@ def ratios(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     def get(label: str, what: str) -> float | None:
         return summary[label][what] if label in summary else None
 
-    rows = [
-        ("datacompy time / dataops-diff time", DATACOMPY, DATAOPS, "median_seconds", ">=", 3.0),
-        (
-            "dataops-diff peak / datacompy peak",
-            DATAOPS,
-            DATACOMPY,
-            "median_peak_bytes",
-            "<=",
-            1 / 3,
-        ),
-        ("dataops-diff time / read-only time", DATAOPS, READ, "median_seconds", "<=", 2.0),
-    ]
+    rows = []
+    for label, tag in ((LEAN, " (--no-profiles)"), (DATAOPS, " (default, with profiles)")):
+        rows += [
+            (f"datacompy time / dataops-diff time{tag}", DATACOMPY, label, "median_seconds",
+             ">=", 3.0),
+            (f"dataops-diff peak / datacompy peak{tag}", label, DATACOMPY, "median_peak_bytes",
+             "<=", 1 / 3),
+            (f"dataops-diff time / read-only time{tag}", label, READ, "median_seconds", "<=", 2.0),
+        ]  # fmt: skip
     out = []
     for name, top, bottom, what, op, target in rows:
         a, b = get(top, what), get(bottom, what)
@@ -227,11 +238,11 @@ def print_table(summary: dict[str, dict[str, Any]], ratio_rows: list[dict[str, A
     print(f"\n{'tool':<40} {'median s':>9} {'peak GB':>8}")
     for label, s in summary.items():
         print(f"{label:<40} {s['median_seconds']:9.2f} {s['median_peak_bytes'] / GB:8.2f}")
-    print(f"\n{'ratio':<40} {'measured':>9} {'target':>9}")
+    print(f"\n{'ratio':<64} {'measured':>9} {'target':>9}")
     for r in ratio_rows:
         value = "n/a" if r["value"] is None else f"{r['value']:.2f}"
         verdict = {True: "met", False: "MISSED", None: ""}[r["met"]]
-        print(f"{r['ratio']:<40} {value:>9} {r['target']:>9}  {verdict}")
+        print(f"{r['ratio']:<64} {value:>9} {r['target']:>9}  {verdict}")
 
 
 def machine() -> dict[str, Any]:

@@ -23,7 +23,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from ..engines import ProgressFn
+from ..engines import ENGINES, EngineConfig, ProgressFn
 from ..errors import EXIT_DIFFERENCES, EXIT_OK, UsageError
 from ..model import Report
 
@@ -42,6 +42,56 @@ QuietOpt = Annotated[
     bool, typer.Option("--quiet", "-q", help="Only the verdict line; no progress display.")
 ]
 DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+
+# The diff engine's flags, shared by compare and run.
+EngineOpt = Annotated[str, typer.Option("--engine", help=f"Diff engine: {', '.join(ENGINES)}.")]
+MemoryLimitOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--memory-limit",
+        help="Memory bound of the diff, e.g. 4GB, 4GiB or 60%; beyond it the engine spills to disk (default: half of the machine's memory or cgroup limit).",
+    ),
+]
+TempDirOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--temp-dir",
+        help="Folder in which the diff makes its private spill folder, removed afterwards (default: the system temp folder).",
+    ),
+]
+SparkMasterOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--spark-master",
+        help="With --engine spark: the Spark master URL (default: local[*], or the running session's under spark-submit).",
+    ),
+]
+SparkConfOpt = Annotated[
+    list[str],
+    typer.Option(
+        "--spark-conf", help="With --engine spark: a Spark configuration KEY=VALUE. Repeatable."
+    ),
+]
+
+
+def engine_config(
+    memory_limit: str | None,
+    temp_dir: str | None,
+    spark_master: str | None,
+    spark_conf: list[str],
+) -> EngineConfig:
+    """The engine flags as an EngineConfig; ``--spark-conf`` splits at its first '='."""
+    options: dict[str, str] = {}
+    for value in spark_conf:
+        name, sep, setting = value.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(f"--spark-conf '{value}' is not of the form KEY=VALUE")
+        options[name.strip()] = setting
+    return EngineConfig(
+        memory_limit=memory_limit, temp_dir=temp_dir, master=spark_master, options=options
+    )
+
+
 MarkdownOpt = Annotated[
     Path | None,
     typer.Option(

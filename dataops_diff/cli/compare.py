@@ -9,18 +9,23 @@ import typer
 
 from .. import api
 from ..datasets import FORMATS
-from ..engines import ENGINES, EngineConfig
 from ..errors import UsageError
 from ..reports import terminal
 from ..spec import DEFAULT_SAMPLES, DatasetSpec
 from .app import app
 from .common import (
     DebugOpt,
+    EngineOpt,
     HtmlOpt,
     JsonOpt,
     JunitOpt,
     MarkdownOpt,
+    MemoryLimitOpt,
     QuietOpt,
+    SparkConfOpt,
+    SparkMasterOpt,
+    TempDirOpt,
+    engine_config,
     exit_code,
     parse_keys,
     parse_renames,
@@ -109,37 +114,11 @@ def compare(
             help=f"Read every file as this format: {', '.join(FORMATS)} (default: from the extension).",
         ),
     ] = None,
-    engine: Annotated[
-        str, typer.Option("--engine", help=f"Diff engine: {', '.join(ENGINES)}.")
-    ] = "duckdb",
-    memory_limit: Annotated[
-        str | None,
-        typer.Option(
-            "--memory-limit",
-            help="Memory bound of the diff, e.g. 4GB, 4GiB or 60%; beyond it the engine spills to disk (default: half of the machine's memory or cgroup limit).",
-        ),
-    ] = None,
-    temp_dir: Annotated[
-        str | None,
-        typer.Option(
-            "--temp-dir",
-            help="Folder in which the diff makes its private spill folder, removed afterwards (default: the system temp folder).",
-        ),
-    ] = None,
-    spark_master: Annotated[
-        str | None,
-        typer.Option(
-            "--spark-master",
-            help="With --engine spark: the Spark master URL (default: local[*], or the running session's under spark-submit).",
-        ),
-    ] = None,
-    spark_conf: Annotated[
-        list[str],
-        typer.Option(
-            "--spark-conf",
-            help="With --engine spark: a Spark configuration KEY=VALUE. Repeatable.",
-        ),
-    ] = [],  # noqa: B006
+    engine: EngineOpt = "duckdb",
+    memory_limit: MemoryLimitOpt = None,
+    temp_dir: TempDirOpt = None,
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = [],  # noqa: B006
     json_path: JsonOpt = None,
     markdown_path: MarkdownOpt = None,
     junit_path: JunitOpt = None,
@@ -204,21 +183,3 @@ def compare(
     )
     terminal.render(report, stdout_console(), quiet=quiet)
     raise typer.Exit(exit_code(report, fail_on_warn=policy.fail_on == "warn"))
-
-
-def engine_config(
-    memory_limit: str | None,
-    temp_dir: str | None,
-    spark_master: str | None,
-    spark_conf: list[str],
-) -> EngineConfig:
-    """The engine flags as an EngineConfig; ``--spark-conf`` splits at its first '='."""
-    options: dict[str, str] = {}
-    for value in spark_conf:
-        name, sep, setting = value.partition("=")
-        if not sep or not name.strip():
-            raise UsageError(f"--spark-conf '{value}' is not of the form KEY=VALUE")
-        options[name.strip()] = setting
-    return EngineConfig(
-        memory_limit=memory_limit, temp_dir=temp_dir, master=spark_master, options=options
-    )

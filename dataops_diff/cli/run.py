@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from .. import api, runspec
-from ..engines import ENGINES
 from ..errors import UsageError
 from ..live import run_display
 from ..policy import Policy, policy_from_dict
@@ -23,16 +22,21 @@ from ..starter import STARTER_SPEC
 from .app import app
 from .common import (
     DebugOpt,
+    EngineOpt,
     HtmlOpt,
     JsonOpt,
     JunitOpt,
     MarkdownOpt,
+    MemoryLimitOpt,
     QuietOpt,
+    SparkConfOpt,
+    SparkMasterOpt,
+    TempDirOpt,
+    engine_config,
     exit_code,
     stdout_console,
     write_outputs,
 )
-from .compare import engine_config
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
 SpecOpt = Annotated[
@@ -87,25 +91,11 @@ def run(
             "--timeout", help="Seconds each version may run (overrides pipeline.timeout)."
         ),
     ] = None,
-    engine: Annotated[
-        str, typer.Option("--engine", help=f"Diff engine: {', '.join(ENGINES)}.")
-    ] = "duckdb",
-    memory_limit: Annotated[
-        str | None,
-        typer.Option("--memory-limit", help="Memory bound of the diff, e.g. 4GB, 4GiB or 60%."),
-    ] = None,
-    temp_dir: Annotated[
-        str | None,
-        typer.Option("--temp-dir", help="Folder for the diff's private spill folder."),
-    ] = None,
-    spark_master: Annotated[
-        str | None,
-        typer.Option("--spark-master", help="With --engine spark: the Spark master URL."),
-    ] = None,
-    spark_conf: Annotated[
-        list[str],
-        typer.Option("--spark-conf", help="With --engine spark: KEY=VALUE. Repeatable."),
-    ] = [],  # noqa: B006
+    engine: EngineOpt = "duckdb",
+    memory_limit: MemoryLimitOpt = None,
+    temp_dir: TempDirOpt = None,
+    spark_master: SparkMasterOpt = None,
+    spark_conf: SparkConfOpt = [],  # noqa: B006
     json_path: JsonOpt = None,
     markdown_path: MarkdownOpt = None,
     junit_path: JunitOpt = None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..plan import ColumnPair, Plan, category
 from ..spec import DatasetSpec
+from .results import PER_COLUMN
 
 WHITESPACE = "' \t\n\r\x0b\x0c'"
 P_MARK, C_MARK = "__dd_in_production", "__dd_in_candidate"
@@ -164,7 +165,6 @@ def _side_rows(plan: Plan, spec: DatasetSpec, side: str, dups: str | None) -> tu
 
 
 VALUES_TABLE = "__dd_values"
-PER_COLUMN = 5  # unequal, null_to_value, value_to_null, max_abs_diff, max_rel_diff
 
 
 def value_pass(plan: Plan, spec: DatasetSpec, dups: str | None, samples: int) -> str:

@@ -31,8 +31,12 @@ from . import spark_sql as sql
 from .base import EngineConfig, ProgressFn
 
 # Result assembly is shared with the DuckDB engine: both produce the same row layouts.
-from .duckdb import _identical_columns, _read_values, _samples
+from .results import attach_samples, identical_columns, read_values
 
+# Session settings while this engine runs: naive times compare as UTC, as in DuckDB; and no
+# constraint propagation, whose planning time explodes on these wide joins (the sample query
+# of a 20-column table planned for over ten minutes without finishing).
+_SESSION = {"spark.sql.session.timeZone": "UTC", "spark.sql.constraintPropagation.enabled": "false"}
 _GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})
 
 
@@ -44,9 +48,9 @@ class SparkEngine:
         self._id = uuid.uuid4().hex[:8]
         self._frames: dict[tuple[str, str, tuple[str, ...], bool], Any] = {}
         self._views: set[str] = set()
-        self._zone = self._spark.conf.get("spark.sql.session.timeZone")
-        if self._zone != "UTC":  # naive times compare as UTC, as in DuckDB; restored by close()
-            self._spark.conf.set("spark.sql.session.timeZone", "UTC")
+        self._saved = {key: self._spark.conf.get(key, None) for key in _SESSION}
+        for key, value in _SESSION.items():  # restored by close()
+            self._spark.conf.set(key, value)
 
     # ------------------------------------------------------------------------------ interface
     def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
@@ -100,19 +104,19 @@ class SparkEngine:
         samples_p: tuple[RowSample, ...] = ()
         samples_c: tuple[RowSample, ...] = ()
         if identical:
-            columns, changed_rows = _identical_columns(plan, matched), 0
+            columns, changed_rows = identical_columns(plan, matched), 0
         else:
             frame = run.persist_lazily(sql.differing_rows(plan, spec, views, dups))
             self._view(views.diff, frame)
             numbers = run.one("comparing values", sql.value_counts(plan, views))
-            columns, changed_rows = _read_values(plan, numbers, matched)
+            columns, changed_rows = read_values(plan, numbers, matched)
             if spec.samples and (changed_rows or only_p or only_c):
                 kinds = [str(i) for i, c in enumerate(columns) if c.unequal]
                 kinds += ["p"] * bool(only_p) + ["c"] * bool(only_c)
                 query, layout = sql.sample_rows(plan, spec, views, dups, kinds, spec.samples)
                 found = run.all("fetching samples", query)
                 rows = [tuple(r[j] for j in layout) for r in found]
-                columns, samples_p, samples_c = _samples(plan, columns, rows, spec.samples)
+                columns, samples_p, samples_c = attach_samples(plan, columns, rows, spec.samples)
         if dups:
             query = sql.duplicate_pass(plan, spec, views)
             differing, lone_p, lone_c = (int(v) for v in run.one("comparing duplicate keys", query))
@@ -147,8 +151,11 @@ class SparkEngine:
             return
         self._drop(*self._views)
         self._frames.clear()
-        if self._zone != "UTC":
-            spark.conf.set("spark.sql.session.timeZone", self._zone)
+        for key, value in self._saved.items():
+            if value is None:
+                spark.conf.unset(key)
+            else:
+                spark.conf.set(key, value)
         self._spark = None
 
     # ------------------------------------------------------------------------------- reading

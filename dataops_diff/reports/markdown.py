@@ -155,6 +155,7 @@ def _dataset(report: Report, d: DatasetDiff) -> list[str]:
         f"type of {text(t.column)}: {text(t.production_type)} → {text(t.candidate_type)}"
         for t in schema.type_changes
     ]
+    changes += [f"renamed {text(r.production)} → {text(r.candidate)}" for r in schema.renamed]
     if changes:
         out += [f"schema: {'; '.join(changes)}", ""]
     changed = d.changed_columns
