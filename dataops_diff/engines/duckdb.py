@@ -122,7 +122,7 @@ class DuckDBEngine:
             duplicates = Duplicates(dkp, drp, dkc, drc, groups, differing, unmatched_p, unmatched_c)
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
-            columns, key_shifts = self._profiles(plan, columns, run)
+            columns, key_shifts = self._profiles(plan, columns, run, identical)
         return DatasetDiff(
             name=production.name,
             status="compared",
@@ -148,21 +148,27 @@ class DuckDBEngine:
         )
 
     def _profiles(
-        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner
+        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner, identical: bool
     ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:
-        """Both versions' profiles of every key and compared column, and how far they moved."""
+        """Both versions' profiles of every key and compared column, and how far they moved.
+
+        Byte-identical versions are profiled once: the candidate's profile is production's.
+        """
         from .duckdb_profile import ProfileColumn, profile_columns
 
         wanted = [
             ProfileColumn(
-                p.name, p.candidate_name, "string" if p.as_text else p.production_category
+                p.name,
+                p.name if identical else p.candidate_name,
+                "string" if p.as_text else p.production_category,
             )
             for p in (*plan.keys, *plan.compared)
         ]
+        candidate = "production" if identical else "candidate"
         shifts: dict[str, ColumnShift] = {}
 
         def work() -> None:
-            shifts.update(profile_columns(self._con, "production", "candidate", wanted))
+            shifts.update(profile_columns(self._con, "production", candidate, wanted))
 
         run.call("profiling columns", work)
         with_shift = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)

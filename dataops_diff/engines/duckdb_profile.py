@@ -133,19 +133,21 @@ def _profile_columns(
         category: Category = c.category if ok else "string"
         pcols.append(sql.column(i, c.production, pt, category))
         ccols.append(sql.column(i, c.candidate, ct, category))
+    # One view profiled against itself (byte-identical versions): read it once.
+    same = production == candidate and all(c.production == c.candidate for c in columns)
     ps = _one_row(con, sql.simple_sql(production, pcols))
-    cs = _one_row(con, sql.simple_sql(candidate, ccols))
+    cs = ps if same else _one_row(con, sql.simple_sql(candidate, ccols))
     layout = _layout(pcols, ccols, ps, cs)
-    prow, crow = (
-        _one_row(con, q) if (q := sql.histogram_sql(view, cols, layout, first)) else {}
-        for view, cols, first in ((production, pcols, ps), (candidate, ccols, cs))
-    )
+    q = sql.histogram_sql(production, pcols, layout, ps)
+    prow = _one_row(con, q) if q else {}
+    q = None if same else sql.histogram_sql(candidate, ccols, layout, cs)
+    crow = prow if same else (_one_row(con, q) if q else {})
     wanted = {
         i: sorted({str(v) for row in (prow, crow) for v in row[f"s{i}"] or ()})
         for i in layout.sketched
     }
     pcounts = _top_counts(con, production, pcols, wanted)
-    ccounts = _top_counts(con, candidate, ccols, wanted)
+    ccounts = pcounts if same else _top_counts(con, candidate, ccols, wanted)
     out: dict[str, ColumnShift] = {}
     for col, pc, cc in zip(columns, pcols, ccols, strict=True):
         i = pc.i

@@ -23,12 +23,13 @@ from typing import Any
 
 from ..datasets import TEXT_FORMATS, DatasetRef, is_uri, same_bytes
 from ..errors import InputError, Interrupted
-from ..model import Column, DatasetDiff, Duplicates, RowSample
+from ..model import Column, ColumnShift, DatasetDiff, Duplicates, RowSample
 from ..plan import Plan, make_plan
 from ..spec import DatasetSpec
-from . import spark_session
+from . import spark_profile, spark_session
 from . import spark_sql as sql
 from .base import EngineConfig, ProgressFn
+from .duckdb_profile import ProfileColumn
 
 # Result assembly is shared with the DuckDB engine: both produce the same row layouts.
 from .results import attach_samples, identical_columns, read_values
@@ -121,6 +122,21 @@ class SparkEngine:
             query = sql.duplicate_pass(plan, spec, views)
             differing, lone_p, lone_c = (int(v) for v in run.one("comparing duplicate keys", query))
             duplicates = Duplicates(dkp, drp, dkc, drc, groups, differing, lone_p, lone_c)
+        key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
+        if spec.profiles:
+            shifts = spark_profile.profile_columns(
+                run.all,
+                (views.production, views.candidate),
+                (plan.production_columns, plan.candidate_columns),
+                [
+                    ProfileColumn(
+                        p.name, p.candidate_name, "string" if p.as_text else p.production_category
+                    )
+                    for p in (*plan.keys, *plan.compared)
+                ],
+            )
+            columns = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
+            key_shifts = tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)
         return DatasetDiff(
             name="",
             status="compared",
@@ -141,6 +157,7 @@ class SparkEngine:
             ignored_columns=plan.ignored,
             only_in_production_samples=samples_p,
             only_in_candidate_samples=samples_c,
+            key_shifts=key_shifts,
         )
 
     def close(self) -> None:

@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import EngineError, InputError, UsageError
+from ..errors import EngineError, InputError, Interrupted, UsageError
 from . import memory
 from .base import EngineConfig
 
@@ -172,20 +172,24 @@ def session(config: EngineConfig) -> Any:
         builder = builder.master(master)
     for key, value in _settings(config, master, folder.path, submitted).items():
         builder = builder.config(key, value)
+    if _Started.folder is None and _Started.session is None:
+        atexit.register(_stop)
+    _Started.folder = folder  # from here on, _stop cleans up whatever was started
     try:
         with warnings.catch_warnings(), _jvm_output_to(log):
             warnings.simplefilter("ignore")
-            spark = builder.getOrCreate()
+            _Started.session = builder.getOrCreate()
+    except KeyboardInterrupt as exc:
+        _stop()
+        raise Interrupted("interrupted while Spark was starting") from exc
     except Exception as exc:
         reason = _last_line(log)
-        folder.remove()
+        _stop()
         raise EngineError(
             f"cannot start Spark on master '{master or 'spark-submit'}': {reason}; "
             f"check --spark-master and --spark-conf, and Java ({JAVA_FIX})"
         ) from exc
-    _Started.session, _Started.folder = spark, folder
-    atexit.register(_stop)
-    return spark
+    return _Started.session
 
 
 def _apply(spark: Any, config: EngineConfig) -> None:
@@ -209,11 +213,18 @@ def _apply(spark: Any, config: EngineConfig) -> None:
 
 
 def _stop() -> None:
+    """Stop the session (or the half-started context) this process started; remove its folder."""
     spark, folder = _Started.session, _Started.folder
     _Started.session = _Started.folder = None
-    if spark is not None:
-        with contextlib.suppress(Exception):
+    with contextlib.suppress(Exception):
+        if spark is not None:
             spark.stop()
+        else:
+            from pyspark import SparkContext
+
+            context = SparkContext._active_spark_context
+            if context is not None:
+                context.stop()
     if folder is not None:
         folder.remove()
 

@@ -19,7 +19,6 @@ from ..spec import DatasetSpec
 
 WHITESPACE = "' \t\n\r\x0b\x0c'"  # the characters themselves: independent of escape settings
 P_MARK, C_MARK = "__dd_in_production", "__dd_in_candidate"
-PER_COLUMN = 5  # unequal, null_to_value, value_to_null, max_abs_diff, max_rel_diff
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,289 @@
+"""Profiles of compared columns in Spark: what ``duckdb_profile`` computes, in Spark SQL.
+
+Per version: one aggregate for the simple statistics of every column; once both versions' ranges
+are known, one grouped scan for every histogram and every exact value count (each row emits one
+``(column, bin or value)`` entry per profiled column); and, for the rare string column with many
+but not mostly unique values, one query per column for the top values of both versions, counted
+exactly. The shift measures come from ``profiles.shift``, so both engines agree on them.
+
+Differences from DuckDB, all in approximate figures: distinct counts are Spark's HyperLogLog++
+(5% relative standard deviation: a smaller one makes Spark generate code for thousands of buffer fields) and quantiles ``percentile_approx`` (accuracy 1/10,000). Top values of
+the rare high-cardinality string columns are exact (DuckDB counts a sketch's candidates exactly).
+The standard deviation uses DuckDB's two-pass formula (``stddev_samp`` loses digits on large
+values such as ids).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .. import profiles
+from ..model import Column, ColumnShift, Profile, TopValue
+from ..plan import Category, category
+from .duckdb_profile import LOW_CARDINALITY, MOSTLY_UNIQUE, ProfileColumn
+from .duckdb_profile_sql import SKETCH_K, fits, kind_of
+from .spark_sql import finite, q
+
+Collect = Callable[[str, str], list[Any]]  # (phase, query) -> rows
+_EPOCH = dt.datetime(1970, 1, 1)
+_NULLS = {"s": "STRING", "t": "BOOLEAN", "y": "BINARY"}
+
+
+@dataclass(frozen=True)
+class _Col:
+    i: int
+    kind: str  # "number", "time", "category", "other"
+    raw: str  # the value as counted (text when profiled as text)
+    num: str  # numbers and times (epoch seconds) as DOUBLE, NULL unless finite
+    native: str  # min/max: the value, or epoch micros (timestamps) / days (dates)
+    field: str  # the entry field an exact value count goes to: s(tring), t (bool), y (binary)
+    time: str = ""  # "timestamp", "timestamptz" or "date": how ``native`` becomes a value
+
+
+def _family(arrow_type: str) -> str:
+    cat = category(arrow_type)
+    if cat == "temporal":
+        return "datetime" if arrow_type.startswith(("timestamp", "date")) else "time"
+    return {"integer": "number", "decimal": "number"}.get(cat, cat)
+
+
+def _column(i: int, name: str, arrow_type: str, cat: Category) -> _Col:
+    ident, kind, fam = q(name), kind_of(cat), _family(arrow_type)
+    raw, num, native, time = ident, "CAST(NULL AS DOUBLE)", "NULL", ""
+    if kind == "number":
+        num = native = f"CAST({ident} AS DOUBLE)"
+        if fam == "float":  # NaN and ±inf are left out of the statistics
+            num = native = f"CASE WHEN {finite(num)} THEN {num} END"
+        else:
+            native = ident
+    elif kind == "time" and arrow_type.startswith("timestamp"):
+        native = f"unix_micros(CAST({ident} AS TIMESTAMP))"  # the session time zone is UTC
+        num = f"{native} / 1000000.0D"
+        time = "timestamptz" if "tz=" in arrow_type else "timestamp"
+    elif kind == "time" and arrow_type.startswith("date"):
+        native, time = f"unix_date({ident})", "date"
+        num = f"CAST({native} AS DOUBLE) * 86400.0D"
+    elif cat == "string" and fam != "string":
+        raw = f"CAST({ident} AS STRING)"
+    field = {"bool": "t", "binary": "y"}.get(cat, "s")
+    return _Col(i, kind, raw, num, native, field, time)
+
+
+def _scan(view: str, cols: Sequence[_Col]) -> str:
+    inner = ["1 AS __one"]
+    for c in cols:
+        inner += [f"{c.raw} AS r{c.i}", f"{c.num} AS f{c.i}", f"{c.native} AS t{c.i}"]
+    return f"(SELECT {', '.join(inner)} FROM {view})"
+
+
+def _simple_sql(view: str, cols: Sequence[_Col]) -> str:
+    outer = ["count(*) AS n_rows"]
+    qs = ", ".join(f"{x!r}D" for x in profiles.QUANTILES)
+    for c in cols:
+        r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
+        outer.append(f"count({r}) AS {p}count")
+        if c.kind != "other":
+            outer.append(f"approx_count_distinct({r}) AS {p}distinct")
+        if c.kind in ("number", "time"):
+            outer += [
+                f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
+                f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
+                f"percentile_approx({f}, array({qs}), 10000) AS {p}quantiles",
+            ]  # fmt: skip
+        if c.kind == "number":
+            outer.append(f"avg({f}) AS {p}mean")  # the standard deviation: in the second pass
+        if c.kind == "category" and c.field == "s":
+            outer += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
+    return f"SELECT {', '.join(outer)} FROM {_scan(view, cols)}"
+
+
+def _entry(i: int, b: str = "NULL", field: str = "", value: str = "NULL", sq: str = "NULL") -> str:
+    """One row's entry for column ``i``: a histogram bin ``b``, a value to count (in the field of
+    its type), or (bin -1) a squared deviation from the mean, summed for the standard deviation."""
+    values = {k: (value if k == field else f"CAST(NULL AS {t})") for k, t in _NULLS.items()}
+    fields = ", ".join(f"'{k}', {v}" for k, v in values.items())
+    return f"named_struct('i', {i}, 'b', CAST({b} AS INT), {fields}, 'q', CAST({sq} AS DOUBLE))"
+
+
+def _counts_sql(view: str, cols: Sequence[_Col], edges: dict[int, tuple[float, ...]],
+                exact: frozenset[int], first: dict[str, Any]) -> str | None:  # fmt: skip
+    """Histogram bins, exact value counts and the sums of squared deviations from the mean (the
+    two-pass variance, as DuckDB's: stable where ``stddev_samp`` is not) in one grouped scan."""
+    entries = []
+    for c in cols:
+        f = f"f{c.i}"
+        mean = first.get(f"c{c.i}_mean")
+        if c.i in edges and mean is not None and math.isfinite(mean):
+            entries.append(_entry(c.i, "-1", sq=f"({f} - {mean!r}D) * ({f} - {mean!r}D)"))
+        if c.i in edges:
+            lo, width, bins = profiles.bin_origin_width(edges[c.i])
+            b = "0"
+            if width > 0:
+                b = f"least(greatest(floor(({f} - {lo!r}D) / {width!r}D), 0), {bins - 1})"
+            entries.append(_entry(c.i, f"CASE WHEN {f} IS NOT NULL THEN {b} END"))
+        elif c.i in exact:
+            entries.append(_entry(c.i, field=c.field, value=f"r{c.i}"))
+    if not entries:
+        return None
+    return f"""
+SELECT e.i, e.b, e.s, e.t, e.y, count(*) AS n, sum(e.q) AS sq
+FROM (SELECT inline(array({", ".join(entries)})) AS (i, b, s, t, y, q) FROM {_scan(view, cols)}) e
+WHERE NOT (e.b IS NULL AND e.s IS NULL AND e.t IS NULL AND e.y IS NULL)
+GROUP BY e.i, e.b, e.s, e.t, e.y"""
+
+
+def _top_sql(views: tuple[str, str], pc: _Col, cc: _Col) -> str:
+    """Both versions' most frequent values of one column, each counted exactly in both."""
+
+    def counts(view: str, c: _Col) -> str:
+        return (
+            f"SELECT {c.raw} AS v, count(*) AS n FROM {view} WHERE {c.raw} IS NOT NULL GROUP BY 1"
+        )
+
+    top = " UNION ".join(
+        f"(SELECT v FROM {s} ORDER BY n DESC, v LIMIT {SKETCH_K})" for s in ("pc", "cc")
+    )
+    return f"""
+WITH pc AS ({counts(views[0], pc)}), cc AS ({counts(views[1], cc)}), top AS ({top})
+SELECT top.v, coalesce(pc.n, 0), coalesce(cc.n, 0)
+FROM top LEFT JOIN pc ON top.v = pc.v LEFT JOIN cc ON top.v = cc.v"""
+
+
+def profile_columns(
+    collect: Collect,
+    views: tuple[str, str],
+    schemas: tuple[Sequence[Column], Sequence[Column]],
+    columns: Sequence[ProfileColumn],
+) -> dict[str, ColumnShift]:
+    """Profiles of both versions of ``columns`` and their shift, by production column name."""
+    if not columns:
+        return {}
+    ptypes, ctypes = ({c.name: c.type for c in s} for s in schemas)
+    pcols, ccols = [], []
+    for i, c in enumerate(columns):
+        pt, ct = ptypes[c.production], ctypes[c.candidate]
+        ok = fits(c.category, _family(pt)) and fits(c.category, _family(ct))
+        cat: Category = c.category if ok else "string"
+        pcols.append(_column(i, c.production, pt, cat))
+        ccols.append(_column(i, c.candidate, ct, cat))
+    ps, cs = (
+        collect("profiling columns", _simple_sql(v, cols)).pop(0).asDict()
+        for v, cols in ((views[0], pcols), (views[1], ccols))
+    )
+    edges, exact, sketched = _layout(pcols, ccols, ps, cs)
+    found: list[dict[tuple[int, Any], int]] = []
+    for view, cols, first in ((views[0], pcols, ps), (views[1], ccols, cs)):
+        query = _counts_sql(view, cols, edges, exact, first)
+        rows = collect("profiling columns", query) if query else []
+        found.append({(int(i), b if b is not None else _value(s, t, y)): int(n)
+                      for i, b, s, t, y, n, _ in rows if b != -1})  # fmt: skip
+        first |= {f"c{i}_squares": sq for i, b, _, _, _, _, sq in rows if b == -1}
+    tops: dict[int, tuple[dict[Hashable, int], dict[Hashable, int]]] = {}
+    for i in sorted(sketched):
+        rows = collect("profiling columns", _top_sql(views, pcols[i], ccols[i]))
+        tops[i] = ({_key(v): int(p) for v, p, _ in rows}, {_key(v): int(c) for v, _, c in rows})
+    out: dict[str, ColumnShift] = {}
+    for col, pc, cc in zip(columns, pcols, ccols, strict=True):
+        i, bins = pc.i, len(edges[pc.i]) - 1 if pc.i in edges else 0
+        pf, cf = ({v: n for (j, v), n in f.items() if j == i} for f in found)
+        if i in exact:
+            ptop, ctop = profiles.select_top(_keyed(pf), _keyed(cf))
+        else:
+            ptop, ctop = profiles.select_top(*tops.get(i, ({}, {})), min_count=2)
+        out[col.production] = profiles.shift(
+            _profile(pc, ps, _hist(pf, bins), ptop),
+            _profile(cc, cs, _hist(cf, bins), ctop),
+            edges.get(i, ()),
+        )
+    return out
+
+
+def _layout(
+    pcols: Sequence[_Col], ccols: Sequence[_Col], ps: dict[str, Any], cs: dict[str, Any]
+) -> tuple[dict[int, tuple[float, ...]], frozenset[int], frozenset[int]]:
+    """As ``duckdb_profile._layout``: shared bin edges, exact counts, sketched columns."""
+    edges: dict[int, tuple[float, ...]] = {}
+    exact: set[int] = set()
+    sketched: set[int] = set()
+    for pc, cc in zip(pcols, ccols, strict=True):
+        i, p = pc.i, f"c{pc.i}_"
+        if pc.kind in ("number", "time"):
+            los = [x for x in (ps[p + "lo"], cs[p + "lo"]) if x is not None]
+            his = [x for x in (ps[p + "hi"], cs[p + "hi"]) if x is not None]
+            ends = [x for s in (ps, cs) for x in (s[p + "min"], s[p + "max"]) if x is not None]
+            ints = pc.kind == "number" and all(isinstance(x, int) for x in ends)
+            if los and his:
+                edges[i] = profiles.bin_edges(min(los), max(his), integers=ints)
+        elif pc.kind == "category":
+            distinct = max(ps[p + "distinct"] or 0, cs[p + "distinct"] or 0)
+            values = max(ps[p + "count"], cs[p + "count"])
+            if distinct <= LOW_CARDINALITY:
+                exact.add(i)
+            elif pc.field == cc.field == "s" and distinct <= MOSTLY_UNIQUE * values:
+                sketched.add(i)
+    return edges, frozenset(exact), frozenset(sketched)
+
+
+def _time(value: Any, time: str) -> Any:
+    if value is None or not time:
+        return value
+    if time == "date":
+        return (_EPOCH + dt.timedelta(days=int(value))).date().isoformat()
+    iso = (_EPOCH + dt.timedelta(microseconds=int(value))).isoformat()
+    return iso + "+00:00" if time == "timestamptz" else iso
+
+
+def _profile(
+    c: _Col, s: dict[str, Any], hist: tuple[int, ...], top: tuple[TopValue, ...]
+) -> Profile:
+    p, rows = f"c{c.i}_", int(s["n_rows"])
+    finite_values = int(s[p + "finite"]) if c.kind == "number" else 0
+    quantiles = tuple(
+        (x, f)
+        for x, v in zip(profiles.QUANTILES, s.get(p + "quantiles") or (), strict=False)
+        if (f := profiles.finite(v)) is not None
+    )
+    distinct, count = s.get(p + "distinct"), int(s[p + "count"])
+    return Profile(
+        rows=rows,
+        nulls=rows - count,
+        distinct=None if distinct is None else int(distinct),
+        min=profiles.json_value(_time(s.get(p + "min"), c.time)),
+        max=profiles.json_value(_time(s.get(p + "max"), c.time)),
+        mean=profiles.stable(s.get(p + "mean")),
+        std=profiles.stable(_std(s.get(p + "squares"), finite_values)),
+        quantiles=quantiles,
+        histogram=hist,
+        top=top,
+        nonfinite=count - finite_values if c.kind == "number" else 0,
+    )
+
+
+def _std(squares: float | None, n: int) -> float | None:
+    return math.sqrt(squares / (n - 1)) if squares is not None and n > 1 else None
+
+
+def _value(s: Any, t: Any, y: Any) -> Any:
+    return s if s is not None else t if t is not None else y
+
+
+def _key(v: Any) -> Hashable:
+    key = profiles.json_value(v)
+    assert not isinstance(key, list | dict)
+    return key
+
+
+def _keyed(counts: dict[Any, int]) -> dict[Hashable, int]:
+    out: dict[Hashable, int] = {}
+    for v, n in counts.items():
+        if v is not None:
+            out[_key(v)] = out.get(_key(v), 0) + n
+    return out
+
+
+def _hist(counts: dict[Any, int], bins: int) -> tuple[int, ...]:
+    return tuple(int(counts.get(b, 0)) for b in range(bins)) if bins else ()
