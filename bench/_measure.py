@@ -30,6 +30,7 @@ class Measurement:
     wall_seconds: float
     peak_rss_bytes: int
     exit_code: int
+    cpu_seconds: float = 0.0  # user + system time of the child: robust when other work runs
 
 
 def measure(cmd: list[str], log_dir: Path, label: str) -> Measurement:
@@ -41,7 +42,8 @@ def measure(cmd: list[str], log_dir: Path, label: str) -> Measurement:
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; tell Popen
-    return Measurement(wall, usage.ru_maxrss * 1024, proc.returncode)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measurement(wall, usage.ru_maxrss * 1024, proc.returncode, cpu)
 
 
 def _read(production: str, candidate: str) -> dict[str, Any]:

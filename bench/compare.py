@@ -179,8 +179,9 @@ def run_all(
                     Path(arg).unlink(missing_ok=True)
             m = measure(cmd, work / "logs", f"{label.split()[0]}-{r}")
             print(
-                f"  run {r + 1}/{repeat}  {label:<38} {m.wall_seconds:7.2f} s  "
-                f"{m.peak_rss_bytes / GB:6.2f} GB  exit {m.exit_code}",
+                f"  run {r + 1}/{repeat}  {label:<38} {m.wall_seconds:7.2f} s "
+                f"({m.cpu_seconds:6.1f} CPU s)  {m.peak_rss_bytes / GB:6.2f} GB"
+                f"  exit {m.exit_code}",
                 flush=True,
             )
             if m.exit_code != expected_code:
@@ -203,6 +204,7 @@ def summarise(runs: dict[str, list[Measurement]]) -> dict[str, dict[str, Any]]:
     return {
         label: {
             "median_seconds": statistics.median(m.wall_seconds for m in ms),
+            "median_cpu_seconds": statistics.median(m.cpu_seconds for m in ms),
             "median_peak_bytes": int(statistics.median(m.peak_rss_bytes for m in ms)),
             "seconds": [round(m.wall_seconds, 3) for m in ms],
             "peak_bytes": [m.peak_rss_bytes for m in ms],
@@ -224,6 +226,10 @@ def ratios(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
             (f"dataops-diff peak / datacompy peak{tag}", label, DATACOMPY, "median_peak_bytes",
              "<=", 1 / 3),
             (f"dataops-diff time / read-only time{tag}", label, READ, "median_seconds", "<=", 2.0),
+            (f"  same in CPU seconds: datacompy / dataops-diff{tag}", DATACOMPY, label,
+             "median_cpu_seconds", ">=", 3.0),
+            (f"  same in CPU seconds: dataops-diff / read-only{tag}", label, READ,
+             "median_cpu_seconds", "<=", 2.0),
         ]  # fmt: skip
     out = []
     for name, top, bottom, what, op, target in rows:
@@ -235,9 +241,12 @@ def ratios(summary: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def print_table(summary: dict[str, dict[str, Any]], ratio_rows: list[dict[str, Any]]) -> None:
-    print(f"\n{'tool':<40} {'median s':>9} {'peak GB':>8}")
+    print(f"\n{'tool':<40} {'median s':>9} {'CPU s':>8} {'peak GB':>8}")
     for label, s in summary.items():
-        print(f"{label:<40} {s['median_seconds']:9.2f} {s['median_peak_bytes'] / GB:8.2f}")
+        print(
+            f"{label:<40} {s['median_seconds']:9.2f} {s['median_cpu_seconds']:8.2f}"
+            f" {s['median_peak_bytes'] / GB:8.2f}"
+        )
     print(f"\n{'ratio':<64} {'measured':>9} {'target':>9}")
     for r in ratio_rows:
         value = "n/a" if r["value"] is None else f"{r['value']:.2f}"

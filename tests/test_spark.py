@@ -27,7 +27,7 @@ import pytest
 from dataops_diff import api
 from dataops_diff.cli.common import engine_config
 from dataops_diff.datasets import open_dataset
-from dataops_diff.engines import EngineConfig, get_engine, spark_session
+from dataops_diff.engines import EngineConfig, get_engine, spark_read, spark_session
 from dataops_diff.engines.spark import SparkEngine
 from dataops_diff.errors import EngineError, InputError, UsageError
 from dataops_diff.model import DatasetDiff, to_dict
@@ -250,6 +250,29 @@ def test_other_master_while_one_runs_is_a_usage_error(spark: Any) -> None:
         get_engine("spark", EngineConfig(master="spark://elsewhere:7077"))
 
 
+@pytest.mark.skipif(not HAS_PYSPARK, reason="pyspark is not installed")
+def test_spark_types_as_arrow_type_strings() -> None:
+    from pyspark.sql import types as t
+
+    array, mapping = t.ArrayType(t.IntegerType()), t.MapType(t.StringType(), t.DoubleType())
+    nested = t.StructType([t.StructField("a", array), t.StructField("m", mapping)])
+    expected = {
+        t.LongType(): "int64",
+        t.ShortType(): "int16",
+        t.FloatType(): "float",
+        t.DecimalType(10, 3): "decimal128(10, 3)",
+        t.TimestampType(): "timestamp[us, tz=UTC]",
+        t.TimestampNTZType(): "timestamp[us]",
+        t.DateType(): "date32[day]",
+        t.BinaryType(): "binary",
+        nested: str(
+            pa.struct([("a", pa.list_(pa.int32())), ("m", pa.map_(pa.string(), pa.float64()))])
+        ),
+        t.YearMonthIntervalType(): "interval year to month",  # no Arrow counterpart: "other"
+    }
+    assert {k: spark_read.arrow_type(k) for k in expected} == expected
+
+
 def test_spark_errors_become_one_line() -> None:
     text = (
         "An error occurred while calling o51.collectToPython.\n"
@@ -340,9 +363,8 @@ def test_cli_ctrl_c_exits_130_and_cleans_up(data: Path, tmp_path: Path) -> None:
     )
     deadline = time.monotonic() + 300
     while proc.poll() is None and time.monotonic() < deadline:
-        folders = list(tmp_path.glob("dataops-diff-spark-*"))
-        if folders and any(p.name.startswith("blockmgr") for p in folders[0].iterdir()):
-            break  # Spark is up
+        if any(p.is_file() for p in tmp_path.glob("dataops-diff-spark-*/blockmgr-*/*/*")):
+            break  # a comparing job has written shuffle files: mid-diff
         time.sleep(0.05)
     assert proc.poll() is None, "the diff ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)

@@ -55,8 +55,8 @@ class DuckDBEngine:
         settings: dict[str, Any] = {"temp_directory": self._temp_dir}
         if config.threads:
             settings["threads"] = config.threads
-        if limit:
-            settings["memory_limit"] = f"{memory.mib(limit)}MiB"
+        if limit:  # the whole process stays under the limit: DuckDB's pool gets the rest
+            settings["memory_limit"] = f"{memory.mib(memory.pool_size(limit))}MiB"
         try:
             self._con = duckdb.connect(config=settings)
             self._con.execute("SET TimeZone = 'UTC'")  # naive times compare as UTC everywhere
@@ -263,6 +263,10 @@ class _Runner:
             raise Interrupted("interrupted") from exc
         except duckdb.Error as exc:
             raise _query_error(self._production, self._candidate, exc) from exc
+        except RuntimeError as exc:  # DuckDB's answer to SIGINT arriving inside a query
+            if str(exc) != "Query interrupted":
+                raise
+            raise Interrupted("interrupted") from exc
 
     @contextmanager
     def _watch(self, phase: str) -> Iterator[None]:
@@ -311,14 +315,16 @@ def _read_error(ref: DatasetRef, side: str, exc: BaseException) -> InputError:
 def _query_error(production: DatasetRef, candidate: DatasetRef, exc: duckdb.Error) -> Exception:
     message = _first_line(exc)
     where = f"dataset '{production.name}' ('{production.path}' vs '{candidate.path}')"
+    lower = message.lower()
+    if "no space left" in lower or "offload" in lower or ("disk" in lower and "full" in lower):
+        return EngineError(
+            f"disk full while comparing {where}: {message}; free space in the spill folder "
+            "or point --temp-dir at a larger disk"
+        )
     if isinstance(exc, duckdb.OutOfMemoryException):
         return EngineError(
             f"out of memory comparing {where}: {message}; "
             "raise --memory-limit or free disk space for spilling"
-        )
-    if "No space left" in message or ("disk" in message.lower() and "full" in message.lower()):
-        return EngineError(
-            f"disk full while comparing {where}: {message}; free space in the temp dir"
         )
     if isinstance(
         exc, duckdb.IOException | duckdb.InvalidInputException | duckdb.ConversionException

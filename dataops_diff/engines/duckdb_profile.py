@@ -110,6 +110,8 @@ def profile_columns(
         return {}
     try:
         return _profile_columns(con, production, candidate, columns)
+    except (duckdb.OutOfMemoryException, duckdb.IOException):
+        raise  # resources, not a bug: the engine maps them to out-of-memory / disk-full errors
     except duckdb.Error as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         names = ", ".join(c.production for c in columns[:5]) + (", ..." if len(columns) > 5 else "")

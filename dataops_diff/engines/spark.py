@@ -9,24 +9,23 @@ the cluster:
    kind by key order, and the rows behind them, are read from that persisted set;
 3. only when keys are duplicated on a side: the duplicate groups compared as multisets.
 
-Only one row of counts per pass and the bounded sample rows come back to the driver. Datasets are
-local files (read as ``file://`` URIs, so every executor must see the same path) or any URI
-Spark reads (``s3a://``, ``hdfs://``, ``abfss://``, ``dbfs:/``): a URI is one dataset.
+Then the column profiles (``spark_profile``). Only one row of counts per pass, the bounded sample
+rows and the profile figures come back to the driver. Reading: ``spark_read``; the session:
+``spark_session``.
 """
 
 from __future__ import annotations
 
-import os
 import uuid
 from dataclasses import replace
 from typing import Any
 
 from ..datasets import TEXT_FORMATS, DatasetRef, is_uri, same_bytes
-from ..errors import InputError, Interrupted
+from ..errors import Interrupted
 from ..model import Column, ColumnShift, DatasetDiff, Duplicates, RowSample
 from ..plan import Plan, make_plan
 from ..spec import DatasetSpec
-from . import spark_profile, spark_session
+from . import spark_profile, spark_read, spark_session
 from . import spark_sql as sql
 from .base import EngineConfig, ProgressFn
 from .duckdb_profile import ProfileColumn
@@ -38,7 +37,6 @@ from .results import attach_samples, identical_columns, read_values
 # constraint propagation, whose planning time explodes on these wide joins (the sample query
 # of a 20-column table planned for over ten minutes without finishing).
 _SESSION = {"spark.sql.session.timeZone": "UTC", "spark.sql.constraintPropagation.enabled": "false"}
-_GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})
 
 
 class SparkEngine:
@@ -55,7 +53,8 @@ class SparkEngine:
 
     # ------------------------------------------------------------------------------ interface
     def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
-        return tuple(Column(f.name, arrow_type(f.dataType)) for f in self._frame(ref, side).schema)
+        frame = self._frame(ref, side)
+        return tuple(Column(f.name, spark_read.arrow_type(f.dataType)) for f in frame.schema)
 
     def diff(
         self,
@@ -177,35 +176,11 @@ class SparkEngine:
 
     # ------------------------------------------------------------------------------- reading
     def _frame(self, ref: DatasetRef, side: str) -> Any:
-        """The dataset as a DataFrame (read lazily; only the schema is resolved here)."""
+        """The dataset as a DataFrame, read once per engine (lazily: only the schema now)."""
         cache = (ref.path, ref.format, ref.files, ref.hive)
-        if cache in self._frames:
-            return self._frames[cache]
-        if ref.format not in ("parquet", "csv", "json"):
-            raise InputError(
-                f"the spark engine cannot read {side} dataset '{ref.path}' ({ref.format}); "
-                "convert it to Parquet, or use --engine duckdb"
-            )
-        reader = self._spark.read.format(ref.format)
-        if is_uri(ref.path):
-            paths = [ref.path]
-        else:
-            paths = [_local(f) for f in ref.files]
-            if ref.hive:
-                reader = reader.option("basePath", _local(ref.path))
-        reader = _options(reader, ref, len(paths))
-        try:
-            frame = reader.load(paths)
-            if ref.format == "csv":  # DuckDB reads integers in CSV as BIGINT: so does this engine
-                frame = frame.select(*(_widened(frame, f) for f in frame.schema))
-            frame.schema  # noqa: B018 - resolves the schema now, so read errors surface here
-        except Exception as exc:
-            raise InputError(
-                f"cannot read {side} dataset '{ref.path}' as {ref.format}: "
-                f"{spark_session.reason(exc)}; check the path, or pass --format"
-            ) from exc
-        self._frames[cache] = frame
-        return frame
+        if cache not in self._frames:
+            self._frames[cache] = spark_read.read(self._spark, ref, side)
+        return self._frames[cache]
 
     def _view(self, name: str, frame: Any) -> None:
         frame.createOrReplaceTempView(name)
@@ -269,75 +244,3 @@ class _Runner:
             raise spark_session.query_error(self._production, self._candidate, exc) from exc
         finally:
             context.setJobDescription(None)
-
-
-# ------------------------------------------------------------------------------------ helpers
-def _local(path: str) -> str:
-    """A local path as Spark reads it: a file:// URI, glob characters escaped."""
-    return "file://" + os.path.abspath(path).translate(_GLOB)
-
-
-def _options(reader: Any, ref: DatasetRef, files: int) -> Any:
-    if ref.format == "parquet" and files > 1:
-        return reader.option("mergeSchema", "true")  # like DuckDB's union_by_name
-    if ref.format == "csv":
-        tsv = ref.path.lower().endswith((".tsv", ".tsv.gz"))
-        return (
-            reader.option("header", "true")
-            .option("inferSchema", "true")
-            .option("sep", "\t" if tsv else ",")
-        )
-    if ref.format == "json" and not is_uri(ref.path):
-        with open(ref.files[0], "rb") as fh:
-            head = fh.read(4096).lstrip()
-        if head.startswith(b"["):
-            return reader.option("multiLine", "true")
-    return reader
-
-
-def _widened(frame: Any, field: Any) -> Any:
-    column = frame[field.name]
-    if field.dataType.typeName() in ("byte", "short", "integer"):
-        return column.cast("bigint").alias(field.name)
-    return column
-
-
-def arrow_type(spark_type: Any) -> str:
-    """A Spark SQL type as the Arrow type string DuckDB reports for the same data; a type with
-    no Arrow counterpart keeps its Spark name (``plan.category`` calls it "other")."""
-    import pyarrow as pa
-
-    try:
-        return str(_arrow(spark_type, pa))
-    except KeyError:
-        return str(spark_type.simpleString())
-
-
-def _arrow(t: Any, pa: Any) -> Any:
-    name = type(t).__name__
-    if name == "DecimalType":
-        return pa.decimal128(t.precision, t.scale)
-    if name == "ArrayType":
-        return pa.list_(_arrow(t.elementType, pa))
-    if name == "MapType":
-        return pa.map_(_arrow(t.keyType, pa), _arrow(t.valueType, pa))
-    if name == "StructType":
-        return pa.struct([pa.field(f.name, _arrow(f.dataType, pa)) for f in t.fields])
-    return {
-        "ByteType": pa.int8(),
-        "ShortType": pa.int16(),
-        "IntegerType": pa.int32(),
-        "LongType": pa.int64(),
-        "FloatType": pa.float32(),
-        "DoubleType": pa.float64(),
-        "StringType": pa.string(),
-        "VarcharType": pa.string(),
-        "CharType": pa.string(),
-        "BinaryType": pa.binary(),
-        "BooleanType": pa.bool_(),
-        "DateType": pa.date32(),
-        "TimestampType": pa.timestamp("us", tz="UTC"),
-        "TimestampNTZType": pa.timestamp("us"),
-        "NullType": pa.null(),
-        "DayTimeIntervalType": pa.duration("us"),
-    }[name]

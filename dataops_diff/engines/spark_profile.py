@@ -6,11 +6,12 @@ are known, one grouped scan for every histogram and every exact value count (eac
 but not mostly unique values, one query per column for the top values of both versions, counted
 exactly. The shift measures come from ``profiles.shift``, so both engines agree on them.
 
-Differences from DuckDB, all in approximate figures: distinct counts are Spark's HyperLogLog++
-(5% relative standard deviation: a smaller one makes Spark generate code for thousands of buffer fields) and quantiles ``percentile_approx`` (accuracy 1/10,000). Top values of
-the rare high-cardinality string columns are exact (DuckDB counts a sketch's candidates exactly).
-The standard deviation uses DuckDB's two-pass formula (``stddev_samp`` loses digits on large
-values such as ids).
+Differences from DuckDB, all in approximate figures: distinct counts are Spark's HyperLogLog++ at
+its default 5% relative standard deviation (a smaller one makes Spark generate code for thousands
+of buffer fields: minutes per query), and quantiles ``percentile_approx`` (accuracy 1/10,000).
+Top values of the rare high-cardinality string columns are exact (DuckDB counts a sketch's
+candidates exactly). The standard deviation uses DuckDB's two-pass formula (``stddev_samp``
+loses digits on large values such as ids).
 """
 
 from __future__ import annotations

@@ -30,6 +30,8 @@ from . import memory
 from .base import EngineConfig
 
 INSTALL = "pip install 'dataops-diff[spark]'"
+JVM_SHARE = 0.7  # of a memory limit (less this process): the JVM heap, in local mode
+MIN_HEAP = 512 * 2**20  # Spark refuses to start on less
 JAVA_FIX = (
     "install Java 17 (scripts/install-java.sh, or apt-get install openjdk-17-jre-headless) "
     "or set JAVA_HOME"
@@ -110,8 +112,15 @@ def _settings(config: EngineConfig, master: str, folder: str, submitted: bool) -
     }
     if _local(master):
         limit = memory.memory_limit_bytes(config.memory_limit)
-        if limit:
-            settings["spark.driver.memory"] = f"{memory.mib(limit)}m"
+        if limit:  # the JVM's heap; its own overhead and this process take the rest
+            heap = memory.pool_size(limit, share=JVM_SHARE)
+            if heap < MIN_HEAP:
+                raise UsageError(
+                    f"--memory-limit {memory.human(limit)}: Spark in local mode needs a heap of "
+                    f"{memory.human(MIN_HEAP)}; give at least "
+                    f"{memory.human(int(limit + (MIN_HEAP - heap) / JVM_SHARE))}"
+                )
+            settings["spark.driver.memory"] = f"{memory.mib(heap)}m"
         settings["spark.local.dir"] = folder
         settings["spark.driver.host"] = "127.0.0.1"
         settings["spark.driver.bindAddress"] = "127.0.0.1"
@@ -181,7 +190,7 @@ def session(config: EngineConfig) -> Any:
             _Started.session = builder.getOrCreate()
     except KeyboardInterrupt as exc:
         _stop()
-        raise Interrupted("interrupted while Spark was starting") from exc
+        raise Interrupted("interrupted") from exc
     except Exception as exc:
         reason = _last_line(log)
         _stop()

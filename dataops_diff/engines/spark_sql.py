@@ -7,7 +7,9 @@ The passes and their semantics mirror ``duckdb_sql`` (see its docstrings); the c
 integer differences through DECIMAL(20, 0) instead of HUGEINT.
 
 The two versions are temp views whose names the caller passes (``Views``): a Spark session may be
-shared with the user's own views, so nothing here assumes fixed names.
+shared with the user's own views, so nothing here assumes fixed names. Queries that read a
+persisted view (``dups``, ``diff``) use subqueries, not CTEs: Spark does not substitute cached
+data inside CTE definitions, and would recompute the persisted result from the sources.
 """
 
 from __future__ import annotations
@@ -194,10 +196,8 @@ def differing_rows(plan: Plan, spec: DatasetSpec, views: Views, dups: bool) -> s
     same = "".join(f" AND p.__p{i} <=> c.__c{i}" for i in range(len(plan.compared)))
     identical = f"coalesce(p.{P_MARK} AND c.{C_MARK}, false){same}"
     return f"""
-WITH p AS ({p_rows}),
-     c AS ({c_rows})
 SELECT p.*, c.*{eqs}
-FROM p FULL OUTER JOIN c ON {_on(plan, "p", "c", "__kc")}
+FROM ({p_rows}) p FULL OUTER JOIN ({c_rows}) c ON {_on(plan, "p", "c", "__kc")}
 WHERE NOT ({identical})"""
 
 
@@ -289,11 +289,11 @@ def sample_rows(
     order += [f"__o{j} ASC NULLS LAST" for j in range(len(unique))]  # ties: one-side duplicates
     ordering = ", ".join(f"{k} AS __ord{i}" for i, k in enumerate(keys))
     outputs = ", ".join(f"__o{j}" for j in range(len(unique)))
+    # A subquery, not a CTE (see the module docstring): measured at 1M rows, 2 s instead of 24 s.
     query = f"""
-WITH s AS ({sample_keys(plan, views, kinds, n)})
 SELECT {outputs} FROM (
     SELECT {selected}, {ordering}
-    FROM {views.diff} d LEFT SEMI JOIN s ON {on}
+    FROM {views.diff} d LEFT SEMI JOIN ({sample_keys(plan, views, kinds, n)}) s ON {on}
 ) ORDER BY {", ".join(order)}"""
     return query, layout
 
@@ -318,11 +318,9 @@ def duplicate_pass(plan: Plan, spec: DatasetSpec, views: Views) -> str:
     vals = "".join(f", __v{i}" for i in range(len(plan.compared)))
     group = "named_struct(" + ", ".join(f"'k{i}', __k{i}" for i in range(len(plan.keys))) + ")"
     return f"""
-WITH u AS ({side("production", 1)} UNION ALL {side("candidate", 2)}),
-g AS (
-    SELECT {keys}{vals}, count_if(__side = 1) AS np, count_if(__side = 2) AS nc
-    FROM u GROUP BY {keys}{vals}
-)
 SELECT count(DISTINCT CASE WHEN np <> nc THEN {group} END),
        coalesce(sum(greatest(np - nc, 0)), 0), coalesce(sum(greatest(nc - np, 0)), 0)
-FROM g"""
+FROM (
+    SELECT {keys}{vals}, count_if(__side = 1) AS np, count_if(__side = 2) AS nc
+    FROM ({side("production", 1)} UNION ALL {side("candidate", 2)}) u GROUP BY {keys}{vals}
+) g"""
