@@ -131,7 +131,7 @@ def _validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> None:
         assert p is not None
         assert c is not None
         spec = spec_for(name)
-        prod, cand = engine.schema(p), engine.schema(c)
+        prod, cand = engine.schema(p, "production"), engine.schema(c, "candidate")
         plan = make_plan(name, prod, cand, spec, strict=strict)
         seen.update(col.name for col in prod)
         seen.update(col.name for col in cand)

@@ -26,8 +26,10 @@ class EngineConfig:
 class Engine(Protocol):
     name: str
 
-    def schema(self, ref: DatasetRef) -> tuple[Column, ...]:
-        """Column names and Arrow type strings, as the engine will read them. Cheap."""
+    def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
+        """Column names and Arrow type strings, as the engine will read them. Cheap.
+
+        ``side`` ("production" or "candidate") names the version in error messages."""
         ...
 
     def diff(
