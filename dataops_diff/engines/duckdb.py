@@ -3,10 +3,13 @@
 Each dataset pair is read straight from its files (Parquet, CSV and JSON by DuckDB's own readers;
 Arrow IPC through a lazily scanned pyarrow dataset) and compared in at most three passes:
 
-1. keys only: row counts, matches, duplicate and null keys (cheap: key columns decode fast);
+1. keys only: row counts, matches and null keys from a join of the key columns, which also
+   proves that no key on both sides is duplicated (text formats, whose row counts are not in
+   the files, group the keys instead, counting duplicates in the same pass);
 2. one full outer join by key, aggregated into per-column counts, maxima and the first samples by
-   key order (skipped when both versions are byte-identical files);
-3. only when keys are duplicated on a side: the duplicate groups compared as multisets.
+   key order, rows on one side only included (skipped when both versions are byte-identical);
+3. only when keys are duplicated: the keys grouped to count them, and the groups on both sides
+   compared as multisets.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from ..spec import DatasetSpec
 from . import duckdb_sql as sql
 from . import memory
 from .base import EngineConfig, ProgressFn
-from .results import attach_samples, identical_columns, read_values
+from .results import identical_columns, read_values, with_samples
 
 _READERS = {
     "parquet": "read_parquet({files}, hive_partitioning = {hive}, union_by_name = true)",
@@ -71,12 +74,14 @@ class DuckDBEngine:
         except BaseException:
             self.close()
             raise
-        self._closed = False
+        self._schemas: dict[DatasetRef, tuple[Column, ...]] = {}
 
     # ------------------------------------------------------------------------------ interface
     def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
-        self._register(ref, "__dd_schema", side)
-        return self._columns("__dd_schema", ref, side)
+        if ref not in self._schemas:  # read once: validation and the diff both ask
+            self._register(ref, "__dd_schema", side)
+            self._schemas[ref] = self._columns("__dd_schema", ref, side)
+        return self._schemas[ref]
 
     def diff(
         self,
@@ -89,21 +94,26 @@ class DuckDBEngine:
         self._register(candidate, "candidate", "candidate")
         plan = make_plan(
             production.name,
-            self._columns("production", production, "production"),
-            self._columns("candidate", candidate, "candidate"),
+            self.schema(production, "production"),
+            self.schema(candidate, "candidate"),
             spec,
             strict=False,
             inferred_types=bool({production.format, candidate.format} & TEXT_FORMATS),
         )
         run = _Runner(self._con, production, candidate, progress)
         identical = same_bytes(production, candidate)
-        k = run.one("matching keys", sql.key_pass(plan, spec))
+        # Row counts come from the files' metadata unless the format is text: then the keys
+        # are grouped instead (one scan, duplicates counted in the same pass).
+        counted = not {production.format, candidate.format} & TEXT_FORMATS
+        k = _unique_keys(run, plan, spec) if counted else None
+        one_sided_checked = k is None
+        if k is None:
+            k = run.one("matching keys", sql.key_pass(plan, spec))
         (rows_p, rows_c, only_p, only_c, matched, dkp, drp, dkc, drc, groups, null_p, null_c) = k
         dups = None
         if groups and not identical:
             run.execute("finding duplicate keys", sql.duplicate_groups_table(plan, spec))
             dups = "__dd_dups"
-        duplicates = Duplicates(dkp, drp, dkc, drc, groups)
         samples_p: tuple[RowSample, ...] = ()
         samples_c: tuple[RowSample, ...] = ()
         if identical:
@@ -111,10 +121,15 @@ class DuckDBEngine:
             changed_rows = 0
         else:
             run.execute("comparing values", sql.value_pass(plan, spec, dups, spec.samples))
-            columns, changed_rows = read_values(plan, run.one("", sql.value_numbers(plan)), matched)
+            *numbers, distinct_p, distinct_c = run.one("", sql.value_numbers(plan))
+            columns, changed_rows = read_values(plan, tuple(numbers), matched)
+            if not one_sided_checked and (distinct_p < only_p or distinct_c < only_c):
+                # a key on one side only is duplicated there: count the duplicates exactly
+                k = run.one("counting duplicate keys", sql.key_pass(plan, spec))
+                (dkp, drp, dkc, drc) = k[5:9]
             if spec.samples and (changed_rows or only_p or only_c):
-                rows = run.all("fetching samples", sql.sample_pass(plan, spec, dups, spec.samples))
-                columns, samples_p, samples_c = attach_samples(plan, columns, rows, spec.samples)
+                columns, samples_p, samples_c = _samples(plan, columns, run)
+        duplicates = Duplicates(dkp, drp, dkc, drc, groups)
         if dups:
             differing, unmatched_p, unmatched_c = run.one(
                 "comparing duplicate keys", sql.duplicate_pass(plan, spec, dups)
@@ -213,6 +228,31 @@ class DuckDBEngine:
         except duckdb.Error as exc:
             raise _read_error(ref, side, exc) from exc
         return tuple(Column(f.name, str(f.type)) for f in schema)
+
+
+def _unique_keys(run: _Runner, plan: Plan, spec: DatasetSpec) -> tuple[Any, ...] | None:
+    """The key pass's numbers from a join of the keys alone, when no key on both sides is
+    duplicated (checked exactly, see ``sql.key_join``); None when one is."""
+    rows_p, rows_c, matched, only_p, only_c, null_p, null_c = run.one(
+        "matching keys", sql.key_join(plan, spec)
+    )
+    if not matched == rows_p - only_p == rows_c - only_c:
+        return None
+    return (rows_p, rows_c, only_p, only_c, matched, 0, 0, 0, 0, 0, null_p, null_c)
+
+
+def _samples(
+    plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner
+) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
+    """The samples the value pass kept, as lists of structs in key order."""
+    *per_column, only_p, only_c = run.one("", sql.value_samples(plan))
+    return with_samples(
+        plan,
+        columns,
+        [[(tuple(s["k"].values()), s["p"], s["c"]) for s in found or ()] for found in per_column],
+        [tuple(s["v"].values()) for s in only_p or ()],
+        [tuple(s["v"].values()) for s in only_c or ()],
+    )
 
 
 class _Runner:

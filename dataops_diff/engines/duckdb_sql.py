@@ -107,6 +107,28 @@ SELECT
 FROM g"""
 
 
+def key_join(plan: Plan, spec: DatasetSpec) -> str:
+    """Keys only, joined: row counts (from file metadata where the format keeps them), joined
+    rows matched and on one side only, and rows with a null key.
+
+    Every key on both sides is unique on both exactly when matched == rows - only on each side
+    (a shared key with n production and m candidate rows joins n * m times); duplicates of
+    keys on one side only are found later, in ``value_pass`` (``dp``/``dc``).
+    """
+    p_null = " OR ".join(f"p.__k{i} IS NULL" for i in range(len(plan.keys)))
+    c_null = " OR ".join(f"c.__kc{i} IS NULL" for i in range(len(plan.keys)))
+    return f"""
+WITH p AS (SELECT {_key_select(plan, spec, "production")}, TRUE AS {P_MARK} FROM production),
+     c AS (SELECT {_key_select(plan, spec, "candidate", "__kc")}, TRUE AS {C_MARK} FROM candidate)
+SELECT (SELECT count(*) FROM production), (SELECT count(*) FROM candidate),
+       count(*) FILTER (WHERE {P_MARK} AND {C_MARK}),
+       count(*) FILTER (WHERE {P_MARK} AND {C_MARK} IS NULL),
+       count(*) FILTER (WHERE {C_MARK} AND {P_MARK} IS NULL),
+       count(*) FILTER (WHERE {P_MARK} AND ({p_null})),
+       count(*) FILTER (WHERE {C_MARK} AND ({c_null}))
+FROM p FULL OUTER JOIN c ON {_on(plan, "p", "c", "__kc")}"""
+
+
 def duplicate_groups_table(plan: Plan, spec: DatasetSpec) -> str:
     """Keys present on both sides and duplicated on at least one: compared as multisets."""
     keys = ", ".join(key_names(plan))
@@ -129,8 +151,10 @@ def _on(plan: Plan, left: str, right: str, right_alias: str = "__k") -> str:
     )
 
 
-def _side_rows(plan: Plan, spec: DatasetSpec, side: str, dups: str | None) -> tuple[str, list[str]]:
-    """One side's rows: keys, compared values, and the columns a one-side sample shows.
+def _side_rows(
+    plan: Plan, spec: DatasetSpec, side: str, dups: str | None, with_shown: bool = True
+) -> tuple[str, list[str]]:
+    """One side's rows: keys, compared values, and (``with_shown``) the columns samples show.
 
     Returns the SQL and, per shown column, the alias to read it from. A shown column that is
     compared unchanged reuses its compared alias, so the join carries each column once.
@@ -151,7 +175,8 @@ def _side_rows(plan: Plan, spec: DatasetSpec, side: str, dups: str | None) -> tu
         if expr == q(name):
             reuse[name] = f"__{letter}{i}"
     shown_aliases: list[str] = []
-    for j, col in enumerate(plan.production_columns if prod else plan.candidate_columns):
+    side_columns = plan.production_columns if prod else plan.candidate_columns
+    for j, col in enumerate(side_columns if with_shown else ()):
         if col.name in reuse:
             shown_aliases.append(reuse[col.name])
         else:
@@ -170,15 +195,18 @@ VALUES_TABLE = "__dd_values"
 def value_pass(plan: Plan, spec: DatasetSpec, dups: str | None, samples: int) -> str:
     """The one full pass: a full outer join by key, aggregated into a one-row table.
 
-    Per compared column: the counts and maxima (``a*``) and the keys of the first ``samples``
-    mismatching rows by key order (``s*``); then the count of changed rows and the first keys
-    only in production / only in candidate. The sample rows themselves are fetched afterwards,
-    selectively (``sample_pass``): building them here for every row would double the cost.
+    Rows identical on both sides are dropped right after the join, so the aggregates (whose
+    inputs DuckDB computes for every row they see) run on the few rows that differ. Per compared
+    column: the counts and maxima (``a*``) and the first ``samples`` mismatches by key order
+    (``s*``: key, production and candidate value as samples show them); then the count of
+    changed rows, the distinct keys among rows on one side only (``dp``/``dc``: fewer than
+    those rows means a duplicated key) and the first rows on one side only (``sp``/``sc``).
     """
     n = max(samples, 0)
     matched = f"{P_MARK} AND {C_MARK}"
-    p_rows, _ = _side_rows(plan, spec, "production", dups)
-    c_rows, _ = _side_rows(plan, spec, "candidate", dups)
+    only_p, only_c = f"{P_MARK} AND {C_MARK} IS NULL", f"{C_MARK} AND {P_MARK} IS NULL"
+    p_rows, p_shown = _side_rows(plan, spec, "production", dups, with_shown=n > 0)
+    c_rows, c_shown = _side_rows(plan, spec, "candidate", dups, with_shown=n > 0)
     p_key, c_key = _key_struct(plan, "__k"), _key_struct(plan, "__kc")
     aggs: list[str] = []
     eqs: list[str] = []
@@ -209,13 +237,31 @@ def value_pass(plan: Plan, spec: DatasetSpec, dups: str | None, samples: int) ->
     any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"
     aggs.append(f"count(*) FILTER (WHERE {matched} AND ({any_unequal}))")
     named = [f"{a} AS a{x}" for x, a in enumerate(aggs)]
+    named += [
+        f"count(DISTINCT {p_key}) FILTER (WHERE {only_p}) AS dp",
+        f"count(DISTINCT {c_key}) FILTER (WHERE {only_c}) AS dc",
+    ]
     if n:
-        named += [
-            f"min(CASE WHEN {matched} AND NOT __eq{i} THEN {p_key} END, {n}) AS s{i}"
-            for i in range(len(plan.compared))
-        ]
-        named.append(f"min(CASE WHEN {P_MARK} AND {C_MARK} IS NULL THEN {p_key} END, {n}) AS sp")
-        named.append(f"min(CASE WHEN {C_MARK} AND {P_MARK} IS NULL THEN {c_key} END, {n}) AS sc")
+        # Samples show the data as stored, not as folded by --ignore-case/--ignore-spaces; they
+        # are kept raw here and made JSON-friendly in ``value_samples``, on the few kept only.
+        p_raw = dict(zip((c.name for c in plan.production_columns), p_shown, strict=True))
+        c_raw = dict(zip((c.name for c in plan.candidate_columns), c_shown, strict=True))
+        key = ", ".join(f"k{j} := {p_raw[k.name]}" for j, k in enumerate(plan.keys))
+        for i, pair in enumerate(plan.compared):
+            value = (
+                f"struct_pack(o := {p_key}, k := struct_pack({key}),"
+                f" p := {p_raw[pair.name]}, c := {c_raw[pair.candidate_name]})"
+            )
+            named.append(f"min({value}, {n}) FILTER (WHERE {matched} AND NOT __eq{i}) AS s{i}")
+        # A key on one side only may stand on many rows there (say, a null key): its rows are
+        # ordered by their values, so the samples never depend on the order rows were read in.
+        for tag, cond, order, aliases in (
+            ("sp", only_p, p_key, p_shown),
+            ("sc", only_c, c_key, c_shown),
+        ):
+            values = ", ".join(f"v{j} := {a}" for j, a in enumerate(aliases))
+            row = f"struct_pack(o := {order}, v := struct_pack({values}))"
+            named.append(f"min({row}, {n}) FILTER (WHERE {cond}) AS {tag}")
     select_eq = (", " + ", ".join(eqs)) if eqs else ""
     # Only rows that differ at all reach the aggregates: one-sided rows, and matched rows with a
     # value not exactly equal (within-tolerance rows included, so maxima stay right).
@@ -236,65 +282,29 @@ SELECT {", ".join(named)} FROM j"""
 
 
 def value_numbers(plan: Plan) -> str:
+    """The value pass's numbers (``a*``), then ``dp`` and ``dc``."""
     count = len(plan.compared) * PER_COLUMN + 1
-    return f"SELECT {', '.join(f'a{x}' for x in range(count))} FROM {VALUES_TABLE}"
+    return f"SELECT {', '.join(f'a{x}' for x in range(count))}, dp, dc FROM {VALUES_TABLE}"
 
 
-def sample_pass(plan: Plan, spec: DatasetSpec, dups: str | None, n: int) -> str:
-    """The rows behind the sample keys, in key order, with values as samples show them.
-
-    Columns: shown key values, the two side marks, one equality flag per compared column, each
-    compared column's production then candidate value, then every shown column of production and
-    of candidate (for rows on one side only).
-    """
-    lists = [f"s{i}" for i in range(len(plan.compared))] + ["sp", "sc"]
-    sample_keys = " UNION ".join(f"SELECT unnest({s}) AS k FROM {VALUES_TABLE}" for s in lists)
-    p_rows, p_shown = _side_rows(plan, spec, "production", dups)
-    c_rows, c_shown = _side_rows(plan, spec, "candidate", dups)
-
-    def only_samples(rows: str, alias: str, shown_aliases: list[str]) -> str:
-        keys = [f"r.{alias}{i}" for i in range(len(plan.keys))]
-        on = " AND ".join(f"{k} IS NOT DISTINCT FROM sk.k.k{i}" for i, k in enumerate(keys))
-        # A key on one side only may stand on many rows there (say, a null key): keep n of them.
-        ties = ", ".join(f"r.{a}" for a in shown_aliases)
-        return (
-            f"SELECT r.* FROM ({rows}) r SEMI JOIN sk ON {on} "
-            f"QUALIFY row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {ties}) <= {n}"
-        )
-
-    order = (
-        f"CASE WHEN p.{P_MARK} THEN {_key_struct(plan, 'p.__k')} "
-        f"ELSE {_key_struct(plan, 'c.__kc')} END"
+def value_samples(plan: Plan) -> str:
+    """The value pass's samples, as samples show values: one list per compared column (key,
+    production and candidate value), then ``sp`` and ``sc`` (the values of a whole row)."""
+    key = ", ".join(
+        f"k{j} := {shown(f'x.k.k{j}', k.production_category)}" for j, k in enumerate(plan.keys)
     )
-    # Samples show the data as stored, not as folded by --ignore-case/--ignore-spaces.
-    p_raw = dict(zip((c.name for c in plan.production_columns), p_shown, strict=True))
-    c_raw = dict(zip((c.name for c in plan.candidate_columns), c_shown, strict=True))
-    cols = [shown(f"p.{p_raw[k.name]}", k.production_category) for k in plan.keys]
-    cols += [f"coalesce(p.{P_MARK}, false)", f"coalesce(c.{C_MARK}, false)"]
-    cols += [equal(f"p.__p{i}", f"c.__c{i}", pair) for i, pair in enumerate(plan.compared)]
-    for pair in plan.compared:
-        cols += [
-            shown(f"p.{p_raw[pair.name]}", pair.production_category),
-            shown(f"c.{c_raw[pair.candidate_name]}", pair.candidate_category),
-        ]
-    cols += [
-        shown(f"p.{a}", category(c.type))
-        for c, a in zip(plan.production_columns, p_shown, strict=True)
+    lists = [
+        f"list_transform(s{i}, lambda x: struct_pack(k := struct_pack({key}),"
+        f" p := {shown('x.p', pair.production_category)},"
+        f" c := {shown('x.c', pair.candidate_category)}))"
+        for i, pair in enumerate(plan.compared)
     ]
-    cols += [
-        shown(f"c.{a}", category(c.type))
-        for c, a in zip(plan.candidate_columns, c_shown, strict=True)
-    ]
-    # Rows of a key duplicated on one side tie on the key: every column breaks the tie, so the
-    # samples never depend on the order rows were read in.
-    ties = ", ".join(str(j) for j in range(1, len(cols) + 1))
-    return f"""
-WITH sk AS ({sample_keys}),
-     p AS ({only_samples(p_rows, "__k", p_shown)}),
-     c AS ({only_samples(c_rows, "__kc", c_shown)})
-SELECT {", ".join(cols)}
-FROM p FULL OUTER JOIN c ON {_on(plan, "p", "c", "__kc")}
-ORDER BY {order}, {ties}"""
+    for tag, columns in (("sp", plan.production_columns), ("sc", plan.candidate_columns)):
+        values = ", ".join(
+            f"v{j} := {shown(f'x.v.v{j}', category(col.type))}" for j, col in enumerate(columns)
+        )
+        lists.append(f"list_transform({tag}, lambda x: struct_pack(v := struct_pack({values})))")
+    return f"SELECT {', '.join(lists)} FROM {VALUES_TABLE}"
 
 
 def duplicate_pass(plan: Plan, spec: DatasetSpec, dups: str) -> str:

@@ -1,15 +1,16 @@
 """Engine-neutral assembly of results: from a Plan and the rows an engine's queries return to
-ColumnDiff and samples. Both engines lay their query results out the same way (see
-duckdb_sql.value_pass and sample_pass), so they share this code and cannot drift apart.
+ColumnDiff and samples. Both engines hand their samples over in the same
+form (``with_samples``), so they share this code and cannot drift apart.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from ..model import ColumnDiff, JSONValue, RowSample, ValueSample
+from ..model import Column, ColumnDiff, JSONValue, RowSample, ValueSample
 from ..plan import Plan
 
 PER_COLUMN = 5  # value-pass numbers per column: unequal, null->value, value->null, 2 maxima
@@ -60,34 +61,69 @@ def read_values(
     return tuple(columns), int(row[len(plan.compared) * PER_COLUMN])
 
 
+def with_samples(
+    plan: Plan,
+    columns: tuple[ColumnDiff, ...],
+    per_column: Sequence[Sequence[tuple[Sequence[Any], Any, Any]]],
+    only_p: Sequence[Sequence[Any]],
+    only_c: Sequence[Sequence[Any]],
+) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
+    """Attach samples already chosen and in key order: per compared column, (key values in
+    ``plan.keys`` order, production value, candidate value); rows on one side only as their
+    values in ``plan.production_columns`` / ``plan.candidate_columns`` order."""
+    names = [k.name for k in plan.keys]
+    attached = tuple(
+        replace(
+            col,
+            samples=tuple(
+                ValueSample(
+                    {n: jsonable(v) for n, v in zip(names, key, strict=True)},
+                    jsonable(p),
+                    jsonable(c),
+                )
+                for key, p, c in found
+            ),
+        )
+        for col, found in zip(columns, per_column, strict=True)
+    )
+
+    def rows(found: Sequence[Sequence[Any]], cols: tuple[Column, ...]) -> tuple[RowSample, ...]:
+        return tuple(
+            RowSample({c.name: jsonable(v) for c, v in zip(cols, r, strict=True)}) for r in found
+        )
+
+    return (
+        attached,
+        rows(only_p, plan.production_columns),
+        rows(only_c, plan.candidate_columns),
+    )
+
+
 def attach_samples(
     plan: Plan, columns: tuple[ColumnDiff, ...], rows: list[tuple[Any, ...]], n: int
 ) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
-    """Attach the fetched sample rows (already in key order): the first ``n`` of each kind."""
+    """Attach sample rows fetched in key order (the Spark engine's layout: shown keys, the two
+    side marks, one equality flag per compared column, each compared column's production then
+    candidate value, every shown column of production, then of candidate): the first ``n`` of
+    each kind."""
     nk, m = len(plan.keys), len(plan.compared)
     marks, eqs, vals, shown_p = nk, nk + 2, nk + 2 + m, nk + 2 + 3 * m
     shown_c = shown_p + len(plan.production_columns)
-    per_column: list[list[ValueSample]] = [[] for _ in range(m)]
-    only_p: list[RowSample] = []
-    only_c: list[RowSample] = []
+    end = shown_c + len(plan.candidate_columns)
+    per_column: list[list[tuple[Sequence[Any], Any, Any]]] = [[] for _ in range(m)]
+    only_p: list[Sequence[Any]] = []
+    only_c: list[Sequence[Any]] = []
     for r in rows:
         in_p, in_c = r[marks], r[marks + 1]
         if in_p and in_c:
-            key = {k.name: jsonable(r[j]) for j, k in enumerate(plan.keys)}
             for i in range(m):
                 if not r[eqs + i] and len(per_column[i]) < n:
-                    p, c = r[vals + 2 * i], r[vals + 2 * i + 1]
-                    per_column[i].append(ValueSample(key, jsonable(p), jsonable(c)))
+                    per_column[i].append((r[:nk], r[vals + 2 * i], r[vals + 2 * i + 1]))
         elif in_p and len(only_p) < n:
-            cols = plan.production_columns
-            only_p.append(RowSample({c.name: jsonable(r[shown_p + j]) for j, c in enumerate(cols)}))
+            only_p.append(r[shown_p:shown_c])
         elif in_c and len(only_c) < n:
-            cols = plan.candidate_columns
-            only_c.append(RowSample({c.name: jsonable(r[shown_c + j]) for j, c in enumerate(cols)}))
-    with_samples = tuple(
-        replace(col, samples=tuple(found)) for col, found in zip(columns, per_column, strict=True)
-    )
-    return with_samples, tuple(only_p), tuple(only_c)
+            only_c.append(r[shown_c:end])
+    return with_samples(plan, columns, per_column, only_p, only_c)
 
 
 def jsonable(value: Any) -> JSONValue:

@@ -254,7 +254,7 @@ def sample_rows(
 ) -> tuple[str, list[int]]:
     """The differing rows behind the sample keys, in key order.
 
-    Returns the query and the layout of ``duckdb_sql``'s ``sample_pass`` (shown keys, the two
+    Returns the query and the layout ``results.attach_samples`` reads (shown keys, the two
     marks, equality flags, each compared column's production and candidate value, then every
     shown column of production and of candidate) as indexes into the query's columns: each
     expression is selected once, as selecting one column under many aliases makes Spark's
