@@ -1,7 +1,8 @@
 """The default engine: DuckDB, embedded and in-process, larger than memory by spilling to disk.
 
 Each dataset pair is read straight from its files (Parquet, CSV and JSON by DuckDB's own readers;
-Arrow IPC through a lazily scanned pyarrow dataset) and compared in at most three passes:
+Arrow IPC through a lazily scanned pyarrow dataset) and compared in two passes, more only
+when keys are duplicated:
 
 1. keys only: row counts, matches and null keys from a join of the key columns, which also
    proves that no key on both sides is duplicated (text formats, whose row counts are not in
