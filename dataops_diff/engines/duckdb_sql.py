@@ -198,7 +198,7 @@ def value_pass(plan: Plan, spec: DatasetSpec, dups: str | None, samples: int) ->
     Rows identical on both sides are dropped right after the join, so the aggregates (whose
     inputs DuckDB computes for every row they see) run on the few rows that differ. Per compared
     column: the counts and maxima (``a*``) and the first ``samples`` mismatches by key order
-    (``s*``: key, production and candidate value as samples show them); then the count of
+    (``s*``: key, production and candidate value, as stored); then the count of
     changed rows, the distinct keys among rows on one side only (``dp``/``dc``: fewer than
     those rows means a duplicated key) and the first rows on one side only (``sp``/``sc``).
     """
