@@ -20,9 +20,10 @@ from conformance import mismatches
 
 from dataops_diff import api
 from dataops_diff.cli import main
+from dataops_diff.engines.duckdb_sql import hashed
 from dataops_diff.errors import Interrupted
 from dataops_diff.model import DatasetDiff, Report, to_dict
-from dataops_diff.plan import same_type
+from dataops_diff.plan import ColumnPair, category, same_type
 from dataops_diff.reports import json as json_report
 from dataops_diff.spec import DatasetSpec
 
@@ -216,6 +217,29 @@ def test_encodings_are_not_type_changes_but_retyping_is() -> None:
     assert same_type("dictionary<values=string, indices=int32, ordered=0>", "string")
     assert not same_type("int64", "double")
     assert not same_type("timestamp[us]", "timestamp[us, tz=UTC]")
+
+
+@pytest.mark.parametrize(
+    ("production", "candidate", "through_hash"),
+    [
+        ("string", "large_string", True),
+        ("dictionary<values=string, indices=int32, ordered=0>", "string", True),
+        ("int64", "string", True),  # compared as text: both sides hash VARCHAR
+        ("timestamp[us, tz=UTC]", "timestamp[us, tz=UTC]", True),
+        ("int32", "int64", False),  # retyped: compared as they are
+        ("timestamp[us]", "timestamp[us, tz=UTC]", False),
+        ("list<item: int64>", "list<item: int64>", False),  # null, [] and [null] hash alike
+        ("struct<a: int64>", "struct<a: int64>", False),
+    ],
+)
+def test_duckdb_hashes_only_same_scalar_types(
+    production: str, candidate: str, through_hash: bool
+) -> None:
+    """Equal values must hash alike and a null must not hash like a value (docs/semantics.md)."""
+    pair = ColumnPair(
+        "v", "v", production, candidate, category(production), category(candidate), 0.0, 0.0
+    )
+    assert hashed(pair) is through_hash
 
 
 def test_arrow_encodings_through_the_engine(tmp_path: Path) -> None:

@@ -1,16 +1,20 @@
 """The default engine: DuckDB, embedded and in-process, larger than memory by spilling to disk.
 
 Each dataset pair is read straight from its files (Parquet, CSV and JSON by DuckDB's own readers;
-Arrow IPC through a lazily scanned pyarrow dataset) and compared in two passes, more only
-when keys are duplicated:
+Arrow IPC through a lazily scanned pyarrow dataset) and compared in a few passes (skipped when both
+versions are byte-identical, but for the first):
 
 1. keys only: row counts, matches and null keys from a join of the key columns, which also
    proves that no key on both sides is duplicated (text formats, whose row counts are not in
    the files, group the keys instead, counting duplicates in the same pass);
-2. one full outer join by key, aggregated into per-column counts, maxima and the first samples by
-   key order, rows on one side only included (skipped when both versions are byte-identical);
-3. only when keys are duplicated: the keys grouped to count them, and the groups on both sides
-   compared as multisets.
+2. one full outer join by key whose hash table holds the candidate's key and a hash of its compared
+   values: the rows that may differ are set aside with production's whole row;
+3. the candidate's rows of those keys, read again;
+4. a join of the rows set aside, aggregated into per-column counts, maxima and the first samples
+   by key order, rows on one side only included;
+5. only when keys on both sides are duplicated, instead of 2-4: the keys grouped to count them, one
+   join of the whole files (those groups left out) aggregated as in 4, and the groups compared
+   as multisets.
 """
 
 from __future__ import annotations
@@ -121,7 +125,14 @@ class DuckDBEngine:
             columns = identical_columns(plan, matched)
             changed_rows = 0
         else:
-            run.execute("comparing values", sql.value_pass(plan, spec, dups, spec.samples))
+            relations = ("production", "candidate")
+            if dups is None:  # every key on both sides is unique: set the equal rows aside first
+                run.execute("finding changed rows", sql.residue_table(plan, spec))
+                run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
+                relations = sql.residue_relations(plan)
+            query = sql.value_pass(plan, spec, dups, spec.samples, relations)
+            run.execute("comparing values", query)
+            run.execute("", sql.drop_residue())
             *numbers, distinct_p, distinct_c = run.one("", sql.value_numbers(plan))
             columns, changed_rows = read_values(plan, tuple(numbers), matched)
             if not one_sided_checked and (distinct_p < only_p or distinct_c < only_c):

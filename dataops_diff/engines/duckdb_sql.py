@@ -6,7 +6,7 @@ aliases (``__k0``, ``__p0``/``__c0``) so that any column name, however odd, is q
 
 from __future__ import annotations
 
-from ..plan import ColumnPair, Plan, category
+from ..plan import ColumnPair, Plan, category, normalize_type
 from ..spec import DatasetSpec
 from .results import PER_COLUMN
 
@@ -152,15 +152,22 @@ def _on(plan: Plan, left: str, right: str, right_alias: str = "__k") -> str:
 
 
 def _side_rows(
-    plan: Plan, spec: DatasetSpec, side: str, dups: str | None, with_shown: bool = True
+    plan: Plan,
+    spec: DatasetSpec,
+    side: str,
+    dups: str | None,
+    with_shown: bool = True,
+    relation: str | None = None,
 ) -> tuple[str, list[str]]:
-    """One side's rows: keys, compared values, and (``with_shown``) the columns samples show.
+    """One side's rows (read from ``relation``, by default the side's view): keys, compared
+    values, and (``with_shown``) the columns samples show.
 
     Returns the SQL and, per shown column, the alias to read it from. A shown column that is
     compared unchanged reuses its compared alias, so the join carries each column once.
     """
     prod = side == "production"
     letter, mark, view = ("p", P_MARK, "production") if prod else ("c", C_MARK, "candidate")
+    view = relation or view
     kalias = "__k" if prod else "__kc"
     cols = [_key_select(plan, spec, side, kalias)]
     reuse: dict[str, str] = {}
@@ -189,11 +196,94 @@ def _side_rows(
     return rows, shown_aliases
 
 
+RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
+
+
+def hashed(pair: ColumnPair) -> bool:
+    """Whether a column's values may be compared through DuckDB's ``hash``: both sides of the same
+    scalar type once normalized (then equal values hash alike, -0.0/0.0 and NaNs included). Nested
+    values are compared as they are, since a null list, ``[]`` and ``[NULL]`` hash alike."""
+    if pair.as_text:
+        return True  # both sides cast to VARCHAR
+    same = normalize_type(pair.production_type) == normalize_type(pair.candidate_type)
+    return same and "other" not in (pair.production_category, pair.candidate_category)
+
+
+def residue_table(plan: Plan, spec: DatasetSpec) -> str:
+    """The rows that may differ: one join by key that drops matched rows whose compared values
+    are the same, kept in ``__dd_residue`` with production's whole row (``__r*``) and the
+    candidate's key (``__kc*``).
+
+    Only the candidate's key, a hash of its compared values and the columns that ``hashed``
+    turns down go into the join's hash table, not its whole rows. A changed row whose values hash
+    like the production row's would be dropped: about one chance in 2**64 per changed row, and
+    none when one number, time or boolean changed to another non-null value (DuckDB hashes those
+    one-to-one). docs/semantics.md, "How equal rows are found".
+    """
+    pcols = [f"{q(c.name)} AS __r{j}" for j, c in enumerate(plan.production_columns)]
+    digest = [i for i, pair in enumerate(plan.compared) if hashed(pair)]
+    carried = [i for i, pair in enumerate(plan.compared) if not hashed(pair)]
+
+    def values(side: str, letter: str) -> list[str]:
+        prod = side == "production"
+        name = [pair.name if prod else pair.candidate_name for pair in plan.compared]
+        exprs = [normalized(name[i], plan.compared[i], spec) for i in range(len(name))]
+        out = [f"hash({', '.join(exprs[i] for i in digest)}) AS __{letter}h"] if digest else []
+        return out + [f"{exprs[i]} AS __{letter}x{i}" for i in carried]
+
+    p_side = ", ".join([*pcols, _key_select(plan, spec, "production"), *values("production", "p")])
+    c_side = ", ".join([_key_select(plan, spec, "candidate", "__kc"), *values("candidate", "c")])
+    same = [f"coalesce(p.{P_MARK} AND c.{C_MARK}, false)"]
+    same += ["p.__ph = c.__ch"] if digest else []
+    same += [f"p.__px{i} IS NOT DISTINCT FROM c.__cx{i}" for i in carried]
+    kept = [f"p.__r{j}" for j in range(len(plan.production_columns))]
+    kept += [f"p.{P_MARK}", *(f"c.__kc{i}" for i in range(len(plan.keys)))]
+    return f"""
+CREATE OR REPLACE TEMP TABLE {RESIDUE} AS
+SELECT {", ".join(kept)}, c.{C_MARK}
+FROM (SELECT {p_side}, TRUE AS {P_MARK} FROM production) p
+FULL OUTER JOIN (SELECT {c_side}, TRUE AS {C_MARK} FROM candidate) c
+    ON {_on(plan, "p", "c", "__kc")}
+WHERE NOT ({" AND ".join(same)})"""
+
+
+def candidate_residue_table(plan: Plan, spec: DatasetSpec) -> str:
+    """The candidate's rows whose key ``residue_table`` kept, whole (``__r*``)."""
+    ccols = [f"{q(c.name)} AS __r{j}" for j, c in enumerate(plan.candidate_columns)]
+    kc = ", ".join(f"__kc{i}" for i in range(len(plan.keys)))
+    return f"""
+CREATE OR REPLACE TEMP TABLE {CANDIDATE_RESIDUE} AS
+SELECT {", ".join(f"x.__r{j}" for j in range(len(ccols)))}
+FROM (SELECT {", ".join(ccols)}, {_key_select(plan, spec, "candidate")} FROM candidate) x
+SEMI JOIN (SELECT {kc} FROM {RESIDUE} WHERE {C_MARK}) r ON {_on(plan, "x", "r", "__kc")}"""
+
+
+def residue_relations(plan: Plan) -> tuple[str, str]:
+    """The rows ``residue_table`` and ``candidate_residue_table`` kept, under their own names."""
+    p = ", ".join(f"__r{j} AS {q(c.name)}" for j, c in enumerate(plan.production_columns))
+    c = ", ".join(f"__r{j} AS {q(c.name)}" for j, c in enumerate(plan.candidate_columns))
+    return (
+        f"(SELECT {p} FROM {RESIDUE} WHERE {P_MARK})",
+        f"(SELECT {c} FROM {CANDIDATE_RESIDUE})",
+    )
+
+
+def drop_residue() -> str:
+    return f"DROP TABLE IF EXISTS {RESIDUE}; DROP TABLE IF EXISTS {CANDIDATE_RESIDUE}"
+
+
 VALUES_TABLE = "__dd_values"
 
 
-def value_pass(plan: Plan, spec: DatasetSpec, dups: str | None, samples: int) -> str:
-    """The one full pass: a full outer join by key, aggregated into a one-row table.
+def value_pass(
+    plan: Plan,
+    spec: DatasetSpec,
+    dups: str | None,
+    samples: int,
+    relations: tuple[str, str] = ("production", "candidate"),
+) -> str:
+    """A full outer join by key of ``relations`` (production's rows, the candidate's), aggregated
+    into a one-row table.
 
     Rows identical on both sides are dropped right after the join, so the aggregates (whose
     inputs DuckDB computes for every row they see) run on the few rows that differ. Per compared
@@ -205,8 +295,8 @@ def value_pass(plan: Plan, spec: DatasetSpec, dups: str | None, samples: int) ->
     n = max(samples, 0)
     matched = f"{P_MARK} AND {C_MARK}"
     only_p, only_c = f"{P_MARK} AND {C_MARK} IS NULL", f"{C_MARK} AND {P_MARK} IS NULL"
-    p_rows, p_shown = _side_rows(plan, spec, "production", dups, with_shown=n > 0)
-    c_rows, c_shown = _side_rows(plan, spec, "candidate", dups, with_shown=n > 0)
+    p_rows, p_shown = _side_rows(plan, spec, "production", dups, n > 0, relations[0])
+    c_rows, c_shown = _side_rows(plan, spec, "candidate", dups, n > 0, relations[1])
     p_key, c_key = _key_struct(plan, "__k"), _key_struct(plan, "__kc")
     aggs: list[str] = []
     eqs: list[str] = []
