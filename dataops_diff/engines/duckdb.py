@@ -12,9 +12,10 @@ versions are byte-identical, but for the first):
 3. the candidate's rows of those keys, read again;
 4. a join of the rows set aside, aggregated into per-column counts, maxima and the first samples
    by key order, rows on one side only included;
-5. only when keys on both sides are duplicated, instead of 2-4: the keys grouped to count them, one
+5. instead of 2-4 when keys on both sides are duplicated: the keys grouped to count them, one
    join of the whole files (those groups left out) aggregated as in 4, and the groups compared
-   as multisets.
+   as multisets. CSV and JSON, which are costly to read again, skip 2-3 too: their whole files
+   are joined and aggregated as in 4.
 """
 
 from __future__ import annotations
@@ -126,7 +127,9 @@ class DuckDBEngine:
             changed_rows = 0
         else:
             relations = ("production", "candidate")
-            if dups is None:  # every key on both sides is unique: set the equal rows aside first
+            # Every key on both sides unique: set the equal rows aside first. Not for CSV or
+            # JSON, where reading the changed rows again costs a whole parse of the file.
+            if dups is None and counted:
                 run.execute("finding changed rows", sql.residue_table(plan, spec))
                 run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
                 relations = sql.residue_relations(plan)
