@@ -126,16 +126,18 @@ class DuckDBEngine:
             columns = identical_columns(plan, matched)
             changed_rows = 0
         else:
-            relations = ("production", "candidate")
             # Every key on both sides unique: set the equal rows aside first. Not for CSV or
             # JSON, where reading the changed rows again costs a whole parse of the file.
-            if dups is None and counted:
+            residue = dups is None and counted
+            relations = ("production", "candidate")
+            if residue:
                 run.execute("finding changed rows", sql.residue_table(plan, spec))
                 run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
                 relations = sql.residue_relations(plan)
             query = sql.value_pass(plan, spec, dups, spec.samples, relations)
             run.execute("comparing values", query)
-            run.execute("", sql.drop_residue())
+            if residue:
+                run.execute("", sql.drop_residue())
             *numbers, distinct_p, distinct_c = run.one("", sql.value_numbers(plan))
             columns, changed_rows = read_values(plan, tuple(numbers), matched)
             if not one_sided_checked and (distinct_p < only_p or distinct_c < only_c):
