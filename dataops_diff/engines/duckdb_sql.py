@@ -275,6 +275,13 @@ def drop_residue() -> str:
 VALUES_TABLE = "__dd_values"
 
 
+def _count(condition: str) -> str:
+    """The rows where ``condition`` holds (NULL counts as false). ``count_if`` rather than
+    ``count(*) FILTER``: DuckDB slices every input for each filtered aggregate, which made the
+    value pass twice as slow when most rows differ."""
+    return f"coalesce(count_if({condition}), 0)"  # count_if of no rows is NULL
+
+
 def value_pass(
     plan: Plan,
     spec: DatasetSpec,
@@ -306,9 +313,9 @@ def value_pass(
         # condition holds: the costly parts run on the few unequal rows, not on every row.
         unequal = f"{matched} AND NOT __eq{i}"
         aggs += [
-            f"count(*) FILTER (WHERE {unequal})",
-            f"count(*) FILTER (WHERE {unequal} AND __p{i} IS NULL)",
-            f"count(*) FILTER (WHERE {unequal} AND __c{i} IS NULL)",
+            _count(unequal),
+            _count(f"{unequal} AND __p{i} IS NULL"),
+            _count(f"{unequal} AND __c{i} IS NULL"),
         ]
         if pair.numeric:
             # Equal pairs differ by 0, so without a tolerance only unequal rows can set a maximum.
@@ -325,7 +332,7 @@ def value_pass(
         else:
             aggs += ["NULL::DOUBLE", "NULL::DOUBLE"]
     any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"
-    aggs.append(f"count(*) FILTER (WHERE {matched} AND ({any_unequal}))")
+    aggs.append(_count(f"{matched} AND ({any_unequal})"))
     named = [f"{a} AS a{x}" for x, a in enumerate(aggs)]
     named += [
         f"count(DISTINCT {p_key}) FILTER (WHERE {only_p}) AS dp",
