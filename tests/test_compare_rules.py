@@ -256,6 +256,39 @@ def test_arrow_encodings_through_the_engine(tmp_path: Path) -> None:
     assert d.rows_with_differences == 0
 
 
+_SCALAR_TYPES = [
+    "BOOLEAN", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "UTINYINT", "USMALLINT", "UINTEGER",
+    "UBIGINT", "FLOAT", "DOUBLE", "DECIMAL(4,1)", "DECIMAL(38,10)", "VARCHAR", "BLOB", "DATE",
+    "TIME", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMPTZ",
+]  # fmt: skip
+_OTHER_TYPES = ["HUGEINT", "INTERVAL", "INTEGER[]", "STRUCT(a INTEGER)"]
+
+
+@pytest.mark.parametrize("types", [_SCALAR_TYPES, _SCALAR_TYPES + _OTHER_TYPES])
+def test_duckdb_schema_names_the_types_pyarrow_would(tmp_path: Path, types: list[str]) -> None:
+    """The DuckDB engine names scalar types itself, without importing pyarrow, exactly as DuckDB
+    exports them to Arrow; a view with other types is named by pyarrow."""
+    import duckdb
+
+    from dataops_diff.datasets import open_dataset
+    from dataops_diff.engines.duckdb import DuckDBEngine, _arrow_name
+
+    path = tmp_path / "types.parquet"
+    columns = ", ".join(f"CAST(NULL AS {t}) AS c{i}" for i, t in enumerate(types))
+    duckdb.sql(f"COPY (SELECT {columns}) TO '{path}' (FORMAT parquet)")
+    engine = DuckDBEngine()
+    try:
+        named = engine.schema(open_dataset(str(path), "production", name="types"))
+        relation = engine._con.sql(f"SELECT * FROM read_parquet('{path}')")
+        exported = relation.to_arrow_table().schema
+        by_engine = [_arrow_name(str(t)) for t in relation.types]
+    finally:
+        engine.close()
+    assert [(c.name, c.type) for c in named] == [(f.name, str(f.type)) for f in exported]
+    assert len(named) == len(types)
+    assert (None not in by_engine) is (types == _SCALAR_TYPES)
+
+
 # ------------------------------------------------------------------------------ CLI contract
 def test_exit_0_and_1(cli: Run, outputs: tuple[Path, Path]) -> None:
     static = (outputs[0] / "static.parquet", outputs[1] / "static.parquet")
