@@ -23,7 +23,7 @@ from dataops_diff.model import (
     SchemaDiff,
     TypeChange,
 )
-from dataops_diff.policy import Policy, evaluate, policy_from_dict
+from dataops_diff.policy import Policy, PolicyNameError, check_names, evaluate, policy_from_dict
 
 
 def col(name: str = "amount", unequal: int = 0, compared: int = 1000, **kw: Any) -> ColumnDiff:
@@ -139,9 +139,6 @@ CASES = [
          (("expected_change", "warn",
            "orders.amount: declared as an expected change, but no value changed"),),
          (("expected_change", "unexpected"),)),
-    Case("expected target unknown", (ds(),), {"expect_changes": ["orders.amout"]}, "FAIL",
-         (("expected_change", "fail",
-           "expected change 'orders.amout' matches no compared dataset or column"),)),
     Case("expected dataset", (ds("orders", col("amount", 19), only_in_candidate=3,
                                  candidate_rows=1003),),
          {"datasets": {"orders": {"expect_change": True}}}, "PASS",
@@ -293,12 +290,6 @@ CASES = [
          run=run(peak_memory_bytes=None)),
     Case("no run limits by default", (ds(),), {}, "PASS",
          run=run(duration_seconds=500.0, peak_memory_bytes=8 << 30)),
-    # ---- the policy itself
-    Case("policy names an unknown dataset", (ds(),), {"datasets": {"ordres": {}}}, "WARN",
-         (("policy", "warn", "ordres: the policy names a dataset that was not compared"),)),
-    Case("policy names an unknown column", (ds(),),
-         {"columns": {"orders.amout": {"max_psi": 0.1}}}, "WARN",
-         (("policy", "warn", "orders.amout: the policy names a column that was not compared"),)),
     # ---- ordering: failures first, then warnings
     Case("fail before warn", (ADDED, AMOUNT_19), {"severity": {"added_columns": "warn"}}, "FAIL",
          (("changed_rows", "fail", "orders.amount: 19 of 1,000 rows changed (1.9%), limit 0"),
@@ -325,6 +316,42 @@ def test_every_rule_has_a_failing_case() -> None:
 
     failing = {rule for c in CASES for rule, _, _ in c.reasons}
     assert failing == set(RULES)
+
+
+UNKNOWN_NAMES = [
+    ({"expect_changes": ["orders.amout"]},
+     "test: policy.expect_changes names 'orders.amout', which is no dataset or column "
+     "(closest: orders.amount"),
+    ({"datasets": {"ordres": {}}},
+     "test: policy.datasets.ordres names dataset 'ordres', which neither version has "
+     "(closest: orders); fix the name"),
+    ({"columns": {"orders.amout": {"max_psi": 0.1}}},
+     "test: policy.columns.\"orders.amout\" names column 'orders.amout', which no dataset has "
+     "(closest: orders.amount"),
+    ({"datasets": {"orders": {"columns": {"amout": {"max_psi": 0.1}}}}},
+     "test: policy.datasets.orders.columns.amout names column 'amout', which dataset 'orders' "
+     "has in neither version (closest: amount)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("table", "message"), UNKNOWN_NAMES)
+def test_a_name_that_matches_nothing_is_an_error(table: dict[str, Any], message: str) -> None:
+    """A misspelt name would turn its guardrail off: an error (exit 2), never a pass."""
+    policy = policy_from_dict(table, "test: policy")
+    with pytest.raises(PolicyNameError) as info:
+        evaluate((ds(),), None, policy)
+    assert str(info.value).startswith(message)
+    assert info.value.exit_code == 2
+
+
+def test_names_are_checked_against_both_versions() -> None:
+    """A column only in the candidate, an ignored or a key column are names that exist."""
+    added = ds(schema=SchemaDiff(only_in_candidate=(Column("note", "string"),)),
+               ignored_columns=("loaded_at",))  # fmt: skip
+    for name in ("note", "loaded_at", "id", "orders.note"):
+        policy = policy_from_dict({"columns": {name: {"max_psi": 0.1}}}, "test")
+        evaluate((added,), None, policy)  # no error
+    check_names(policy_from_dict({"datasets": {"new": {}}}, "t"), {"new": ["x"], "old": []})
 
 
 def test_reason_carries_place_measured_and_limit() -> None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from .model import RunComparison
-from .policy_config import Policy, format_share
-from .policy_scope import Outcome, Scope
+from ..model import RunComparison
+from .config import Policy, format_share
+from .scope import Outcome, Scope
 
 
 def check_run(out: Outcome, run: RunComparison, policy: Policy) -> None:
