@@ -6,8 +6,12 @@ Policies are written as the TOML tables a user would write, so every case also r
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+import hypothesis
+import hypothesis.strategies as st
 import pytest
 
 from dataops_diff.model import (
@@ -23,7 +27,14 @@ from dataops_diff.model import (
     SchemaDiff,
     TypeChange,
 )
-from dataops_diff.policy import Policy, PolicyNameError, check_names, evaluate, policy_from_dict
+from dataops_diff.policy import (
+    Policy,
+    PolicyNameError,
+    check_names,
+    evaluate,
+    parse_limit,
+    policy_from_dict,
+)
 
 
 def col(name: str = "amount", unequal: int = 0, compared: int = 1000, **kw: Any) -> ColumnDiff:
@@ -390,3 +401,48 @@ def test_verdicts_are_json_safe() -> None:
         report = Report("p", "c", case.datasets, verdict, run=case.run)
         text = json.dumps(to_dict(report), allow_nan=False)
         assert Report.from_dict(json.loads(text)) == report, case.id
+
+
+# ---- limits compare in exact arithmetic (0.29 * 100 is 28.999999999999996 in floats)
+@pytest.mark.parametrize("pct", range(101))
+def test_a_share_limit_holds_exactly_at_the_limit(pct: int) -> None:
+    """pct of 100 rows changed, limit pct%: PASS; one row more: FAIL. Every percent 0..100."""
+    policy = policy_from_dict({"max_changed_rows": f"{pct}%"}, "test")
+    at_limit = evaluate((ds("orders", col("amount", pct, 100), rows=100),), None, policy)
+    assert at_limit.status == "PASS", at_limit.reasons
+    if pct < 100:
+        over = evaluate((ds("orders", col("amount", pct + 1, 100), rows=100),), None, policy)
+        assert over.status == "FAIL"
+        assert over.reasons[0].message.endswith(f", limit {pct}%")
+
+
+@hypothesis.given(
+    pct=st.decimals(min_value=0, max_value=100, places=3),
+    total=st.integers(min_value=1, max_value=10**9),
+    shift=st.integers(min_value=-2, max_value=2),
+)
+def test_share_limits_agree_with_exact_arithmetic(pct: Decimal, total: int, shift: int) -> None:
+    """A count is within "P%" of a total exactly when count * 100 <= P * total."""
+    limit = parse_limit(f"{pct}%")
+    exact_share = Fraction(pct) / 100
+    count = max(0, int(exact_share * total) + shift)
+    assert limit.allows(count, total) == (count <= exact_share * total)
+
+
+@pytest.mark.parametrize(("production", "candidate", "limit", "within"), [
+    (100.0, 110.0, "10%", True), (100.0, 110.5, "10%", False), (1.0, 1.1, "10%", True),
+    (3.0, 3.3, "10%", True), (100.0, 57.0, "43%", True),
+])  # fmt: skip
+def test_counter_limits_hold_exactly_at_the_limit(
+    production: float, candidate: float, limit: str, within: bool
+) -> None:
+    policy = policy_from_dict({"max_counter_change": limit}, "test")
+    counters = {"production_counters": {"n": production}, "counters": {"n": candidate}}
+    verdict = evaluate((ds(),), run(**counters), policy)
+    assert (verdict.status == "PASS") == within, verdict.reasons
+
+
+@pytest.mark.parametrize(("seconds", "status"), [(110.0, "PASS"), (110.1, "FAIL")])
+def test_slowdown_holds_exactly_at_the_limit(seconds: float, status: str) -> None:
+    policy = policy_from_dict({"max_slowdown": "10%"}, "test")
+    assert evaluate((ds(),), run(duration_seconds=seconds), policy).status == status

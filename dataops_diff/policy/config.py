@@ -7,6 +7,7 @@ A setting left at ``None`` inherits from the level above (column -> dataset -> t
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Literal
@@ -28,8 +29,12 @@ class Limit:
     share: bool = False
 
     def allows(self, count: int, total: int) -> bool:
-        if self.share:
-            return count <= self.exact * total if total else count == 0
+        if self.share and not total:
+            return count == 0
+        if self.share and math.isfinite(self.value):
+            return count <= self.exact * total
+        if self.share:  # a NaN or infinite share, possible only through the Python API
+            return count <= self.value * total
         return count <= self.value
 
     @property
