@@ -178,7 +178,8 @@ def _check_keys(table: dict[str, Any], allowed: frozenset[str], where: str) -> N
     for key in table:
         if key not in allowed:
             raise SpecError(
-                f"{where}: unknown key '{key}'; use one of: {', '.join(sorted(allowed))}"
+                f"{where.rstrip(':')}: unknown key '{key}'; use one of: "
+                f"{', '.join(sorted(allowed))}"
             )
 
 
@@ -186,7 +187,8 @@ def _table(table: dict[str, Any], key: str, where: str) -> dict[str, Any]:
     value = table.get(key, {})
     if not isinstance(value, dict):
         place = at(where, key)
-        raise SpecError(f"{place}: expected a table, got {value!r}; write [{place}]")
+        header = place.rpartition(": ")[2]  # the TOML table, without the file
+        raise SpecError(f"{place}: expected a table, got {value!r}; write [{header}]")
     return value
 
 
