@@ -446,3 +446,21 @@ def test_counter_limits_hold_exactly_at_the_limit(
 def test_slowdown_holds_exactly_at_the_limit(seconds: float, status: str) -> None:
     policy = policy_from_dict({"max_slowdown": "10%"}, "test")
     assert evaluate((ds(),), run(duration_seconds=seconds), policy).status == status
+
+
+def test_a_name_set_through_python_names_the_policy_field() -> None:
+    from dataops_diff.policy import ColumnPolicy, DatasetPolicy
+
+    with pytest.raises(PolicyNameError, match=r"^Policy.columns names column 'amout'"):
+        evaluate((ds(),), None, Policy(columns={"amout": ColumnPolicy()}))
+    nested = Policy(datasets={"orders": DatasetPolicy(columns={"amout": ColumnPolicy()})})
+    with pytest.raises(PolicyNameError, match=r"^Policy.datasets\['orders'\].columns names"):
+        evaluate((ds(),), None, nested)
+
+
+def test_names_are_not_checked_when_nothing_was_compared() -> None:
+    """Production failed: no dataset to match, and the failure is what must be reported."""
+    policy = policy_from_dict({"datasets": {"orders": {}}, "expect_changes": ["x"]}, "t")
+    assert evaluate((), run(status="failed", exit_code=1), policy).status == "FAIL"
+    (reason,) = evaluate((), None, policy).reasons  # and a declared change cannot happen
+    assert reason.message == "expected change 'x': no dataset was compared"

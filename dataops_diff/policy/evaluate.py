@@ -19,7 +19,8 @@ def evaluate(
     datasets: tuple[DatasetDiff, ...], run: RunComparison | None, policy: Policy | None = None
 ) -> Verdict:
     policy = policy or Policy()
-    check_names(policy, *names_in(datasets))  # raises: a misspelt name must not pass
+    if datasets:  # with none (production failed), there is nothing a name could match
+        check_names(policy, *names_in(datasets))  # raises: a misspelt name must not pass
     out = Outcome()
     if run is not None:
         check_run(out, run, policy)
@@ -68,6 +69,14 @@ def _expected(
         }
         for d in datasets
     }
+    for target in () if datasets else policy.expect_changes:  # a change that cannot happen
+        out.violate(
+            "expected_change",
+            Scope(policy.rules).severity("expected_change"),
+            f"expected change '{target}': no dataset was compared",
+            measured="no match",
+            limit=target,
+        )
     for target in policy.expect_changes:  # check_names made sure that each matches something
         for d in datasets:
             if target == d.name:

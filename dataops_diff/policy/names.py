@@ -94,7 +94,7 @@ def _fail(
     existing: Collection[str],
     noun: str,
 ) -> None:
-    source = policy.sources.get(key) or f"the policy's {key[0]} entry"
+    source = policy.sources.get(key) or _python_place(key[0])
     closest = tuple(difflib.get_close_matches(name, sorted(existing), n=3, cutoff=0.6))
     if not closest:  # nothing alike: list what there is, briefly
         listed = sorted(existing)
@@ -106,6 +106,12 @@ def _fail(
 
 
 _LISTED = 8
+
+
+def _python_place(table: str) -> str:
+    """Where a name set through the Python API sits: "Policy.columns", "Policy.datasets[...]"."""
+    dataset, _, _ = table.removeprefix("datasets.").rpartition(".columns")
+    return f"Policy.datasets[{dataset!r}].columns" if dataset else f"Policy.{table}"
 
 
 def _hint(closest: tuple[str, ...], listing: str = "") -> str:
