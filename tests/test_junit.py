@@ -10,8 +10,7 @@ import pytest
 from report_fixtures import HOSTILE, check_golden, failing, hostile, passing
 
 from dataops_diff.model import Report
-from dataops_diff.policy import RULES
-from dataops_diff.policy_config import RUN_RULES
+from dataops_diff.policy import RULES, RUN_RULES
 from dataops_diff.reports import junit
 
 XSD = Path(__file__).parent / "data" / "junit.xsd"

@@ -6,8 +6,12 @@ Policies are written as the TOML tables a user would write, so every case also r
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
+import hypothesis
+import hypothesis.strategies as st
 import pytest
 
 from dataops_diff.model import (
@@ -23,7 +27,14 @@ from dataops_diff.model import (
     SchemaDiff,
     TypeChange,
 )
-from dataops_diff.policy import Policy, evaluate, policy_from_dict
+from dataops_diff.policy import (
+    Policy,
+    PolicyNameError,
+    check_names,
+    evaluate,
+    parse_limit,
+    policy_from_dict,
+)
 
 
 def col(name: str = "amount", unequal: int = 0, compared: int = 1000, **kw: Any) -> ColumnDiff:
@@ -139,9 +150,6 @@ CASES = [
          (("expected_change", "warn",
            "orders.amount: declared as an expected change, but no value changed"),),
          (("expected_change", "unexpected"),)),
-    Case("expected target unknown", (ds(),), {"expect_changes": ["orders.amout"]}, "FAIL",
-         (("expected_change", "fail",
-           "expected change 'orders.amout' matches no compared dataset or column"),)),
     Case("expected dataset", (ds("orders", col("amount", 19), only_in_candidate=3,
                                  candidate_rows=1003),),
          {"datasets": {"orders": {"expect_change": True}}}, "PASS",
@@ -293,12 +301,6 @@ CASES = [
          run=run(peak_memory_bytes=None)),
     Case("no run limits by default", (ds(),), {}, "PASS",
          run=run(duration_seconds=500.0, peak_memory_bytes=8 << 30)),
-    # ---- the policy itself
-    Case("policy names an unknown dataset", (ds(),), {"datasets": {"ordres": {}}}, "WARN",
-         (("policy", "warn", "ordres: the policy names a dataset that was not compared"),)),
-    Case("policy names an unknown column", (ds(),),
-         {"columns": {"orders.amout": {"max_psi": 0.1}}}, "WARN",
-         (("policy", "warn", "orders.amout: the policy names a column that was not compared"),)),
     # ---- ordering: failures first, then warnings
     Case("fail before warn", (ADDED, AMOUNT_19), {"severity": {"added_columns": "warn"}}, "FAIL",
          (("changed_rows", "fail", "orders.amount: 19 of 1,000 rows changed (1.9%), limit 0"),
@@ -325,6 +327,42 @@ def test_every_rule_has_a_failing_case() -> None:
 
     failing = {rule for c in CASES for rule, _, _ in c.reasons}
     assert failing == set(RULES)
+
+
+UNKNOWN_NAMES = [
+    ({"expect_changes": ["orders.amout"]},
+     "test: policy.expect_changes names 'orders.amout', which is no dataset or column "
+     "(closest: orders.amount"),
+    ({"datasets": {"ordres": {}}},
+     "test: policy.datasets.ordres names dataset 'ordres', which neither version has "
+     "(closest: orders); fix the name"),
+    ({"columns": {"orders.amout": {"max_psi": 0.1}}},
+     "test: policy.columns.\"orders.amout\" names column 'orders.amout', which no dataset has "
+     "(closest: orders.amount"),
+    ({"datasets": {"orders": {"columns": {"amout": {"max_psi": 0.1}}}}},
+     "test: policy.datasets.orders.columns.amout names column 'amout', which dataset 'orders' "
+     "has in neither version (closest: amount)"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("table", "message"), UNKNOWN_NAMES)
+def test_a_name_that_matches_nothing_is_an_error(table: dict[str, Any], message: str) -> None:
+    """A misspelt name would turn its guardrail off: an error (exit 2), never a pass."""
+    policy = policy_from_dict(table, "test: policy")
+    with pytest.raises(PolicyNameError) as info:
+        evaluate((ds(),), None, policy)
+    assert str(info.value).startswith(message)
+    assert info.value.exit_code == 2
+
+
+def test_names_are_checked_against_both_versions() -> None:
+    """A column only in the candidate, an ignored or a key column are names that exist."""
+    added = ds(schema=SchemaDiff(only_in_candidate=(Column("note", "string"),)),
+               ignored_columns=("loaded_at",))  # fmt: skip
+    for name in ("note", "loaded_at", "id", "orders.note"):
+        policy = policy_from_dict({"columns": {name: {"max_psi": 0.1}}}, "test")
+        evaluate((added,), None, policy)  # no error
+    check_names(policy_from_dict({"datasets": {"new": {}}}, "t"), {"new": ["x"], "old": []})
 
 
 def test_reason_carries_place_measured_and_limit() -> None:
@@ -363,3 +401,66 @@ def test_verdicts_are_json_safe() -> None:
         report = Report("p", "c", case.datasets, verdict, run=case.run)
         text = json.dumps(to_dict(report), allow_nan=False)
         assert Report.from_dict(json.loads(text)) == report, case.id
+
+
+# ---- limits compare in exact arithmetic (0.29 * 100 is 28.999999999999996 in floats)
+@pytest.mark.parametrize("pct", range(101))
+def test_a_share_limit_holds_exactly_at_the_limit(pct: int) -> None:
+    """pct of 100 rows changed, limit pct%: PASS; one row more: FAIL. Every percent 0..100."""
+    policy = policy_from_dict({"max_changed_rows": f"{pct}%"}, "test")
+    at_limit = evaluate((ds("orders", col("amount", pct, 100), rows=100),), None, policy)
+    assert at_limit.status == "PASS", at_limit.reasons
+    if pct < 100:
+        over = evaluate((ds("orders", col("amount", pct + 1, 100), rows=100),), None, policy)
+        assert over.status == "FAIL"
+        assert over.reasons[0].message.endswith(f", limit {pct}%")
+
+
+@hypothesis.given(
+    pct=st.decimals(min_value=0, max_value=100, places=3),
+    total=st.integers(min_value=1, max_value=10**9),
+    shift=st.integers(min_value=-2, max_value=2),
+)
+def test_share_limits_agree_with_exact_arithmetic(pct: Decimal, total: int, shift: int) -> None:
+    """A count is within "P%" of a total exactly when count * 100 <= P * total."""
+    limit = parse_limit(f"{pct}%")
+    exact_share = Fraction(pct) / 100
+    count = max(0, int(exact_share * total) + shift)
+    assert limit.allows(count, total) == (count <= exact_share * total)
+
+
+@pytest.mark.parametrize(("production", "candidate", "limit", "within"), [
+    (100.0, 110.0, "10%", True), (100.0, 110.5, "10%", False), (1.0, 1.1, "10%", True),
+    (3.0, 3.3, "10%", True), (100.0, 57.0, "43%", True),
+])  # fmt: skip
+def test_counter_limits_hold_exactly_at_the_limit(
+    production: float, candidate: float, limit: str, within: bool
+) -> None:
+    policy = policy_from_dict({"max_counter_change": limit}, "test")
+    counters = {"production_counters": {"n": production}, "counters": {"n": candidate}}
+    verdict = evaluate((ds(),), run(**counters), policy)
+    assert (verdict.status == "PASS") == within, verdict.reasons
+
+
+@pytest.mark.parametrize(("seconds", "status"), [(110.0, "PASS"), (110.1, "FAIL")])
+def test_slowdown_holds_exactly_at_the_limit(seconds: float, status: str) -> None:
+    policy = policy_from_dict({"max_slowdown": "10%"}, "test")
+    assert evaluate((ds(),), run(duration_seconds=seconds), policy).status == status
+
+
+def test_a_name_set_through_python_names_the_policy_field() -> None:
+    from dataops_diff.policy import ColumnPolicy, DatasetPolicy
+
+    with pytest.raises(PolicyNameError, match=r"^Policy.columns names column 'amout'"):
+        evaluate((ds(),), None, Policy(columns={"amout": ColumnPolicy()}))
+    nested = Policy(datasets={"orders": DatasetPolicy(columns={"amout": ColumnPolicy()})})
+    with pytest.raises(PolicyNameError, match=r"^Policy.datasets\['orders'\].columns names"):
+        evaluate((ds(),), None, nested)
+
+
+def test_names_are_not_checked_when_nothing_was_compared() -> None:
+    """Production failed: no dataset to match, and the failure is what must be reported."""
+    policy = policy_from_dict({"datasets": {"orders": {}}, "expect_changes": ["x"]}, "t")
+    assert evaluate((), run(status="failed", exit_code=1), policy).status == "FAIL"
+    (reason,) = evaluate((), None, policy).reasons  # and a declared change cannot happen
+    assert reason.message == "expected change 'x': no dataset was compared"

@@ -1,8 +1,9 @@
 """The policy flags (``--policy``, ``--expect-change``, ``--max-changed-rows``, ...) for a command.
 
-``@with_policy_options`` adds the flags to a typer command whose function takes a
-``policy_options: PolicyOptions`` parameter; the command calls ``policy_options.policy()`` inside
-its body, so a bad flag or policy file is reported like every other error.
+Every flag but ``--policy`` comes from the rule table (``policy.rules.SETTINGS``): its name,
+type, help and what it sets. ``@with_policy_options`` adds them to a typer command whose function
+takes a ``policy_options: PolicyOptions`` parameter; the command calls ``policy_options.policy()``
+inside its body, so a bad flag or policy file is reported like every other error.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import functools
 import inspect
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -18,29 +19,28 @@ from typing import Annotated, Any, TypeVar
 import typer
 
 from ..errors import SpecError, UsageError
-from ..policy import RULES, ColumnPolicy, Limit, Policy, parse_limit, parse_ratio, policy_from_dict
-from ..policy_config import FailOn
-
-_SHIFT_FLAGS = {"max_psi": "PSI", "max_ks": "KS statistic", "max_tvd": "TVD"}
-_SHIFT_FLAGS["max_null_share_change"] = "change of the null share"
+from ..policy import (
+    RULES,
+    SETTINGS,
+    ColumnPolicy,
+    Policy,
+    Rules,
+    Setting,
+    parse_limit,
+    parse_ratio,
+    policy_from_dict,
+)
+from ..policy.config import FailOn
 
 
 @dataclass(frozen=True)
 class PolicyOptions:
-    """The raw policy flags of one command line."""
+    """The raw policy flags of one command line: ``values`` maps a setting's key to the values
+    its flag was given (``"max_psi" -> ("score=0.1",)``); ``switches`` the bool flags given."""
 
     policy_file: Path | None = None
-    expect_change: tuple[str, ...] = ()
-    max_changed_rows: tuple[str, ...] = ()
-    max_row_count_change: str | None = None
-    max_only_in_one_side: str | None = None
-    shift: dict[str, tuple[str, ...]] = field(default_factory=dict)  # "max_psi" -> values
-    allow_added_columns: bool = False
-    allow_removed_columns: bool = False
-    allow_type_changes: bool = False
-    allow_new_datasets: bool = False
-    allow_missing_datasets: bool = False
-    warn_only: tuple[str, ...] = ()
+    values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    switches: frozenset[str] = frozenset()
     fail_on: str | None = None
 
     def given(self) -> bool:
@@ -50,54 +50,51 @@ class PolicyOptions:
     def policy(self, base: Policy | None = None) -> Policy:
         """The policy file (or ``base``, e.g. the spec's), with the flags applied on top."""
         policy = read_policy_file(self.policy_file) if self.policy_file else (base or Policy())
-        top = policy.rules
-        columns = dict(policy.columns)
-        for raw in self.max_changed_rows:
-            target, limit = _split(raw, "--max-changed-rows", parse_limit)
-            if target:
-                columns[target] = _with(columns.get(target), max_changed_rows=limit)
-            else:
-                top = replace(top, max_changed_rows=limit)
-        for key, values in self.shift.items():
-            flag = "--" + key.replace("_", "-")
-            for raw in values:
-                target, ratio = _split(raw, flag, parse_ratio)
-                if target:
-                    columns[target] = _with(columns.get(target), **{key: ratio})
+        top, columns, sources = policy.rules, dict(policy.columns), dict(policy.sources)
+        fields: dict[str, Any] = {}
+        for setting in SETTINGS:
+            if setting.key in self.switches:
+                if setting.levels == ("top",):
+                    fields[setting.key] = True
                 else:
-                    top = replace(top, **_fields({key: ratio}))
-        if self.max_row_count_change is not None:
-            top = replace(top, max_row_count_change=_limit(self.max_row_count_change,
-                                                           "--max-row-count-change"))  # fmt: skip
-        if self.max_only_in_one_side is not None:
-            limit = _limit(self.max_only_in_one_side, "--max-only-in-one-side")
-            top = replace(top, max_only_in_production=limit, max_only_in_candidate=limit)
-        for name in ("allow_added_columns", "allow_removed_columns", "allow_type_changes"):
-            if getattr(self, name):
-                top = replace(top, **_fields({name: True}))
-        severity = dict(top.severity)
-        for rule in self.warn_only:
+                    top = replace(top, **_set(setting, True))
+            for raw in self.values.get(setting.key, ()):
+                if setting.kind not in ("limit", "ratio"):
+                    continue
+                target, value = _split(raw, setting)
+                if target:
+                    columns[target] = _with(columns.get(target), setting, value)
+                    sources[("columns", target)] = str(setting.flag)
+                else:
+                    top = replace(top, **_set(setting, value))
+        expect = self.values.get("expect_changes", ())
+        sources.update({("expect_changes", t): "--expect-change" for t in expect})
+        return replace(
+            policy,
+            **fields,
+            rules=replace(top, severity=self._severity(top)),
+            columns=columns,
+            expect_changes=policy.expect_changes + expect,
+            fail_on=self._fail_on(policy.fail_on),
+            sources=sources,
+        )
+
+    def _severity(self, top: Rules) -> dict[str, Any]:
+        severity: dict[str, Any] = dict(top.severity)
+        for rule in self.values.get("severity", ()):
             if rule not in RULES:
                 raise UsageError(
                     f"--warn-only '{rule}': unknown rule; use one of: {', '.join(RULES)}"
                 )
             severity[rule] = "warn"
-        fail_on: FailOn = policy.fail_on
-        if self.fail_on is not None:
-            if self.fail_on not in ("fail", "warn"):
-                raise UsageError(
-                    f"--fail-on '{self.fail_on}': use --fail-on fail or --fail-on warn"
-                )
-            fail_on = "warn" if self.fail_on == "warn" else "fail"
-        return replace(
-            policy,
-            rules=replace(top, severity=severity),
-            columns=columns,
-            expect_changes=policy.expect_changes + self.expect_change,
-            allow_new_datasets=policy.allow_new_datasets or self.allow_new_datasets,
-            allow_missing_datasets=policy.allow_missing_datasets or self.allow_missing_datasets,
-            fail_on=fail_on,
-        )
+        return severity
+
+    def _fail_on(self, default: FailOn) -> FailOn:
+        if self.fail_on is None:
+            return default
+        if self.fail_on not in ("fail", "warn"):
+            raise UsageError(f"--fail-on '{self.fail_on}': use --fail-on fail or --fail-on warn")
+        return "warn" if self.fail_on == "warn" else "fail"
 
 
 NO_POLICY_OPTIONS = PolicyOptions()  # the default of a command's ``policy_options`` parameter
@@ -105,81 +102,86 @@ NO_POLICY_OPTIONS = PolicyOptions()  # the default of a command's ``policy_optio
 
 def read_policy_file(path: Path) -> Policy:
     """A TOML file: its ``[policy]`` table when it has one (a spec file), else the whole file."""
+    flag = f"--policy {path}"
+    if path.is_dir():
+        raise UsageError(f"{flag}: is a folder; pass a TOML policy file")
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise UsageError(f"--policy {path}: file not found; pass a TOML policy file") from exc
+        raise UsageError(f"{flag}: file not found; pass a TOML policy file") from exc
     except OSError as exc:
-        raise UsageError(f"--policy {path}: cannot read ({exc.strerror})") from exc
+        raise UsageError(f"{flag}: cannot read ({exc.strerror}); pass a readable file") from exc
+    if not raw.strip():
+        raise SpecError(f"{path}: the policy file is empty; write a policy (docs/policy.md)")
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise SpecError(
+            f"{path}: not UTF-8 text (byte {exc.start}); save the policy file as UTF-8 TOML"
+        ) from exc
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: invalid TOML ({exc}); fix the syntax") from exc
-    table = data.get("policy")
-    if isinstance(table, dict):
-        return policy_from_dict(table, f"{path}: policy")
-    return policy_from_dict(data, str(path))
+    if "policy" not in data:
+        return policy_from_dict(data, f"{path}:")
+    table = data["policy"]
+    if not isinstance(table, dict):
+        raise SpecError(f"{path}: policy: expected a table, got {table!r}; write [policy]")
+    return policy_from_dict(table, f"{path}: policy")
 
 
-T = TypeVar("T")
-
-
-def _split(raw: str, flag: str, parse: Callable[[str], T]) -> tuple[str, T]:
+def _split(raw: str, setting: Setting) -> tuple[str, Any]:
+    """``[TARGET=]VALUE`` -> (target or "", parsed value); a flag without targets takes none."""
     target, _, value = raw.rpartition("=")
+    target = target.strip()
+    if target and not setting.targeted:
+        raise UsageError(
+            f"{setting.flag} '{raw}': this limit applies to every dataset and takes no TARGET=; "
+            f"pass {setting.flag} {value.strip()}, or set it per dataset in a policy file"
+        )
+    parse = parse_limit if setting.kind == "limit" else parse_ratio
     try:
-        return target.strip(), parse(value.strip())
+        return target, parse(value.strip())
     except ValueError as exc:
-        raise UsageError(f"{flag} '{raw}': {exc}") from exc
+        raise UsageError(f"{setting.flag} '{raw}': {exc}") from exc
 
 
-def _limit(raw: str, flag: str) -> Limit:
-    return _split(raw, flag, parse_limit)[1]
-
-
-def _fields(values: dict[str, Any]) -> dict[str, Any]:
-    """Field values whose names a loop chose: typed as Any for ``replace(**...)``."""
-    return values
-
-
-def _with(column: ColumnPolicy | None, **rules: Any) -> ColumnPolicy:
+def _with(column: ColumnPolicy | None, setting: Setting, value: Any) -> ColumnPolicy:
     column = column or ColumnPolicy()
-    return replace(column, rules=replace(column.rules, **rules))
+    return replace(column, rules=replace(column.rules, **_set(setting, value)))
+
+
+def _set(setting: Setting, value: object) -> dict[str, Any]:
+    """The Rules fields a setting sets (two for a shorthand), typed Any for ``replace(**...)``."""
+    return dict.fromkeys(setting.fields, value)
 
 
 # ------------------------------------------------------------------------------- the flags
-_TARGET = "TARGET is COLUMN (in every dataset) or DATASET.COLUMN"
+def _param(setting: Setting) -> str:
+    """The Python parameter of a flag: --expect-change -> expect_change."""
+    return str(setting.flag)[2:].replace("-", "_")
 
 
-def _option(name: str, kind: Any, default: Any, help: str, metavar: str | None = None) -> Any:
-    option = typer.Option("--" + name.replace("_", "-"), metavar=metavar, help=help)
-    return name, Annotated[kind, option], default
+def _flag(setting: Setting) -> tuple[str, Any, Any]:
+    """A typer option for a setting: repeatable when targeted, a switch for a bool."""
+    kind: Any
+    default: Any
+    if setting.kind == "bool":
+        kind, default = bool, False
+    elif setting.targeted:
+        kind, default = list[str], []
+    else:
+        kind, default = str | None, None
+    option = typer.Option(str(setting.flag), metavar=setting.metavar, help=setting.help)
+    return _param(setting), Annotated[kind, option], default
 
 
+_POLICY_FILE = typer.Option("--policy", metavar="FILE.toml", help="Policy file: its policy "
+                            "table, or the whole file (docs/policy.md). Flags apply on top of it.")  # fmt: skip
+_BY_PARAM = {_param(s): s for s in SETTINGS if s.flag}
 _FLAGS: tuple[tuple[str, Any, Any], ...] = (
-    _option("policy", Path | None, None, "Policy file: its policy table, or the whole file "
-            "(docs/policy.md). Flags apply on top of it.", "FILE.toml"),
-    _option("expect_change", list[str], [], "A dataset, DATASET.COLUMN or COLUMN the candidate "
-            "is meant to change: its differences are expected, and it fails if it did not "
-            "change. Repeatable.", "TARGET"),
-    _option("max_changed_rows", list[str], [], "Tolerate changed rows per column: 0.5% (share) "
-            f"or 10 (rows). {_TARGET}. Repeatable.", "[TARGET=]LIMIT"),
-    _option("max_row_count_change", str | None, None, "Tolerate a change of a dataset's row "
-            "count: 1% or 100 (rows).", "LIMIT"),
-    _option("max_only_in_one_side", str | None, None, "Tolerate rows only in production or "
-            "only in the candidate: 0.1% or 10 (rows), per side.", "LIMIT"),
-    *(
-        _option(key, list[str], [], f"Fail when the {label} of a column exceeds VALUE. "
-                f"{_TARGET}. Repeatable.", "[TARGET=]VALUE")
-        for key, label in _SHIFT_FLAGS.items()
-    ),
-    _option("allow_added_columns", bool, False, "Tolerate columns only in the candidate."),
-    _option("allow_removed_columns", bool, False, "Tolerate columns only in production."),
-    _option("allow_type_changes", bool, False, "Tolerate columns whose type changed."),
-    _option("allow_new_datasets", bool, False, "Tolerate datasets only in the candidate."),
-    _option("allow_missing_datasets", bool, False, "Tolerate datasets only in production."),
-    _option("warn_only", list[str], [], "Make a rule only warn, e.g. changed_rows, row_count, "
-            "psi (docs/policy.md lists them). Repeatable.", "RULE"),
-    _option("fail_on", str | None, None, "Exit 1 on FAIL only (default), or on WARN too.",
-            "fail|warn"),
-)  # fmt: skip
+    ("policy", Annotated[Path | None, _POLICY_FILE], None),
+    *(_flag(s) for s in _BY_PARAM.values()),
+)
 
 R = TypeVar("R")
 
@@ -196,12 +198,15 @@ def with_policy_options(command: Callable[..., R]) -> Callable[..., R]:
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> R:
         raw = {name: kwargs.pop(name) for name, _, _ in _FLAGS}
-        shift = {key: tuple(raw.pop(key)) for key in _SHIFT_FLAGS}
-        options = PolicyOptions(
-            policy_file=raw.pop("policy"),
-            shift={key: values for key, values in shift.items() if values},
-            **_fields({k: tuple(v) if isinstance(v, list) else v for k, v in raw.items()}),
-        )
+        values: dict[str, tuple[str, ...]] = {}
+        switches: set[str] = set()
+        for name, setting in _BY_PARAM.items():
+            value = raw[name]
+            if setting.kind == "bool":
+                switches.update([setting.key] if value else [])
+            elif setting.kind != "choice" and value not in (None, []):
+                values[setting.key] = tuple(value) if isinstance(value, list) else (value,)
+        options = PolicyOptions(raw["policy"], values, frozenset(switches), raw["fail_on"])
         return command(*args, policy_options=options, **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]

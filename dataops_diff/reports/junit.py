@@ -10,7 +10,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..model import Reason, Report
-from ..policy_config import RULES, RUN_RULES
+from ..policy import RULES, RUN_RULES
 
 # Characters XML 1.0 cannot carry at all, even escaped: shown as \xNN / \uNNNN instead.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")

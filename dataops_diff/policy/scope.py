@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .model import Classification, Finding, Reason, Severity
-from .policy_config import STRICT, Limit, Policy, Rules, format_share
+from ..model import Classification, Finding, Reason, Severity
+from .config import STRICT, Limit, Policy, Rules, format_share
 
 
 class Scope:

@@ -7,42 +7,20 @@ can turn any rule into a warning. See docs/policy.md.
 
 from __future__ import annotations
 
-from .model import DatasetDiff, RunComparison, Verdict, VerdictStatus
-from .policy_config import (
-    RULES,
-    ColumnPolicy,
-    DatasetPolicy,
-    FailOn,
-    Limit,
-    Policy,
-    Rules,
-    format_share,
-)
-from .policy_parse import parse_limit, parse_ratio, policy_from_dict
-from .policy_rules import check_dataset
-from .policy_run import check_run
-from .policy_scope import Outcome, Scope, column_scope, dataset_scope, where
-
-__all__ = [
-    "RULES",
-    "ColumnPolicy",
-    "DatasetPolicy",
-    "FailOn",
-    "Limit",
-    "Policy",
-    "Rules",
-    "evaluate",
-    "format_share",
-    "parse_limit",
-    "parse_ratio",
-    "policy_from_dict",
-]
+from ..model import DatasetDiff, RunComparison, Verdict, VerdictStatus
+from .checks import check_dataset
+from .config import Policy
+from .names import check_names, names_in
+from .run_checks import check_run
+from .scope import Outcome, Scope, column_scope, dataset_scope, where
 
 
 def evaluate(
     datasets: tuple[DatasetDiff, ...], run: RunComparison | None, policy: Policy | None = None
 ) -> Verdict:
     policy = policy or Policy()
+    if datasets:  # with none (production failed), there is nothing a name could match
+        check_names(policy, *names_in(datasets))  # raises: a misspelt name must not pass
     out = Outcome()
     if run is not None:
         check_run(out, run, policy)
@@ -51,18 +29,11 @@ def evaluate(
         check_dataset(
             out, d, policy, d.name in expected_datasets, expected_columns.get(d.name, frozenset())
         )
-    _check_policy_names(out, datasets, policy)
     reasons = sorted(out.reasons, key=lambda r: r.severity != "fail")  # stable: fail first
     status: VerdictStatus = "PASS"
     if reasons:
         status = "FAIL" if reasons[0].severity == "fail" else "WARN"
     return Verdict(status, tuple(reasons), tuple(out.findings))
-
-
-def _column_names(d: DatasetDiff) -> set[str]:
-    names = {c.name for c in d.columns} | {c.candidate_name for c in d.columns}
-    names |= {c.name for c in d.schema.only_in_production + d.schema.only_in_candidate}
-    return names | {t.column for t in d.schema.type_changes}
 
 
 def _column_change(d: DatasetDiff, column: str) -> str | None:
@@ -87,34 +58,30 @@ def _dataset_change(d: DatasetDiff) -> str | None:
 def _expected(
     out: Outcome, datasets: tuple[DatasetDiff, ...], policy: Policy
 ) -> tuple[set[str], dict[str, frozenset[str]]]:
-    """Resolve the declared changes; say whether each happened; flag those that match nothing."""
+    """Resolve the declared changes and say whether each happened."""
+    columns = names_in(datasets)[0]
     ds_names = {d.name for d in datasets if policy.dataset(d.name).expect_change}
     cols: dict[str, set[str]] = {
         d.name: {
             c
-            for c in _column_names(d)
+            for c in columns[d.name]
             if any(cp.expect_change for cp in policy.column_levels(d.name, c))
         }
         for d in datasets
     }
-    for target in policy.expect_changes:
-        matched = False
+    for target in () if datasets else policy.expect_changes:  # a change that cannot happen
+        out.violate(
+            "expected_change",
+            Scope(policy.rules).severity("expected_change"),
+            f"expected change '{target}': no dataset was compared",
+            measured="no match",
+            limit=target,
+        )
+    for target in policy.expect_changes:  # check_names made sure that each matches something
         for d in datasets:
             if target == d.name:
                 ds_names.add(d.name)
-                matched = True
-            for c in _column_names(d):
-                if target in (c, f"{d.name}.{c}"):
-                    cols[d.name].add(c)
-                    matched = True
-        if not matched:
-            out.violate(
-                "expected_change",
-                Scope(policy.rules).severity("expected_change"),
-                f"expected change '{target}' matches no compared dataset or column",
-                measured="no match",
-                limit=target,
-            )
+            cols[d.name].update(c for c in columns[d.name] if target in (c, f"{d.name}.{c}"))
     for d in datasets:
         if d.name in ds_names:
             _declared(out, dataset_scope(policy, d.name), d.name, None, _dataset_change(d))
@@ -147,26 +114,3 @@ def _declared(
         measured="unchanged",
         limit="changed",
     )
-
-
-def _check_policy_names(out: Outcome, datasets: tuple[DatasetDiff, ...], policy: Policy) -> None:
-    """A policy table for a dataset or column that was not compared is most likely a typo."""
-    by_name = {d.name: d for d in datasets}
-    severity = Scope(policy.rules).severity("policy", default="warn")
-
-    def unknown(place: str, what: str, dataset: str | None, column: str | None) -> None:
-        message = f"{place}: the policy names a {what} that was not compared"
-        out.violate(
-            "policy", severity, message, dataset=dataset, column=column, measured="not compared"
-        )
-
-    for name, dp in policy.datasets.items():
-        d = by_name.get(name)
-        if d is None:
-            unknown(name, "dataset", name, None)
-            continue
-        for column in sorted(set(dp.columns) - _column_names(d)):
-            unknown(f"{name}.{column}", "column", name, column)
-    targets = {t for d in datasets for c in _column_names(d) for t in (c, f"{d.name}.{c}")}
-    for target in sorted(set(policy.columns) - targets):
-        unknown(target, "column", None, target)

@@ -6,11 +6,10 @@ unexpected one, adds a ``Reason`` with the rule's severity at that place.
 
 from __future__ import annotations
 
-from .model import ColumnDiff, DatasetDiff
-from .policy_config import SHIFT_MEASURES, Policy
-from .policy_scope import Outcome, Scope, check_rows, column_scope, dataset_scope, where
-
-_SHIFT_LABEL = {"psi": "PSI", "ks": "KS", "null_share_change": "null share change", "tvd": "TVD"}
+from ..model import ColumnDiff, DatasetDiff
+from .config import Policy
+from .rules import SHIFT_LABEL, SHIFT_MEASURES
+from .scope import Outcome, Scope, check_rows, column_scope, dataset_scope, where
 
 
 def check_dataset(
@@ -192,7 +191,7 @@ def _check_shift(
         limit = scope.ratio(name)
         if limit is None:
             continue
-        label = _SHIFT_LABEL[measure]
+        label = SHIFT_LABEL[measure]
         value = getattr(col.shift, measure) if col.shift is not None else None
         if value is None:
             # Say so where it matters: a limit set on this column, or no profiles at all.

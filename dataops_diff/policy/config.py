@@ -1,63 +1,58 @@
 """What a policy says: frozen settings at three levels (top, dataset, column) and the rule names.
 
 A setting left at ``None`` inherits from the level above (column -> dataset -> top); at the top,
-``None`` means the strict default given in ``STRICT``. Pure data: parsing lives in
-``policy_parse``, evaluation in ``policy_rules``.
+``None`` means the strict default given in ``STRICT``. Pure data: the keys are defined in
+``rules``, parsing lives in ``parse``, evaluation in ``evaluate`` and ``checks``.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Literal
 
-from .model import Severity
+from ..model import Severity
 
 FailOn = Literal["fail", "warn"]
-
-# Every rule a Reason can name, with what it checks. The names are the policy's vocabulary:
-# `severity = { <rule> = "warn" }`, `--warn-only <rule>`, JUnit test case names.
-RULES: dict[str, str] = {
-    "expected_change": "a change declared as expected did not happen, or names nothing compared",
-    "new_datasets": "a dataset only in the candidate",
-    "missing_datasets": "a dataset only in production",
-    "added_columns": "a column only in the candidate",
-    "removed_columns": "a column only in production",
-    "type_changes": "a column whose type changed",
-    "changed_rows": "rows whose value in a column changed",
-    "dataset_changed_rows": "rows with at least one changed column",
-    "row_count": "the change in a dataset's row count",
-    "only_in_production": "rows whose key is missing from the candidate",
-    "only_in_candidate": "rows whose key is new in the candidate",
-    "duplicates": "duplicate-key groups whose rows differ",
-    "psi": "population stability index of a column's distribution",
-    "ks": "Kolmogorov-Smirnov statistic of a column's distribution",
-    "null_share_change": "change in a column's share of nulls",
-    "tvd": "total variation distance of a column's most frequent values",
-    "run": "the candidate run did not succeed",
-    "inputs": "a run changed its input",
-    "counters": "relative change of a counter the pipeline reported",
-    "duration": "slowdown of the candidate run",
-    "memory": "peak memory growth of the candidate run",
-    "policy": "a policy table names a dataset or column that was not compared",
-}
-RUN_RULES = frozenset({"run", "inputs", "counters", "duration", "memory"})
-SHIFT_MEASURES = ("psi", "ks", "null_share_change", "tvd")
 
 
 @dataclass(frozen=True)
 class Limit:
-    """A limit on rows: a share of the rows (``share=True``, 0.005 = 0.5%) or a count of rows."""
+    """A limit on rows: a share of the rows (``share=True``, 0.005 = 0.5%) or a count of rows.
+
+    A share is compared in exact arithmetic, as the decimal it prints as (``repr``): 29 of 100
+    rows is within 0.29, although ``0.29 * 100`` is 28.999999999999996 in binary floating point.
+    """
 
     value: float
     share: bool = False
 
     def allows(self, count: int, total: int) -> bool:
-        if self.share:
-            return count <= self.value * total if total else count == 0
+        if self.share and not total:
+            return count == 0
+        if self.share and math.isfinite(self.value):
+            return count <= self.exact * total
+        if self.share:  # a NaN or infinite share, possible only through the Python API
+            return count <= self.value * total
         return count <= self.value
+
+    @property
+    def exact(self) -> Fraction:
+        """The limit as an exact fraction: 0.29 -> 29/100."""
+        return exact(self.value)
 
     def __str__(self) -> str:
         return format_share(self.value) if self.share else f"{int(self.value):,}"
+
+
+def exact(value: float) -> Fraction:
+    """A float as the decimal it prints as (0.1 -> 1/10, not 3602879701896397/36028797018963968).
+
+    Limits are written in decimal; the parser turns "29%" into the float nearest 29/100, whose
+    shortest repr is "0.29" again, so this recovers what the user wrote.
+    """
+    return Fraction(repr(float(value)))
 
 
 def format_share(x: float) -> str:
@@ -103,12 +98,6 @@ STRICT = Rules(
     allow_type_changes=False,
 )
 
-# Keys that make sense on a single column (the parser rejects the others there).
-COLUMN_KEYS = frozenset(
-    {"max_changed_rows", "allow_type_changes", "max_psi", "max_ks", "max_null_share_change"}
-    | {"max_tvd", "severity"}
-)
-
 
 @dataclass(frozen=True)
 class ColumnPolicy:
@@ -140,6 +129,10 @@ class Policy:
     max_slowdown: float | None = None  # relative: 0.2 = the candidate may take 20% longer
     max_memory_growth: float | None = None
     fail_on: FailOn = "fail"
+    # Where each named target came from, for errors: (table, name) -> a flag ("--max-psi") or a
+    # TOML key ("spec.toml: policy.columns.amout"). Tables: "datasets", "columns",
+    # "expect_changes", and "datasets.D.columns" for a dataset's column table.
+    sources: dict[tuple[str, str], str] = field(default_factory=dict, compare=False)
 
     def dataset(self, name: str) -> DatasetPolicy:
         return self.datasets.get(name, _NO_DATASET)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-from .model import RunComparison
-from .policy_config import Policy, format_share
-from .policy_scope import Outcome, Scope
+from ..model import RunComparison
+from .config import Policy, exact, format_share
+from .scope import Outcome, Scope
 
 
 def check_run(out: Outcome, run: RunComparison, policy: Policy) -> None:
@@ -82,7 +82,7 @@ def _check_counters(out: Outcome, run: RunComparison, policy: Policy, scope: Sco
         rel = abs(c - p) / abs(p) if p else math.inf
         change = f"{(c - p) / abs(p) * 100:+.3g}%" if p else "from 0"
         message = f"counter '{name}': {_number(p)} -> {_number(c)} ({change})"
-        if rel <= limit:
+        if within(c, p, limit):
             out.classify("counter", "tolerated", f"{message}, within limit {format_share(limit)}")
         else:
             out.violate(
@@ -116,7 +116,7 @@ def _check_growth(
         f"run: candidate {label} {fmt(candidate)} vs production {fmt(production)} "
         f"({growth * 100:+.3g}%)"
     )
-    if growth <= limit:
+    if within(candidate, production, limit, signed=True):
         if growth > 0:
             out.classify(rule, "tolerated", f"{message}, within limit +{format_share(limit)}")
         return
@@ -128,6 +128,21 @@ def _check_growth(
         measured=growth,
         limit=limit,
     )
+
+
+def within(candidate: float, production: float, limit: float, signed: bool = False) -> bool:
+    """Whether the change from ``production`` to ``candidate``, relative to production, is within
+    ``limit``, in exact arithmetic: 110 against 100 is within "10%", although
+    ``110 / 100 - 1`` is 0.10000000000000009 in floats. ``signed``: only growth counts."""
+    if not all(map(math.isfinite, (candidate, production, limit))):  # set through Python
+        growth = (candidate - production) / abs(production) if production else math.inf
+        return (growth if signed else abs(growth)) <= limit
+    base = exact(production)  # measured values too, as the decimals they print as (1.1 -> 11/10)
+    change = exact(candidate) - base
+    if not base:
+        return change == 0
+    ratio = change / abs(base)
+    return (ratio if signed else abs(ratio)) <= exact(limit)
 
 
 def _seconds(value: float) -> str:
