@@ -1,0 +1,292 @@
+"""A report path never destroys data: checked before any work, for compare, run and report.
+
+Each case asserts the hostile-input contract (tests/hostile.py): exit 2, one stderr line naming the
+flag, the path and the reason, and every input file byte for byte unchanged.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+from pathlib import Path
+
+import pytest
+from hostile import assert_error, invoke, snapshot
+
+from dataops_diff import api
+from dataops_diff.cli.outputs import write_text
+
+FLAGS = ("--json", "--html", "--markdown", "--junit")
+
+
+@pytest.fixture
+def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """production.csv and candidate.csv (one changed value), the working folder their folder."""
+    monkeypatch.chdir(tmp_path)
+    prod, cand = tmp_path / "production.csv", tmp_path / "candidate.csv"
+    prod.write_text("id,v\n1,a\n2,b\n", encoding="utf-8")
+    cand.write_text("id,v\n1,a\n2,c\n", encoding="utf-8")
+    return prod, cand
+
+
+@pytest.fixture
+def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """Two output folders with one dataset each."""
+    monkeypatch.chdir(tmp_path)
+    for side, value in (("prod", "b"), ("cand", "c")):
+        (tmp_path / side).mkdir()
+        (tmp_path / side / "orders.csv").write_text(f"id,v\n1,a\n2,{value}\n", encoding="utf-8")
+    return tmp_path / "prod", tmp_path / "cand"
+
+
+def _compare(capsys: pytest.CaptureFixture[str], prod: Path, cand: Path, *extra: str | Path):
+    return invoke(capsys, "compare", prod, cand, "--key", "id", "--quiet", *extra)
+
+
+@pytest.mark.parametrize("flag", FLAGS)
+def test_report_over_the_candidate_file(capsys, files, flag):
+    prod, cand = files
+    before = snapshot(prod, cand)
+    out = _compare(capsys, prod, cand, flag, cand)
+    assert_error(out, 2, flag, str(cand), "is the candidate input", "elsewhere")
+    assert snapshot(prod, cand) == before
+
+
+@pytest.mark.parametrize("flag", FLAGS)
+def test_report_over_the_production_file_by_a_dotdot_path(capsys, files, tmp_path, flag):
+    prod, cand = files
+    (tmp_path / "sub").mkdir()
+    before = snapshot(prod, cand)
+    out = _compare(capsys, prod, cand, flag, "sub/../production.csv")
+    assert_error(out, 2, flag, "production.csv", "is the production input")
+    assert snapshot(prod, cand) == before
+
+
+def test_report_through_a_symlink_to_an_input(capsys, files, tmp_path):
+    prod, cand = files
+    (tmp_path / "report.json").symlink_to(cand)
+    before = snapshot(prod, cand)
+    out = _compare(capsys, prod, cand, "--json", "report.json")
+    assert_error(out, 2, "--json report.json", "is the candidate input")
+    assert snapshot(prod, cand) == before
+
+
+def test_report_through_a_hard_link_to_an_input(capsys, files, tmp_path):
+    prod, cand = files
+    os.link(prod, tmp_path / "report.html")
+    before = snapshot(prod, cand)
+    out = _compare(capsys, prod, cand, "--html", "report.html")
+    assert_error(out, 2, "--html report.html", "is the production input")
+    assert snapshot(prod, cand) == before
+
+
+def test_input_given_through_a_symlinked_folder(capsys, files, tmp_path):
+    prod, cand = files
+    (tmp_path / "alias").symlink_to(tmp_path)
+    before = snapshot(prod, cand)
+    out = _compare(capsys, Path("alias") / "production.csv", cand, "--markdown", prod)
+    assert_error(out, 2, "--markdown", "is the production input")
+    assert snapshot(prod, cand) == before
+
+
+@pytest.mark.parametrize("flag", FLAGS)
+def test_report_inside_a_compared_folder(capsys, folders, flag):
+    prod, cand = folders
+    before = snapshot(prod, cand)
+    out = _compare(capsys, prod, cand, flag, cand / "report.out")
+    assert_error(out, 2, flag, "is inside the candidate input", "outside it")
+    assert snapshot(prod, cand) == before
+    assert not (cand / "report.out").exists()
+
+
+def test_report_over_a_dataset_inside_a_compared_folder(capsys, folders):
+    prod, cand = folders
+    before = snapshot(prod, cand)
+    out = _compare(capsys, prod, cand, "--json", prod / "orders.csv")
+    assert_error(out, 2, "--json", "orders.csv", "is inside the production input")
+    assert snapshot(prod, cand) == before
+
+
+def test_report_inside_a_run_folder(capsys, files, tmp_path):
+    prod, cand = files
+    logs = tmp_path / ".dataops-diff" / "runs" / "20240101T000000Z-abc" / "production"
+    logs.mkdir(parents=True)
+    (logs / "stdout.log").write_text("earlier run\n", encoding="utf-8")
+    before = snapshot(prod, cand, logs)
+    out = _compare(capsys, prod, cand, "--json", logs / "stdout.log")
+    assert_error(out, 2, "--json", "stdout.log", "inside the run folder", ".dataops-diff/runs")
+    assert snapshot(prod, cand, logs) == before
+
+
+def test_two_reports_on_one_path(capsys, files):
+    prod, cand = files
+    out = _compare(capsys, prod, cand, "--json", "report.out", "--html", "./report.out")
+    assert_error(out, 2, "--html report.out", "also the path of --json", "its own path")
+    assert not Path("report.out").exists()
+
+
+def test_report_folder_missing(capsys, files):
+    prod, cand = files
+    out = _compare(capsys, prod, cand, "--junit", "missing/junit.xml")
+    assert_error(out, 2, "--junit missing/junit.xml", "'missing' does not exist", "create it")
+
+
+def test_report_path_is_a_folder(capsys, files, tmp_path):
+    prod, cand = files
+    (tmp_path / "out").mkdir()
+    out = _compare(capsys, prod, cand, "--html", "out")
+    assert_error(out, 2, "--html out is a folder", "out/report.html")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_report_folder_not_writable(capsys, files, tmp_path):
+    prod, cand = files
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        out = _compare(capsys, prod, cand, "--json", locked / "r.json")
+    finally:
+        locked.chmod(0o700)
+    assert_error(out, 2, "--json", "not writable")
+
+
+def test_refused_before_any_work(capsys, files, monkeypatch):
+    """No dataset is read when a report path is refused."""
+    prod, cand = files
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("compared although a report path is refused")
+
+    monkeypatch.setattr(api, "compare", fail)
+    out = _compare(capsys, prod, cand, "--json", cand)
+    assert_error(out, 2, "--json")
+
+
+def test_reports_next_to_the_inputs_are_written(capsys, files, tmp_path):
+    prod, cand = files
+    before = snapshot(prod, cand)
+    out = _compare(capsys, prod, cand, *(a for f in FLAGS for a in (f, f"report{f[1:]}")))
+    assert out.code == 1, out.stderr
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == sorted(["candidate.csv", "production.csv"] + [f"report{f[1:]}" for f in FLAGS])
+    assert snapshot(prod, cand) == before
+
+
+def test_a_failed_write_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "report.md"
+    target.write_text("the previous report\n", encoding="utf-8")
+    with pytest.raises(UnicodeEncodeError):
+        write_text(target, "half \ud800 of a report", "--markdown")
+    assert target.read_text(encoding="utf-8") == "the previous report\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
+
+
+def test_compare_sigterm_is_an_interrupt(capsys, files, monkeypatch):
+    """SIGTERM (CI cancellation) during compare exits 130, as Ctrl-C does, not 143."""
+    prod, cand = files
+
+    def terminated(*_args: object, **_kwargs: object) -> None:
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    monkeypatch.setattr(api, "compare", terminated)
+    previous = signal.getsignal(signal.SIGTERM)
+    out = _compare(capsys, prod, cand)
+    assert out.code == 130
+    assert out.stderr.strip() == "dataops-diff: interrupted"
+    assert signal.getsignal(signal.SIGTERM) == previous  # restored afterwards
+
+
+# --------------------------------------------------------------------------------- report
+@pytest.fixture
+def saved(capsys, files, tmp_path) -> Path:
+    prod, cand = files
+    out = _compare(capsys, prod, cand, "--json", "saved.json")
+    assert out.code == 1, out.stderr
+    return tmp_path / "saved.json"
+
+
+def test_report_rerender_over_the_saved_report(capsys, saved):
+    before = snapshot(saved)
+    out = invoke(capsys, "report", saved, "--json", "./saved.json", "--quiet")
+    assert_error(out, 2, "--json saved.json", "is the saved report")
+    assert snapshot(saved) == before
+
+
+def test_report_rerender_two_flags_one_path(capsys, saved):
+    out = invoke(capsys, "report", saved, "--markdown", "x.out", "--junit", "x.out", "--quiet")
+    assert_error(out, 2, "--junit x.out", "also the path of --markdown")
+
+
+def test_report_rerender_into_the_saved_run_folder(capsys, saved, tmp_path):
+    import json
+
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    run_dir = tmp_path / "somewhere" / "r1"
+    (run_dir / "production").mkdir(parents=True)
+    data["command"] = "run"
+    data["run"] = {
+        "run_id": "r1",
+        "run_dir": str(run_dir),
+        "production": _record("production", run_dir),
+        "candidate": _record("candidate", run_dir),
+        "inputs": [],
+    }
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    out = invoke(capsys, "report", saved, "--html", run_dir / "production" / "x.html", "--quiet")
+    assert_error(out, 2, "--html", "inside the run folder of the saved report")
+
+
+def _record(side: str, run_dir: Path) -> dict[str, object]:
+    return {
+        "side": side, "command": ["job"], "cwd": ".", "output_dir": str(run_dir / side / "output"),
+        "status": "succeeded", "exit_code": 0,
+    }  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ run
+@pytest.fixture
+def spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A run spec with one declared input; nothing in these tests gets as far as running it."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "inputs").mkdir()
+    (tmp_path / "inputs" / "events.csv").write_text("id\n1\n", encoding="utf-8")
+    path = tmp_path / "dataops-diff.toml"
+    path.write_text(
+        '[pipeline]\ncommand = ["python", "job.py", "{output}"]\n'
+        '[inputs]\nevents = "inputs/events.csv"\n[datasets.orders]\nkey = ["id"]\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("flag", FLAGS)
+def test_run_report_over_a_declared_input(capsys, spec, tmp_path, flag):
+    before = snapshot(tmp_path)
+    out = invoke(capsys, "run", "--spec", spec, flag, "inputs/events.csv", "--quiet")
+    assert_error(out, 2, flag, "events.csv", "is input 'events'")
+    assert snapshot(tmp_path) == before
+    assert not (tmp_path / ".dataops-diff").exists()  # refused before the run started
+
+
+def test_run_report_over_the_spec(capsys, spec, tmp_path):
+    before = snapshot(tmp_path)
+    out = invoke(capsys, "run", "--spec", spec, "--json", "dataops-diff.toml", "--quiet")
+    assert_error(out, 2, "--json dataops-diff.toml", "is the spec file")
+    assert snapshot(tmp_path) == before
+
+
+def test_run_report_inside_its_own_run_dir(capsys, spec, tmp_path):
+    out = invoke(capsys, "run", "--spec", spec, "--run-dir", "r", "--html", "r/report.html")
+    assert_error(out, 2, "--html r/report.html", "inside the run folder (--run-dir)")
+    assert not (tmp_path / "r").exists()
+
+
+def test_run_report_inside_an_earlier_run(capsys, spec, tmp_path):
+    earlier = tmp_path / ".dataops-diff" / "runs" / "old" / "candidate"
+    earlier.mkdir(parents=True)
+    (earlier / "stderr.log").write_text("log\n", encoding="utf-8")
+    before = snapshot(tmp_path)
+    out = invoke(capsys, "run", "--spec", spec, "--markdown", earlier / "stderr.log", "-q")
+    assert_error(out, 2, "--markdown", "inside the run folder")
+    assert snapshot(tmp_path) == before
