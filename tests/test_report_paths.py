@@ -11,7 +11,7 @@ import signal
 from pathlib import Path
 
 import pytest
-from hostile import assert_error, invoke, snapshot
+from hostile import Outcome, assert_error, invoke, snapshot
 
 from dataops_diff import api
 from dataops_diff.cli.outputs import write_text
@@ -39,12 +39,16 @@ def folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path
     return tmp_path / "prod", tmp_path / "cand"
 
 
-def _compare(capsys: pytest.CaptureFixture[str], prod: Path, cand: Path, *extra: str | Path):
+def _compare(
+    capsys: pytest.CaptureFixture[str], prod: Path, cand: Path, *extra: str | Path
+) -> Outcome:
     return invoke(capsys, "compare", prod, cand, "--key", "id", "--quiet", *extra)
 
 
 @pytest.mark.parametrize("flag", FLAGS)
-def test_report_over_the_candidate_file(capsys, files, flag):
+def test_report_over_the_candidate_file(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], flag: str
+) -> None:
     prod, cand = files
     before = snapshot(prod, cand)
     out = _compare(capsys, prod, cand, flag, cand)
@@ -53,7 +57,9 @@ def test_report_over_the_candidate_file(capsys, files, flag):
 
 
 @pytest.mark.parametrize("flag", FLAGS)
-def test_report_over_the_production_file_by_a_dotdot_path(capsys, files, tmp_path, flag):
+def test_report_over_the_production_file_by_a_dotdot_path(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path, flag: str
+) -> None:
     prod, cand = files
     (tmp_path / "sub").mkdir()
     before = snapshot(prod, cand)
@@ -62,7 +68,9 @@ def test_report_over_the_production_file_by_a_dotdot_path(capsys, files, tmp_pat
     assert snapshot(prod, cand) == before
 
 
-def test_report_through_a_symlink_to_an_input(capsys, files, tmp_path):
+def test_report_through_a_symlink_to_an_input(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
     prod, cand = files
     (tmp_path / "report.json").symlink_to(cand)
     before = snapshot(prod, cand)
@@ -71,7 +79,9 @@ def test_report_through_a_symlink_to_an_input(capsys, files, tmp_path):
     assert snapshot(prod, cand) == before
 
 
-def test_report_through_a_hard_link_to_an_input(capsys, files, tmp_path):
+def test_report_through_a_hard_link_to_an_input(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
     prod, cand = files
     os.link(prod, tmp_path / "report.html")
     before = snapshot(prod, cand)
@@ -80,7 +90,9 @@ def test_report_through_a_hard_link_to_an_input(capsys, files, tmp_path):
     assert snapshot(prod, cand) == before
 
 
-def test_input_given_through_a_symlinked_folder(capsys, files, tmp_path):
+def test_input_given_through_a_symlinked_folder(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
     prod, cand = files
     (tmp_path / "alias").symlink_to(tmp_path)
     before = snapshot(prod, cand)
@@ -90,7 +102,9 @@ def test_input_given_through_a_symlinked_folder(capsys, files, tmp_path):
 
 
 @pytest.mark.parametrize("flag", FLAGS)
-def test_report_inside_a_compared_folder(capsys, folders, flag):
+def test_report_inside_a_compared_folder(
+    capsys: pytest.CaptureFixture[str], folders: tuple[Path, Path], flag: str
+) -> None:
     prod, cand = folders
     before = snapshot(prod, cand)
     out = _compare(capsys, prod, cand, flag, cand / "report.out")
@@ -99,7 +113,9 @@ def test_report_inside_a_compared_folder(capsys, folders, flag):
     assert not (cand / "report.out").exists()
 
 
-def test_report_over_a_dataset_inside_a_compared_folder(capsys, folders):
+def test_report_over_a_dataset_inside_a_compared_folder(
+    capsys: pytest.CaptureFixture[str], folders: tuple[Path, Path]
+) -> None:
     prod, cand = folders
     before = snapshot(prod, cand)
     out = _compare(capsys, prod, cand, "--json", prod / "orders.csv")
@@ -107,7 +123,9 @@ def test_report_over_a_dataset_inside_a_compared_folder(capsys, folders):
     assert snapshot(prod, cand) == before
 
 
-def test_report_inside_a_run_folder(capsys, files, tmp_path):
+def test_report_inside_a_run_folder(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
     prod, cand = files
     logs = tmp_path / ".dataops-diff" / "runs" / "20240101T000000Z-abc" / "production"
     logs.mkdir(parents=True)
@@ -118,20 +136,26 @@ def test_report_inside_a_run_folder(capsys, files, tmp_path):
     assert snapshot(prod, cand, logs) == before
 
 
-def test_two_reports_on_one_path(capsys, files):
+def test_two_reports_on_one_path(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path]
+) -> None:
     prod, cand = files
     out = _compare(capsys, prod, cand, "--json", "report.out", "--html", "./report.out")
     assert_error(out, 2, "--html report.out", "also the path of --json", "its own path")
     assert not Path("report.out").exists()
 
 
-def test_report_folder_missing(capsys, files):
+def test_report_folder_missing(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path]
+) -> None:
     prod, cand = files
     out = _compare(capsys, prod, cand, "--junit", "missing/junit.xml")
     assert_error(out, 2, "--junit missing/junit.xml", "'missing' does not exist", "create it")
 
 
-def test_report_path_is_a_folder(capsys, files, tmp_path):
+def test_report_path_is_a_folder(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
     prod, cand = files
     (tmp_path / "out").mkdir()
     out = _compare(capsys, prod, cand, "--html", "out")
@@ -139,7 +163,9 @@ def test_report_path_is_a_folder(capsys, files, tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
-def test_report_folder_not_writable(capsys, files, tmp_path):
+def test_report_folder_not_writable(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
     prod, cand = files
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -151,7 +177,9 @@ def test_report_folder_not_writable(capsys, files, tmp_path):
     assert_error(out, 2, "--json", "not writable")
 
 
-def test_refused_before_any_work(capsys, files, monkeypatch):
+def test_refused_before_any_work(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """No dataset is read when a report path is refused."""
     prod, cand = files
 
@@ -163,7 +191,9 @@ def test_refused_before_any_work(capsys, files, monkeypatch):
     assert_error(out, 2, "--json")
 
 
-def test_reports_next_to_the_inputs_are_written(capsys, files, tmp_path):
+def test_reports_next_to_the_inputs_are_written(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
     prod, cand = files
     before = snapshot(prod, cand)
     out = _compare(capsys, prod, cand, *(a for f in FLAGS for a in (f, f"report{f[1:]}")))
@@ -173,7 +203,7 @@ def test_reports_next_to_the_inputs_are_written(capsys, files, tmp_path):
     assert snapshot(prod, cand) == before
 
 
-def test_a_failed_write_leaves_no_partial_file(tmp_path):
+def test_a_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:
     target = tmp_path / "report.md"
     target.write_text("the previous report\n", encoding="utf-8")
     with pytest.raises(UnicodeEncodeError):
@@ -182,7 +212,9 @@ def test_a_failed_write_leaves_no_partial_file(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["report.md"]
 
 
-def test_compare_sigterm_is_an_interrupt(capsys, files, monkeypatch):
+def test_compare_sigterm_is_an_interrupt(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """SIGTERM (CI cancellation) during compare exits 130, as Ctrl-C does, not 143."""
     prod, cand = files
 
@@ -199,26 +231,32 @@ def test_compare_sigterm_is_an_interrupt(capsys, files, monkeypatch):
 
 # --------------------------------------------------------------------------------- report
 @pytest.fixture
-def saved(capsys, files, tmp_path) -> Path:
+def saved(capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path) -> Path:
     prod, cand = files
     out = _compare(capsys, prod, cand, "--json", "saved.json")
     assert out.code == 1, out.stderr
     return tmp_path / "saved.json"
 
 
-def test_report_rerender_over_the_saved_report(capsys, saved):
+def test_report_rerender_over_the_saved_report(
+    capsys: pytest.CaptureFixture[str], saved: Path
+) -> None:
     before = snapshot(saved)
     out = invoke(capsys, "report", saved, "--json", "./saved.json", "--quiet")
     assert_error(out, 2, "--json saved.json", "is the saved report")
     assert snapshot(saved) == before
 
 
-def test_report_rerender_two_flags_one_path(capsys, saved):
+def test_report_rerender_two_flags_one_path(
+    capsys: pytest.CaptureFixture[str], saved: Path
+) -> None:
     out = invoke(capsys, "report", saved, "--markdown", "x.out", "--junit", "x.out", "--quiet")
     assert_error(out, 2, "--junit x.out", "also the path of --markdown")
 
 
-def test_report_rerender_into_the_saved_run_folder(capsys, saved, tmp_path):
+def test_report_rerender_into_the_saved_run_folder(
+    capsys: pytest.CaptureFixture[str], saved: Path, tmp_path: Path
+) -> None:
     import json
 
     data = json.loads(saved.read_text(encoding="utf-8"))
@@ -261,7 +299,9 @@ def spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.mark.parametrize("flag", FLAGS)
-def test_run_report_over_a_declared_input(capsys, spec, tmp_path, flag):
+def test_run_report_over_a_declared_input(
+    capsys: pytest.CaptureFixture[str], spec: Path, tmp_path: Path, flag: str
+) -> None:
     before = snapshot(tmp_path)
     out = invoke(capsys, "run", "--spec", spec, flag, "inputs/events.csv", "--quiet")
     assert_error(out, 2, flag, "events.csv", "is input 'events'")
@@ -269,20 +309,26 @@ def test_run_report_over_a_declared_input(capsys, spec, tmp_path, flag):
     assert not (tmp_path / ".dataops-diff").exists()  # refused before the run started
 
 
-def test_run_report_over_the_spec(capsys, spec, tmp_path):
+def test_run_report_over_the_spec(
+    capsys: pytest.CaptureFixture[str], spec: Path, tmp_path: Path
+) -> None:
     before = snapshot(tmp_path)
     out = invoke(capsys, "run", "--spec", spec, "--json", "dataops-diff.toml", "--quiet")
     assert_error(out, 2, "--json dataops-diff.toml", "is the spec file")
     assert snapshot(tmp_path) == before
 
 
-def test_run_report_inside_its_own_run_dir(capsys, spec, tmp_path):
+def test_run_report_inside_its_own_run_dir(
+    capsys: pytest.CaptureFixture[str], spec: Path, tmp_path: Path
+) -> None:
     out = invoke(capsys, "run", "--spec", spec, "--run-dir", "r", "--html", "r/report.html")
     assert_error(out, 2, "--html r/report.html", "inside the run folder (--run-dir)")
     assert not (tmp_path / "r").exists()
 
 
-def test_run_report_inside_an_earlier_run(capsys, spec, tmp_path):
+def test_run_report_inside_an_earlier_run(
+    capsys: pytest.CaptureFixture[str], spec: Path, tmp_path: Path
+) -> None:
     earlier = tmp_path / ".dataops-diff" / "runs" / "old" / "candidate"
     earlier.mkdir(parents=True)
     (earlier / "stderr.log").write_text("log\n", encoding="utf-8")
