@@ -150,6 +150,8 @@ def parse_keys(values: list[str]) -> tuple[tuple[str, ...], dict[str, tuple[str,
             raise UsageError(f"--key '{value}' names column '{twice[0]}' twice; name it once")
         target = dataset.strip() if sep else ""
         earlier = per_dataset.get(target) if sep else default
+        if earlier == columns:
+            raise UsageError(f"--key '{value}' is given twice; pass it once")
         if earlier:
             where = f"dataset '{target}'" if sep else "every dataset"
             prefix = f"{target}=" if sep else ""

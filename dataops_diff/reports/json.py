@@ -29,8 +29,8 @@ def load(text: str, source: str = "report") -> Report:
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise InputError(
-            f"'{source}' has schema_version {version!r}, this dataops-diff reads {SCHEMA_VERSION}; "
-            "re-create it with this version"
+            f"'{source}' has schema_version {json.dumps(version)}, this dataops-diff reads "
+            f"{SCHEMA_VERSION}; re-create it with this version"
         )
     check_report(data, source)
     try:
