@@ -6,6 +6,7 @@ flag, the path and the reason, and every input file byte for byte unchanged.
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 from pathlib import Path
@@ -247,6 +248,17 @@ def test_report_rerender_over_the_saved_report(
     assert snapshot(saved) == before
 
 
+@pytest.mark.parametrize("flag", FLAGS)
+def test_report_rerender_over_what_the_saved_report_compared(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], saved: Path, flag: str
+) -> None:
+    prod, cand = files
+    before = snapshot(prod, cand, saved)
+    out = invoke(capsys, "report", saved, flag, cand.name, "--quiet")
+    assert_error(out, 2, flag, "candidate.csv", "is the candidate input of the saved report")
+    assert snapshot(prod, cand, saved) == before
+
+
 def test_report_rerender_two_flags_one_path(
     capsys: pytest.CaptureFixture[str], saved: Path
 ) -> None:
@@ -254,25 +266,41 @@ def test_report_rerender_two_flags_one_path(
     assert_error(out, 2, "--junit x.out", "also the path of --markdown")
 
 
-def test_report_rerender_into_the_saved_run_folder(
-    capsys: pytest.CaptureFixture[str], saved: Path, tmp_path: Path
-) -> None:
-    import json
-
+def _saved_run(saved: Path, run_dir: Path, inputs: list[dict[str, object]]) -> None:
+    """Turn the saved compare report into a run's report (run folder ``run_dir``)."""
     data = json.loads(saved.read_text(encoding="utf-8"))
-    run_dir = tmp_path / "somewhere" / "r1"
-    (run_dir / "production").mkdir(parents=True)
     data["command"] = "run"
     data["run"] = {
         "run_id": "r1",
         "run_dir": str(run_dir),
         "production": _record("production", run_dir),
         "candidate": _record("candidate", run_dir),
-        "inputs": [],
+        "inputs": inputs,
     }
     saved.write_text(json.dumps(data), encoding="utf-8")
+
+
+def test_report_rerender_into_the_saved_run_folder(
+    capsys: pytest.CaptureFixture[str], saved: Path, tmp_path: Path
+) -> None:
+    run_dir = tmp_path / "somewhere" / "r1"
+    (run_dir / "production").mkdir(parents=True)
+    _saved_run(saved, run_dir, [])
     out = invoke(capsys, "report", saved, "--html", run_dir / "production" / "x.html", "--quiet")
     assert_error(out, 2, "--html", "inside the run folder of the saved report")
+
+
+def test_report_rerender_over_an_input_of_the_saved_run(
+    capsys: pytest.CaptureFixture[str], saved: Path, tmp_path: Path
+) -> None:
+    events = tmp_path / "events.csv"
+    events.write_text("id\n1\n", encoding="utf-8")
+    fingerprint = {"path": str(events), "files": 1, "bytes": 5, "digest": "0" * 64}
+    _saved_run(saved, tmp_path / "r1", [fingerprint])
+    before = snapshot(events)
+    out = invoke(capsys, "report", saved, "--junit", "events.csv", "--quiet")
+    assert_error(out, 2, "--junit events.csv", "is an input of the saved run")
+    assert snapshot(events) == before
 
 
 def _record(side: str, run_dir: Path) -> dict[str, object]:

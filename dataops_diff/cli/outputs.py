@@ -33,7 +33,7 @@ def check_report_paths(
     ``outputs`` maps a format (``json``, ``html``, ...) to its path or None; ``protected`` lists
     what must never be written over or into: inputs, compared folders, run folders, a saved report.
     """
-    guarded = [(what, os.fspath(path)) for what, path in protected]
+    guarded = [(what, os.fspath(path)) for what, path in protected if os.fspath(path)]
     seen: list[tuple[str, Path]] = []
     for fmt, path in outputs.items():
         if path is None:
@@ -109,6 +109,21 @@ def run_protected(
     protected += [(f"input '{name}'", path) for name, path in inputs.items()]
     if run_dir is not None:
         protected.append(("the run folder (--run-dir)", run_dir))
+    return protected
+
+
+def saved_protected(report: Report) -> list[Protected]:
+    """What a re-rendered report must never touch: what the saved report compared or ran on.
+
+    Its paths are as the report recorded them (relative to where it was made); where they do not
+    resolve here, they protect nothing, and nothing else is refused.
+    """
+    if report.run is None:
+        return [("the production input of the saved report", report.production),
+                ("the candidate input of the saved report", report.candidate)]  # fmt: skip
+    protected: list[Protected] = [("an input of the saved run", i.path) for i in report.run.inputs]
+    if report.run.run_dir:
+        protected.append(("the run folder of the saved report", report.run.run_dir))
     return protected
 
 

@@ -29,6 +29,7 @@ from .common import (
     stdout_console,
     write_outputs,
 )
+from .outputs import saved_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
 
@@ -74,8 +75,7 @@ def report_command(
         fail_on = policy.fail_on
     elif policy_options.fail_on is not None:
         fail_on = policy_options.policy().fail_on  # validates the value
-    if report.run is not None and report.run.run_dir:  # its logs and outputs
-        check_report_paths(outputs, [("the run folder of the saved report", report.run.run_dir)])
+    check_report_paths(outputs, saved_protected(report))
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
     raise typer.Exit(exit_code(report, fail_on_warn=fail_on == "warn"))
