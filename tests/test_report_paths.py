@@ -364,3 +364,27 @@ def test_run_report_inside_an_earlier_run(
     out = invoke(capsys, "run", "--spec", spec, "--markdown", earlier / "stderr.log", "-q")
     assert_error(out, 2, "--markdown", "inside the run folder")
     assert snapshot(tmp_path) == before
+
+
+# --------------------------------------------------------------------------------- policy file
+@pytest.mark.parametrize("command", ["compare", "report", "run"])
+def test_report_over_the_policy_file(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    policy = tmp_path / "policy.toml"
+    policy.write_text("max_changed_rows = \"50%\"\n", encoding="utf-8")
+    (tmp_path / "p.csv").write_text("id\n1\n", encoding="utf-8")
+    (tmp_path / "saved.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "dataops-diff.toml").write_text(
+        '[pipeline]\ncommand = ["python", "job.py", "{output}"]\n', encoding="utf-8"
+    )
+    first = {"compare": ["compare", "p.csv", "p.csv", "--key", "id"], "report": ["report",
+             "saved.json"], "run": ["run"]}[command]  # fmt: skip
+    before = snapshot(tmp_path)
+    out = invoke(capsys, *first, "--policy", "policy.toml", "--junit", "./policy.toml", "-q")
+    assert_error(out, 2, "--junit policy.toml", "is the policy file (--policy)")
+    assert snapshot(tmp_path) == before

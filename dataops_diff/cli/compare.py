@@ -38,6 +38,7 @@ from .common import (
     stdout_console,
     write_outputs,
 )
+from .outputs import policy_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
 
@@ -141,7 +142,12 @@ def compare(
     del debug  # read by main() before parsing
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
     check_report_paths(
-        outputs, [("the production input", production), ("the candidate input", candidate)]
+        outputs,
+        [
+            ("the production input", production),
+            ("the candidate input", candidate),
+            *policy_protected(policy_options.policy_file),
+        ],
     )
     policy = policy_options.policy()
     default_key, dataset_keys = parse_keys(key)

@@ -96,16 +96,24 @@ def _run_folder(path: Path) -> str | None:
     """The ``.dataops-diff/runs`` folder the path lies in, if any."""
     parts = Path(os.path.realpath(os.path.abspath(path))).parts
     for i in range(len(parts) - 2):
-        if tuple(os.path.normcase(p) for p in parts[i : i + 2]) == RUNS_FOLDER:
+        if tuple(p.casefold() for p in parts[i : i + 2]) == RUNS_FOLDER:  # any case: refuse
             return str(Path(*parts[: i + 2]))
     return None
 
 
+def policy_protected(policy_file: Path | None) -> list[Protected]:
+    """The ``--policy FILE`` of a command, when given: an input like any other."""
+    return [] if policy_file is None else [("the policy file (--policy)", policy_file)]
+
+
 def run_protected(
-    spec_path: str, inputs: Mapping[str, str], run_dir: str | os.PathLike[str] | None
+    spec_path: str,
+    inputs: Mapping[str, str],
+    run_dir: str | os.PathLike[str] | None,
+    policy_file: Path | None = None,
 ) -> list[Protected]:
     """What a shadow run's reports must never touch: the spec, its inputs, the run's folder."""
-    protected: list[Protected] = [("the spec file", spec_path)]
+    protected: list[Protected] = [("the spec file", spec_path), *policy_protected(policy_file)]
     protected += [(f"input '{name}'", path) for name, path in inputs.items()]
     if run_dir is not None:
         protected.append(("the run folder (--run-dir)", run_dir))

@@ -29,7 +29,7 @@ from .common import (
     stdout_console,
     write_outputs,
 )
-from .outputs import saved_protected
+from .outputs import policy_protected, saved_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
 
@@ -58,7 +58,9 @@ def report_command(
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path}
     if "html" in RENDERERS:
         outputs["html"] = html_path
-    check_report_paths(outputs, [("the saved report", saved)])
+    check_report_paths(
+        outputs, [("the saved report", saved), *policy_protected(policy_options.policy_file)]
+    )
     try:
         text = saved.read_text(encoding="utf-8")
     except FileNotFoundError as exc:

@@ -102,7 +102,9 @@ def run(
         base = policy_from_dict(spec.policy, f"{spec.path}: policy")
     policy = policy_options.policy(base)  # --policy FILE replaces [policy]; flags go on top
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
-    check_report_paths(outputs, run_protected(spec.path, spec.inputs, run_dir))
+    check_report_paths(
+        outputs, run_protected(spec.path, spec.inputs, run_dir, policy_options.policy_file)
+    )
     try:
         with sigterm_as_interrupt(), run_display(not quiet) as display:
             report = api.run(
