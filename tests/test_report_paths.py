@@ -376,7 +376,7 @@ def test_report_over_the_policy_file(
 ) -> None:
     monkeypatch.chdir(tmp_path)
     policy = tmp_path / "policy.toml"
-    policy.write_text("max_changed_rows = \"50%\"\n", encoding="utf-8")
+    policy.write_text('max_changed_rows = "50%"\n', encoding="utf-8")
     (tmp_path / "p.csv").write_text("id\n1\n", encoding="utf-8")
     (tmp_path / "saved.json").write_text("{}", encoding="utf-8")
     (tmp_path / "dataops-diff.toml").write_text(
