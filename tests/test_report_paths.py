@@ -137,6 +137,21 @@ def test_report_inside_a_run_folder(
     assert snapshot(prod, cand, logs) == before
 
 
+def test_report_inside_an_earlier_custom_run_dir(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A folder laid out as a run (--run-dir ci-run earlier) is recognised wherever it is."""
+    prod, cand = files
+    run = tmp_path / "ci-run"
+    for side in ("production", "candidate"):
+        (run / side / "output").mkdir(parents=True)
+        (run / side / "stderr.log").write_text("log\n", encoding="utf-8")
+    before = snapshot(prod, cand, run)
+    out = _compare(capsys, prod, cand, "--markdown", "ci-run/candidate/stderr.log")
+    assert_error(out, 2, "--markdown", "inside the run folder", "ci-run", "outside it")
+    assert snapshot(prod, cand, run) == before
+
+
 def test_two_reports_on_one_path(
     capsys: pytest.CaptureFixture[str], files: tuple[Path, Path]
 ) -> None:

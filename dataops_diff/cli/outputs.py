@@ -59,7 +59,7 @@ def check_report_paths(
         if run_folder:
             raise UsageError(
                 f"{flag} {path} is inside the run folder '{run_folder}' (runs are never written "
-                "over); write the report outside .dataops-diff/runs/"
+                "over); write the report outside it"
             )
         _check_writable(flag, path, f"report.{_SUFFIX.get(fmt, fmt)}")
 
@@ -93,11 +93,16 @@ def _inside(path: str | os.PathLike[str], folder: str) -> bool:
 
 
 def _run_folder(path: Path) -> str | None:
-    """The ``.dataops-diff/runs`` folder the path lies in, if any."""
-    parts = Path(os.path.realpath(os.path.abspath(path))).parts
+    """The run folder the path lies in, if any: below ``.dataops-diff/runs``, or any folder laid
+    out as a run (``production/output`` and ``candidate/output``, e.g. an earlier ``--run-dir``)."""
+    real = Path(os.path.realpath(os.path.abspath(path)))
+    parts = real.parts
     for i in range(len(parts) - 2):
         if tuple(p.casefold() for p in parts[i : i + 2]) == RUNS_FOLDER:  # any case: refuse
             return str(Path(*parts[: i + 2]))
+    for folder in real.parents:
+        if all((folder / side / "output").is_dir() for side in ("production", "candidate")):
+            return str(folder)
     return None
 
 
