@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import stat
+import threading
 from pathlib import Path
 
 import pytest
@@ -217,6 +219,43 @@ def test_reports_next_to_the_inputs_are_written(
     names = sorted(p.name for p in tmp_path.iterdir())
     assert names == sorted(["candidate.csv", "production.csv"] + [f"report{f[1:]}" for f in FLAGS])
     assert snapshot(prod, cand) == before
+
+
+def test_report_to_a_named_pipe_is_written_in_place(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    prod, cand = files
+    fifo = tmp_path / "report.pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(
+        target=lambda: received.append(fifo.read_text(encoding="utf-8")), daemon=True
+    )
+    reader.start()
+    out = _compare(capsys, prod, cand, "--json", fifo)
+    reader.join(timeout=60)
+    assert out.code == 1, out.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)  # still the pipe, not replaced by a file
+    assert json.loads(received[0])["verdict"]["status"] == "FAIL"
+
+
+def test_report_to_dev_null(capsys: pytest.CaptureFixture[str], files: tuple[Path, Path]) -> None:
+    prod, cand = files
+    out = _compare(capsys, prod, cand, "--markdown", "/dev/null")
+    assert out.code == 1, out.stderr
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)
+
+
+def test_report_through_a_symlink_writes_its_target(
+    capsys: pytest.CaptureFixture[str], files: tuple[Path, Path], tmp_path: Path
+) -> None:
+    prod, cand = files
+    (tmp_path / "reports").mkdir()
+    (tmp_path / "latest.json").symlink_to(tmp_path / "reports" / "r.json")
+    out = _compare(capsys, prod, cand, "--json", "latest.json")
+    assert out.code == 1, out.stderr
+    assert (tmp_path / "latest.json").is_symlink()
+    assert json.loads((tmp_path / "reports" / "r.json").read_text(encoding="utf-8"))["datasets"]
 
 
 def test_a_failed_write_leaves_no_partial_file(tmp_path: Path) -> None:

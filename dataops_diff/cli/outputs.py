@@ -70,7 +70,9 @@ def _check_writable(flag: str, path: Path, example: str) -> None:
         raise UsageError(f"{flag} {path} is a folder; give a file path, e.g. {path / example}")
     if not folder.is_dir():
         raise UsageError(f"{flag} {path}: folder '{folder}' does not exist; create it first")
-    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists() and not os.access(path, os.W_OK)):
+    if (not _is_stream(path) and not os.access(folder, os.W_OK | os.X_OK)) or (
+        path.exists() and not os.access(path, os.W_OK)
+    ):
         raise UsageError(f"{flag} {path}: not writable; pick a writable path")
 
 
@@ -171,11 +173,19 @@ def append_step_summary(report: Report) -> None:
 
 
 def write_text(path: Path, text: str, flag: str) -> None:
-    """Write via a temporary file in the same folder, so a reader never sees half a report."""
-    folder = path.parent if str(path.parent) else Path(".")
+    """Write via a temporary file in the same folder, so a reader never sees half a report.
+
+    A symlink is written through (its target is replaced, not the link). A stream is written in
+    place: ``/dev/stdout``, ``/dev/null`` or a named pipe must never be replaced by a file.
+    """
+    if _is_stream(path):
+        _write_stream(path, text, flag)
+        return
+    path = Path(os.path.realpath(path))
+    folder = path.parent
     if not folder.is_dir():
         raise UsageError(f"{flag} {path}: folder '{folder}' does not exist; create it first")
-    fd, tmp = -1, ""
+    tmp = ""
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -192,3 +202,18 @@ def write_text(path: Path, text: str, flag: str) -> None:
                 f"{flag} {path}: cannot write ({exc.strerror}); pick a writable path"
             ) from exc
         raise
+
+
+def _is_stream(path: Path) -> bool:
+    system = os.path.abspath(path).startswith(("/dev/", "/proc/"))
+    return system or (path.exists() and not path.is_file())
+
+
+def _write_stream(path: Path, text: str, flag: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UsageError(
+            f"{flag} {path}: cannot write ({exc.strerror}); pick a writable path"
+        ) from exc
