@@ -154,6 +154,19 @@ def test_report_inside_an_earlier_custom_run_dir(
     assert snapshot(prod, cand, run) == before
 
 
+def test_step_summary_pointing_at_an_input(
+    capsys: pytest.CaptureFixture[str],
+    files: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    prod, cand = files
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(prod))
+    before = snapshot(prod, cand)
+    out = _compare(capsys, prod, cand)
+    assert_error(out, 2, "GITHUB_STEP_SUMMARY", "production.csv", "is the production input")
+    assert snapshot(prod, cand) == before
+
+
 def test_two_reports_on_one_path(
     capsys: pytest.CaptureFixture[str], files: tuple[Path, Path]
 ) -> None:

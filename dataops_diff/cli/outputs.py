@@ -32,6 +32,7 @@ def check_report_paths(
 
     ``outputs`` maps a format (``json``, ``html``, ...) to its path or None; ``protected`` lists
     what must never be written over or into: inputs, compared folders, run folders, a saved report.
+    The Markdown appended to ``$GITHUB_STEP_SUMMARY`` obeys the same rules.
     """
     guarded = [(what, os.fspath(path)) for what, path in protected if os.fspath(path)]
     seen: list[tuple[str, Path]] = []
@@ -45,23 +46,30 @@ def check_report_paths(
                     f"{flag} {path} is also the path of {other_flag}; give each report its own path"
                 )
         seen.append((flag, path))
-        for what, target in guarded:
-            if _same(path, target):
-                raise UsageError(
-                    f"{flag} {path} is {what} ({target}); writing the report would replace it, "
-                    "write it elsewhere"
-                )
-            if _inside(path, target):
-                raise UsageError(
-                    f"{flag} {path} is inside {what} ({target}); write the report outside it"
-                )
-        run_folder = _run_folder(path)
-        if run_folder:
-            raise UsageError(
-                f"{flag} {path} is inside the run folder '{run_folder}' (runs are never written "
-                "over); write the report outside it"
-            )
+        _check_destination(flag, path, guarded)
         _check_writable(flag, path, f"report.{_SUFFIX.get(fmt, fmt)}")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if summary:
+        _check_destination("GITHUB_STEP_SUMMARY", Path(summary), guarded)
+
+
+def _check_destination(flag: str, path: Path, guarded: list[tuple[str, str]]) -> None:
+    for what, target in guarded:
+        if _same(path, target):
+            raise UsageError(
+                f"{flag} {path} is {what} ({target}); writing the report would replace it, "
+                "write it elsewhere"
+            )
+        if _inside(path, target):
+            raise UsageError(
+                f"{flag} {path} is inside {what} ({target}); write the report outside it"
+            )
+    run_folder = _run_folder(path)
+    if run_folder:
+        raise UsageError(
+            f"{flag} {path} is inside the run folder '{run_folder}' (runs are never written "
+            "over); write the report outside it"
+        )
 
 
 def _check_writable(flag: str, path: Path, example: str) -> None:
