@@ -44,6 +44,8 @@ def files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
         ),
         (("--key", "id,id"), ("--key 'id,id' names column 'id' twice",)),
         (("--key", "id,,a"), ("--key 'id,,a' has an empty column name",)),
+        (("--key", "=id"), ("--key '=id' names no dataset",)),
+        (("--key", "orders="), ("--key 'orders=' has an empty column name",)),
     ],
 )
 def test_key_given_twice_is_refused(

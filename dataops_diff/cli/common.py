@@ -145,6 +145,8 @@ def parse_keys(values: list[str]) -> tuple[tuple[str, ...], dict[str, tuple[str,
         columns = tuple(c.strip() for c in (cols if sep else dataset).split(","))
         if not all(columns):
             raise UsageError(f"--key '{value}' has an empty column name; use COL[,COL...]")
+        if sep and not dataset.strip():
+            raise UsageError(f"--key '{value}' names no dataset; use DATASET=COL[,COL...] or COL")
         twice = sorted({c for c in columns if columns.count(c) > 1})
         if twice:
             raise UsageError(f"--key '{value}' names column '{twice[0]}' twice; name it once")
