@@ -34,6 +34,7 @@ def compare_error(
 ) -> str:
     """Compare the two folders with ``args``: exit 2, one line, no input touched, no report."""
     before = snapshot(root)
+    (root / "out").mkdir(exist_ok=True)
     report = root / "out" / "report.json"
     outcome = invoke(capsys, "compare", root / "production", root / "candidate", "--key", "id",
                      "--json", report, *args)  # fmt: skip

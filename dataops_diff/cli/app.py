@@ -8,6 +8,7 @@ import traceback
 import typer
 
 from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, DataopsDiffError
+from ..humanize import visible
 
 app = typer.Typer(
     name="dataops-diff",
@@ -19,8 +20,8 @@ app = typer.Typer(
 
 
 def error(message: str) -> None:
-    """One line on stderr; the exit code is the caller's."""
-    sys.stderr.write(f"dataops-diff: error: {message}\n")
+    """One line on stderr (names from data shown with their escapes); the exit code is the caller's."""
+    sys.stderr.write(f"dataops-diff: error: {visible(message)}\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,15 +1,14 @@
-"""What the commands share: flag parsing, the progress display, writing report files, exit codes."""
+"""What the commands share: flag parsing, the progress display, exit codes (report files: outputs)."""
 
 from __future__ import annotations
 
-import importlib
 import math
-import os
+import signal
 import sys
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -25,15 +24,10 @@ from rich.progress import (
 
 from ..engines import ENGINES, EngineConfig, ProgressFn
 from ..errors import EXIT_DIFFERENCES, EXIT_OK, UsageError
+from ..humanize import visible
 from ..model import Report
-
-# Output formats: flag -> "module:function" rendering a Report to text. Imported on use.
-RENDERERS: dict[str, str] = {
-    "json": "dataops_diff.reports.json:render",
-    "markdown": "dataops_diff.reports.markdown:render",
-    "junit": "dataops_diff.reports.junit:render",
-    "html": "dataops_diff.reports.html:render",
-}
+from .outputs import check_report_paths as check_report_paths  # re-exported for the commands
+from .outputs import write_outputs as write_outputs
 
 JsonOpt = Annotated[
     Path | None, typer.Option("--json", help="Write the full report as JSON (docs/json-report.md).")
@@ -110,52 +104,19 @@ HtmlOpt = Annotated[
 ]
 
 
-def write_outputs(report: Report, outputs: dict[str, Path | None]) -> None:
-    """Render each requested format and write it (atomically) to its path."""
-    for fmt, path in outputs.items():
-        if path is None:
-            continue
-        module, _, func = RENDERERS[fmt].partition(":")
-        render: Callable[..., str] = getattr(importlib.import_module(module), func)
-        # the HTML report links the run logs relative to the folder it is written to
-        text = render(report, base_dir=str(path.parent)) if fmt == "html" else render(report)
-        write_text(path, text, f"--{fmt}")
-    append_step_summary(report)
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM (CI cancellation, ``timeout``, ``docker stop``) unwinds like Ctrl-C: clean-up runs
+    and the exit code is 130, the same for every command."""
 
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
 
-def append_step_summary(report: Report) -> None:
-    """In GitHub Actions, append the Markdown report to the job summary (as GitHub expects)."""
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not summary:
-        return
-    from ..reports import markdown
-
+    previous = signal.signal(signal.SIGTERM, handler)
     try:
-        with open(summary, "a", encoding="utf-8") as fh:
-            fh.write(markdown.render(report))
-    except OSError as exc:
-        raise UsageError(
-            f"GITHUB_STEP_SUMMARY '{summary}': cannot append ({exc.strerror}); unset it or fix it"
-        ) from exc
-
-
-def write_text(path: Path, text: str, flag: str) -> None:
-    """Write via a temporary file in the same folder, so a reader never sees half a report."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{flag} {path}: folder '{folder}' does not exist; create it first")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # a report is an ordinary file, not mkstemp's private 0600
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UsageError(
-            f"{flag} {path}: cannot write ({exc.strerror}); pick a writable path"
-        ) from exc
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def exit_code(report: Report, fail_on_warn: bool = False) -> int:
@@ -172,7 +133,11 @@ def split_assignment(value: str, flag: str, example: str) -> tuple[str, str]:
 
 
 def parse_keys(values: list[str]) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]]:
-    """``--key id,line`` for every dataset, ``--key orders=order_id`` for one dataset."""
+    """``--key id,line`` for every dataset, ``--key orders=order_id`` for one dataset.
+
+    A second key for the same target is refused, not combined or dropped: ``--key id --key a``
+    could mean a composite key or a typo, and guessing either way compares the wrong rows.
+    """
     default: tuple[str, ...] = ()
     per_dataset: dict[str, tuple[str, ...]] = {}
     for value in values:
@@ -180,11 +145,38 @@ def parse_keys(values: list[str]) -> tuple[tuple[str, ...], dict[str, tuple[str,
         columns = tuple(c.strip() for c in (cols if sep else dataset).split(","))
         if not all(columns):
             raise UsageError(f"--key '{value}' has an empty column name; use COL[,COL...]")
+        if sep and not dataset.strip():
+            raise UsageError(f"--key '{value}' names no dataset; use DATASET=COL[,COL...] or COL")
+        twice = sorted({c for c in columns if columns.count(c) > 1})
+        if twice:
+            raise UsageError(f"--key '{value}' names column '{twice[0]}' twice; name it once")
+        target = dataset.strip() if sep else ""
+        earlier = per_dataset.get(target) if sep else default
+        if earlier == columns:
+            raise UsageError(f"--key '{value}' is given twice; pass it once")
+        if earlier:
+            where = f"dataset '{target}'" if sep else "every dataset"
+            prefix = f"{target}=" if sep else ""
+            raise UsageError(
+                f"--key given twice for {where} ('{','.join(earlier)}' and '{','.join(columns)}'); "
+                f"for a composite key pass one --key {prefix}{','.join(earlier + columns)}"
+            )
         if sep:
-            per_dataset[dataset.strip()] = columns
+            per_dataset[target] = columns
         else:
             default = columns
     return default, per_dataset
+
+
+MAX_SAMPLES = 10_000  # a report holds bounded samples: this many rows per column and per side
+
+
+def check_samples(samples: int) -> None:
+    if not 0 <= samples <= MAX_SAMPLES:
+        raise UsageError(
+            f"--samples {samples}: keep between 0 and {MAX_SAMPLES:,} sample rows "
+            "(a report holds bounded samples); pass a smaller number"
+        )
 
 
 def parse_tolerances(values: list[str], flag: str) -> tuple[float, dict[str, float]]:
@@ -255,7 +247,7 @@ def progress_display(enabled: bool) -> Iterator[ProgressFn | None]:
 def _plain(text: str) -> str:
     from rich.markup import escape
 
-    return escape(text)
+    return escape(visible(text))
 
 
 def stdout_console() -> Console:

@@ -14,6 +14,7 @@ from ..reports import terminal
 from ..spec import DEFAULT_SAMPLES, DatasetSpec
 from .app import app
 from .common import (
+    MAX_SAMPLES,
     DebugOpt,
     EngineOpt,
     HtmlOpt,
@@ -25,15 +26,19 @@ from .common import (
     SparkConfOpt,
     SparkMasterOpt,
     TempDirOpt,
+    check_report_paths,
+    check_samples,
     engine_config,
     exit_code,
     parse_keys,
     parse_renames,
     parse_tolerances,
     progress_display,
+    sigterm_as_interrupt,
     stdout_console,
     write_outputs,
 )
+from .outputs import policy_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
 
@@ -97,7 +102,9 @@ def compare(
     samples: Annotated[
         int,
         typer.Option(
-            "--samples", min=0, help="Mismatching rows kept per column, and rows kept per side."
+            "--samples",
+            min=0,
+            help=f"Mismatching rows kept per column, and rows kept per side (at most {MAX_SAMPLES}).",
         ),
     ] = DEFAULT_SAMPLES,
     no_profiles: Annotated[
@@ -133,8 +140,18 @@ def compare(
     130 interrupted.
     """
     del debug  # read by main() before parsing
+    outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
+    check_report_paths(
+        outputs,
+        [
+            ("the production input", production),
+            ("the candidate input", candidate),
+            *policy_protected(policy_options.policy_file),
+        ],
+    )
     policy = policy_options.policy()
     default_key, dataset_keys = parse_keys(key)
+    check_samples(samples)
     if not default_key and not dataset_keys:
         raise UsageError(
             "no key given; pass --key COL[,COL...] naming the columns that identify a row"
@@ -165,7 +182,7 @@ def compare(
             )
         return base
 
-    with progress_display(not quiet) as progress:
+    with sigterm_as_interrupt(), progress_display(not quiet) as progress:
         report = api.compare(
             production,
             candidate,
@@ -177,9 +194,6 @@ def compare(
             progress=progress,
             configured=tuple(dataset_keys),
         )
-    write_outputs(
-        report,
-        {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path},
-    )
+    write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
     raise typer.Exit(exit_code(report, fail_on_warn=policy.fail_on == "warn"))

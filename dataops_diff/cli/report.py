@@ -14,21 +14,22 @@ import typer
 
 from ..errors import UsageError
 from ..policy import evaluate
+from ..reports import RENDERERS, terminal
 from ..reports import json as json_report
-from ..reports import terminal
 from .app import app
 from .common import (
-    RENDERERS,
     DebugOpt,
     HtmlOpt,
     JsonOpt,
     JunitOpt,
     MarkdownOpt,
     QuietOpt,
+    check_report_paths,
     exit_code,
     stdout_console,
     write_outputs,
 )
+from .outputs import policy_protected, saved_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
 
@@ -52,6 +53,14 @@ def report_command(
     Exit code: 0 PASS or WARN (1 with --fail-on warn), 1 FAIL, 2 error.
     """
     del debug  # read by main() before parsing
+    if html_path is not None and "html" not in RENDERERS:
+        raise UsageError("--html: this build has no HTML renderer; use --markdown or --json")
+    outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path}
+    if "html" in RENDERERS:
+        outputs["html"] = html_path
+    check_report_paths(
+        outputs, [("the saved report", saved), *policy_protected(policy_options.policy_file)]
+    )
     try:
         text = saved.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
@@ -68,11 +77,7 @@ def report_command(
         fail_on = policy.fail_on
     elif policy_options.fail_on is not None:
         fail_on = policy_options.policy().fail_on  # validates the value
-    if html_path is not None and "html" not in RENDERERS:
-        raise UsageError("--html: this build has no HTML renderer; use --markdown or --json")
-    outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path}
-    if "html" in RENDERERS:
-        outputs["html"] = html_path
+    check_report_paths(outputs, saved_protected(report))
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
     raise typer.Exit(exit_code(report, fail_on_warn=fail_on == "warn"))

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from types import FrameType
 from typing import Annotated
 
 import typer
@@ -32,31 +28,20 @@ from .common import (
     SparkConfOpt,
     SparkMasterOpt,
     TempDirOpt,
+    check_report_paths,
     engine_config,
     exit_code,
+    sigterm_as_interrupt,
     stdout_console,
     write_outputs,
 )
+from .outputs import run_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
 SpecOpt = Annotated[
     Path,
     typer.Option("--spec", help="The shadow-run spec (docs/shadow-runs.md)."),
 ]
-
-
-@contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM unwinds like Ctrl-C, so worktrees are removed and the exit code is 130."""
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 @app.command()
@@ -117,8 +102,11 @@ def run(
         base = policy_from_dict(spec.policy, f"{spec.path}: policy")
     policy = policy_options.policy(base)  # --policy FILE replaces [policy]; flags go on top
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
+    check_report_paths(
+        outputs, run_protected(spec.path, spec.inputs, run_dir, policy_options.policy_file)
+    )
     try:
-        with _sigterm_as_interrupt(), run_display(not quiet) as display:
+        with sigterm_as_interrupt(), run_display(not quiet) as display:
             report = api.run(
                 spec,
                 run_dir=str(run_dir) if run_dir is not None else None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+from ..humanize import size
 from ..model import RunComparison
 from .config import Policy, exact, format_share
 from .scope import Outcome, Scope
@@ -52,7 +53,7 @@ def check_run(out: Outcome, run: RunComparison, policy: Policy) -> None:
         "peak memory",
         run.production.peak_memory_bytes,
         candidate.peak_memory_bytes,
-        _bytes,
+        size,
     )
 
 
@@ -147,14 +148,6 @@ def within(candidate: float, production: float, limit: float, signed: bool = Fal
 
 def _seconds(value: float) -> str:
     return f"{value:.1f} s"
-
-
-def _bytes(value: float) -> str:
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024:
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} TiB"
 
 
 def _number(x: float) -> str:

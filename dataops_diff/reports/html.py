@@ -15,9 +15,11 @@ from pathlib import Path, PurePosixPath
 from urllib.parse import quote
 
 import jinja2
+import markupsafe
 
-from ..model import Report, RunRecord
-from . import html_charts, html_view
+from .. import humanize
+from ..model import JSONValue, Report, RunRecord
+from . import html_view, summary
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 MAX_REASONS_OPEN = 15
@@ -46,11 +48,21 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        finalize=_shown,  # every {{ value }}: invisible characters as escapes, then autoescape
     )
-    env.filters.update(
-        count=count, num=num, pct=pct, size=size, seconds=seconds, data=html_charts.value_text
-    )
+    env.filters.update(count=count, num=num, pct=pct, size=size, seconds=seconds, data=_data)
     return env
+
+
+def _shown(value: object) -> object:
+    """The one escaping step of the HTML report besides autoescape (``humanize.visible``)."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return humanize.visible(value, lines=True)
+    return value
+
+
+def _data(value: JSONValue) -> str:
+    return summary.value_text(value, None)
 
 
 def render(report: Report, base_dir: str | None = None) -> str:
@@ -100,14 +112,7 @@ def pct(x: float | None) -> str:
 
 
 def size(n: int | None) -> str:
-    if n is None:
-        return "—"
-    value = float(n)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value /= 1024
-    return f"{value:.1f} GiB"  # pragma: no cover
+    return "—" if n is None else humanize.size(n)
 
 
 def seconds(x: float | None) -> str:

@@ -8,10 +8,10 @@ bars for the most frequent values of strings, categories and booleans.
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from ..model import ColumnShift, JSONValue, Profile
+from .summary import value_text
 
 WIDTH = 320  # drawing area of a histogram, px
 HEIGHT = 96
@@ -112,19 +112,8 @@ def histogram(shift: ColumnShift) -> Histogram | None:
     return Histogram(tuple(bins), axis_label(edges[0], kind), axis_label(edges[-1], kind))
 
 
-def value_text(value: JSONValue) -> str:
-    """A value from data as plain text (the template escapes it)."""
-    if value is None:
-        return "null"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return json.dumps(value, ensure_ascii=False)
-
-
 def _label(value: JSONValue) -> str:
-    text = value_text(value)
+    text = value_text(value, None)
     return text if len(text) <= MAX_LABEL else text[: MAX_LABEL - 1] + "…"
 
 
@@ -133,14 +122,14 @@ def top_values(shift: ColumnShift) -> TopChart | None:
     if not (prod.top or cand.top):
         return None
     p_total, c_total = prod.rows - prod.nulls, cand.rows - cand.nulls
-    p_counts = {value_text(t.value): t.count for t in prod.top}
-    c_counts = {value_text(t.value): t.count for t in cand.top}
+    p_counts = {value_text(t.value, None): t.count for t in prod.top}
+    c_counts = {value_text(t.value, None): t.count for t in cand.top}
     values = [t.value for t in prod.top] + [
-        t.value for t in cand.top if value_text(t.value) not in p_counts
+        t.value for t in cand.top if value_text(t.value, None) not in p_counts
     ]
     shares = []
     for v in values:
-        key = value_text(v)
+        key = value_text(v, None)
         pn, cn = p_counts.get(key, 0), c_counts.get(key, 0)
         ps = pn / p_total if p_total > 0 else 0.0
         cs = cn / c_total if c_total > 0 else 0.0
@@ -150,7 +139,7 @@ def top_values(shift: ColumnShift) -> TopChart | None:
     top = max([s[3] for s in shares] + [s[4] for s in shares] + [p_other, c_other]) or 1.0
     rows = []
     for i, (v, pn, cn, ps, cs) in enumerate(shares):
-        tip = f"{value_text(v)[:200]}: production {pn:,} ({ps:.1%}), candidate {cn:,} ({cs:.1%})"
+        tip = f"{value_text(v, 200)}: production {pn:,} ({ps:.1%}), candidate {cn:,} ({cs:.1%})"
         rows.append(TopRow(_label(v), tip, i * ROW, round(BAR_WIDTH * ps / top, 1),
                            round(BAR_WIDTH * cs / top, 1)))  # fmt: skip
     if p_other > 1e-12 or c_other > 1e-12:

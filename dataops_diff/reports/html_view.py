@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..model import ColumnDiff, ColumnShift, DatasetDiff, JSONValue, Profile, Report, RowSample
 from . import html_charts as charts
-from .html_charts import value_text
+from .summary import value_text
 
 MAX_COLUMNS_OPEN = 25  # column table rows shown before "N more columns"
 MAX_CHARTS_OPEN = 8  # charts of the most changed columns shown expanded
@@ -87,7 +87,7 @@ class DatasetView:
 
 def cell(value: JSONValue, other: JSONValue = None, highlight: bool = False) -> Cell:
     """A value as text; with ``highlight``, the part that differs from ``other`` is marked."""
-    text, title = value_text(value), value_text(value)[:MAX_TITLE]
+    text, title = value_text(value, None), value_text(value, None)[:MAX_TITLE]
     if value is None:
         return Cell("", "null" if highlight else "", "" if highlight else "null", title, True)
     if not highlight:
@@ -165,7 +165,7 @@ def _extreme(value: JSONValue) -> str:
     """A min or max: floats to 6 significant digits, other values as they are (cut)."""
     if isinstance(value, float):
         return f"{value:.6g}"
-    return _cut(value_text(value), 40)
+    return _cut(value_text(value, None), 40)
 
 
 def _opt(n: int | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
+from ..humanize import visible
 from ..model import Reason, Report
 from ..policy import RULES, RUN_RULES
 
@@ -18,11 +19,12 @@ SUITE = "dataops-diff"
 
 
 def clean(text: str) -> str:
+    """Text XML can carry, invisible and reordering characters shown as escapes."""
     return _NOT_XML.sub(
         lambda m: (
             f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else f"\\u{ord(m.group()):04x}"
         ),
-        text,
+        visible(text, lines=True),
     )
 
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import json
-import re
 
+from ..humanize import size as size  # re-exported: the renderers' one size format
+from ..humanize import visible
 from ..model import DatasetDiff, JSONValue, Reason, Report, VerdictStatus
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def dataset_status(report: Report, dataset: str) -> VerdictStatus:
@@ -43,8 +42,9 @@ def classification(report: Report, dataset: str, column: str) -> str:
     return ""
 
 
-def value_text(value: JSONValue, limit: int = 80) -> str:
-    """One data value as one line of plain text, control characters shown as \\xNN."""
+def value_text(value: JSONValue, limit: int | None = 80) -> str:
+    """One data value as plain text, invisible characters shown as escapes (``humanize.visible``);
+    cut to ``limit`` characters (None: not cut)."""
     if value is None:
         text = "null"
     elif isinstance(value, str):
@@ -54,9 +54,9 @@ def value_text(value: JSONValue, limit: int = 80) -> str:
     elif isinstance(value, int | float):
         text = str(value)
     else:
-        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    text = _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        text = json.dumps(value, ensure_ascii=False)
+    text = visible(text, lines=True)
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
 
 
 def count(value: int | None) -> str:
@@ -73,14 +73,3 @@ def number(value: float | None) -> str:
 
 def seconds(value: float) -> str:
     return f"{value:.1f} s"
-
-
-def size(value: int | None) -> str:
-    if value is None:
-        return "-"
-    amount = float(value)
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if amount < 1024 or unit == "GiB":
-            return f"{amount:.0f} {unit}" if unit == "B" else f"{amount:.1f} {unit}"
-        amount /= 1024
-    return f"{amount:.1f} GiB"

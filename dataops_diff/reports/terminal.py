@@ -1,7 +1,7 @@
 """The rich terminal summary: verdict first, then datasets, schema changes and changed columns.
 
-Every value from data goes into a ``Text`` (never into markup), so ``[/bold]`` in a column name is
-shown as typed.
+Every value from data goes through ``_text`` (a ``Text``, never markup; ``humanize.visible``),
+so ``[/bold]`` or an ANSI escape sequence in a column name is shown as typed.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from ..humanize import size, visible
 from ..model import ColumnDiff, DatasetDiff, JSONValue, Report
 
 _VERDICT_STYLE = {"PASS": "bold green", "WARN": "bold yellow", "FAIL": "bold red"}
@@ -25,10 +26,10 @@ def render(report: Report, console: Console, quiet: bool = False) -> None:
     reasons = report.verdict.reasons
     for reason in reasons[:MAX_REASONS]:
         console.print(
-            Text(f"  - {reason.message}", style="red" if reason.severity == "fail" else "yellow")
+            _text(f"  - {reason.message}", style="red" if reason.severity == "fail" else "yellow")
         )
     if len(reasons) > MAX_REASONS:
-        console.print(Text(f"  ... and {len(reasons) - MAX_REASONS} more reasons (see --json)"))
+        console.print(_text(f"  ... and {len(reasons) - MAX_REASONS} more reasons (see --json)"))
     if report.run is not None:
         console.print(_run_table(report))
     console.print(_datasets_table(report))
@@ -40,9 +41,11 @@ def render(report: Report, console: Console, quiet: bool = False) -> None:
 def _verdict_line(report: Report) -> Text:
     n = len(report.datasets)
     differing = sum(d.has_differences for d in report.datasets)
-    text = Text(report.verdict.status, style=_VERDICT_STYLE[report.verdict.status])
+    text = _text(report.verdict.status, style=_VERDICT_STYLE[report.verdict.status])
     text.append(f"  {n} dataset{'s' * (n != 1)} compared, {differing} with differences")
-    text.append(f"  (production: {report.production}  candidate: {report.candidate})", style="dim")
+    text.append(
+        visible(f"  (production: {report.production}  candidate: {report.candidate})"), style="dim"
+    )
     return text
 
 
@@ -57,12 +60,12 @@ def _run_table(report: Report) -> Table:
         ("exit code", _s(p.exit_code), _s(c.exit_code)),
         ("commit", (p.git_sha or "working tree")[:12], (c.git_sha or "working tree")[:12]),
         ("duration", f"{p.duration_seconds:.1f} s", f"{c.duration_seconds:.1f} s"),
-        ("peak memory", _bytes(p.peak_memory_bytes), _bytes(c.peak_memory_bytes)),
+        ("peak memory", size(p.peak_memory_bytes), size(c.peak_memory_bytes)),
     ]
     for name in sorted(set(p.counters) | set(c.counters)):
         rows.append((f"counter {name}", _s(p.counters.get(name)), _s(c.counters.get(name))))
     for row in rows:
-        table.add_row(*(Text(v) for v in row))
+        table.add_row(*(_text(v) for v in row))
     return table
 
 
@@ -75,8 +78,8 @@ def _datasets_table(report: Report) -> Table:
         status = _status(d)
         style = "green" if status in ("same", "identical") else "red"
         table.add_row(
-            Text(d.name),
-            Text(status, style=style),
+            _text(d.name),
+            _text(status, style=style),
             _n(d.production_rows),
             _n(d.candidate_rows),
             _n(d.matched_rows if d.status == "compared" else None),
@@ -97,19 +100,19 @@ def _status(d: DatasetDiff) -> str:
 
 
 def _dataset_detail(d: DatasetDiff) -> Group:
-    parts: list[Table | Text] = [Text(f"\n{d.name}", style="bold")]
+    parts: list[Table | Text] = [Text("\n" + visible(d.name), style="bold")]
     s = d.schema
     for col in s.only_in_production:
-        parts.append(Text(f"  - column {col.name} ({col.type}) only in production"))
+        parts.append(_text(f"  - column {col.name} ({col.type}) only in production"))
     for col in s.only_in_candidate:
-        parts.append(Text(f"  + column {col.name} ({col.type}) only in candidate"))
+        parts.append(_text(f"  + column {col.name} ({col.type}) only in candidate"))
     for tc in s.type_changes:
-        parts.append(Text(f"  ~ column {tc.column}: {tc.production_type} -> {tc.candidate_type}"))
+        parts.append(_text(f"  ~ column {tc.column}: {tc.production_type} -> {tc.candidate_type}"))
     for r in s.renamed:
-        parts.append(Text(f"  = column {r.production} renamed to {r.candidate}", style="dim"))
+        parts.append(_text(f"  = column {r.production} renamed to {r.candidate}", style="dim"))
     dup = d.duplicates
     if dup.any:
-        parts.append(Text(
+        parts.append(_text(
             f"  duplicate keys: {dup.production_keys:,} in production "
             f"({dup.production_rows:,} rows), {dup.candidate_keys:,} in candidate "
             f"({dup.candidate_rows:,} rows); {dup.groups_differing:,} of {dup.groups:,} "
@@ -120,19 +123,19 @@ def _dataset_detail(d: DatasetDiff) -> Group:
         ("candidate", d.only_in_candidate, d.only_in_candidate_samples),
     ):
         if count:
-            parts.append(Text(f"  {count:,} rows only in {side}"))
+            parts.append(_text(f"  {count:,} rows only in {side}"))
             for row in rows[:MAX_SAMPLES]:
                 values = ", ".join(f"{k}={_v(v)}" for k, v in row.values.items())
-                parts.append(Text(f"    {_clip(values, 100)}", style="dim"))
+                parts.append(_text(f"    {_clip(values, 100)}", style="dim"))
     changed = d.changed_columns
     if changed:
         parts.append(_columns_table(changed[:MAX_COLUMNS]))
         if len(changed) > MAX_COLUMNS:
-            parts.append(Text(f"  ... and {len(changed) - MAX_COLUMNS} more changed columns"))
+            parts.append(_text(f"  ... and {len(changed) - MAX_COLUMNS} more changed columns"))
         for column in changed[:MAX_SAMPLES]:
             for sample in column.samples[:MAX_SAMPLES]:
                 key = ", ".join(f"{k}={_v(v)}" for k, v in sample.key.items())
-                parts.append(Text(
+                parts.append(_text(
                     f"  {column.name} [{key}]: {_v(sample.production)} -> {_v(sample.candidate)}",
                     style="dim",
                 ))  # fmt: skip
@@ -147,15 +150,20 @@ def _columns_table(columns: tuple[ColumnDiff, ...]) -> Table:
     for c in columns:
         share = f"{100 * c.unequal / c.compared:.2f}%" if c.compared else "-"
         table.add_row(
-            Text(c.name if c.name == c.candidate_name else f"{c.name} -> {c.candidate_name}"),
-            _n(c.unequal), Text(share), _n(c.null_to_value), _n(c.value_to_null),
-            Text(_g(c.max_abs_diff)), Text(_g(c.max_rel_diff)),
+            _text(c.name if c.name == c.candidate_name else f"{c.name} -> {c.candidate_name}"),
+            _n(c.unequal), _text(share), _n(c.null_to_value), _n(c.value_to_null),
+            _text(_g(c.max_abs_diff)), _text(_g(c.max_rel_diff)),
         )  # fmt: skip
     return table
 
 
+def _text(text: str, style: str = "") -> Text:
+    """Text from data, shown as typed: never markup (a Text), control characters as escapes."""
+    return Text(visible(text), style=style)
+
+
 def _n(value: int | None) -> Text:
-    return Text("-" if value is None else f"{value:,}")
+    return _text("-" if value is None else f"{value:,}")
 
 
 def _g(value: float | None) -> str:
@@ -173,13 +181,3 @@ def _v(value: JSONValue) -> str:
 
 def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 3] + "..."
-
-
-def _bytes(value: int | None) -> str:
-    if value is None:
-        return "-"
-    for unit in ("B", "KiB", "MiB", "GiB"):
-        if value < 1024 or unit == "GiB":
-            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
-        value = value / 1024  # type: ignore[assignment]
-    return str(value)
