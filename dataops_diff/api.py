@@ -10,12 +10,11 @@ from .datasets import DatasetRef, pair
 from .engines import READS_URIS, EngineConfig, ProgressFn, get_engine
 from .engines.base import Engine
 from .errors import UsageError
-from .model import DatasetDiff, JSONValue, Report, RunComparison, to_dict
+from .model import DatasetDiff, JSONValue, Reason, Report, RunComparison, Verdict, to_dict
 from .plan import make_plan
 from .policy import Policy, evaluate
-from .runner import TickFn
-from .runspec import RunSpec
-from .spec import DatasetSpec
+from .shadow import TickFn
+from .spec import DatasetSpec, RunSpec
 
 SpecFor = Callable[[str], DatasetSpec]
 Pair = tuple[str, DatasetRef | None, DatasetRef | None]
@@ -169,31 +168,29 @@ def run(
 ) -> Report:
     """Shadow-run production and candidate side by side, then compare every output dataset.
 
-    Raises ``shadow.ProductionFailed`` (a RunError; its ``report`` shows the run) when production
-    did not succeed, ``Interrupted`` on Ctrl-C/SIGTERM. See docs/shadow-runs.md.
+    A production that fails, times out or writes no dataset gives a Report whose verdict is ERROR
+    (nothing can be compared); a candidate that writes no dataset fails. Raises ``Interrupted`` on
+    Ctrl-C/SIGTERM. See docs/shadow-runs.md.
     """
     from . import shadow
 
     comparison = shadow.execute(spec, run_dir, on_tick)
     labels = (shadow.label(comparison.production), shadow.label(comparison.candidate))
     failure = shadow.production_failure(comparison)
+    found = shadow.run_pairs(spec, comparison) if failure is None else []
+    if failure is None and not any(p for _, p, _, _ in found):
+        failure = shadow.wrote_nothing(comparison.production)
     if failure is not None:
-        report = build_report(*labels, (), run=comparison, policy=policy, engine=engine)
-        raise shadow.ProductionFailed(failure, shadow.with_failure(report, failure))
-    found = shadow.pair_outputs(
-        spec,
-        comparison.production.output_dir,
-        comparison.candidate.output_dir,
-        shadow.failed_sides(comparison),
-    )
+        verdict = Verdict("ERROR", (Reason("run", "error", failure, measured=
+                          comparison.production.status, limit="succeeded"),))  # fmt: skip
+        return Report(*labels, (), verdict, "run", engine, {}, comparison, __version__)
     specs = {name: dataset_spec for name, _, _, dataset_spec in found}
     pairs = [(name, p, c) for name, p, c, _ in found]
     diffs = compare_pairs(pairs, specs.__getitem__, engine, engine_config, progress)
-    return build_report(
-        *labels,
-        diffs,
-        run=comparison,
-        policy=policy,
-        engine=engine,
-        options=_options(pairs, specs.__getitem__),
-    )
+    report = build_report(*labels, diffs, run=comparison, policy=policy, engine=engine,
+                          options=_options(pairs, specs.__getitem__))  # fmt: skip
+    if any(c for _, _, c, _ in found):
+        return report
+    reason = Reason("run", "fail", shadow.wrote_nothing(comparison.candidate), measured=0, limit=1)
+    reasons = (reason, *report.verdict.reasons)
+    return replace(report, verdict=replace(report.verdict, status="FAIL", reasons=reasons))

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from dataops_diff.errors import SpecError
-from dataops_diff.runspec import expand, load, with_overrides
-from dataops_diff.spec import DatasetSpec
-from dataops_diff.starter import STARTER_SPEC
+from dataops_diff.spec import STARTER_SPEC, DatasetSpec, expand, with_overrides
+from dataops_diff.spec import load_spec as load
 
 FULL = """
 [pipeline]

@@ -24,7 +24,7 @@ from rich.progress import (
 )
 
 from ..engines import ENGINES, EngineConfig, ProgressFn
-from ..errors import EXIT_DIFFERENCES, EXIT_OK, UsageError
+from ..errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, UsageError
 from ..model import Report
 
 # Output formats: flag -> "module:function" rendering a Report to text. Imported on use.
@@ -160,6 +160,8 @@ def write_text(path: Path, text: str, flag: str) -> None:
 
 def exit_code(report: Report, fail_on_warn: bool = False) -> int:
     status = report.verdict.status
+    if status == "ERROR":  # nothing could be compared (production failed)
+        return EXIT_ERROR
     return EXIT_DIFFERENCES if status == "FAIL" or (status == "WARN" and fail_on_warn) else EXIT_OK
 
 

@@ -16,7 +16,7 @@ from ..errors import UsageError
 from ..policy import evaluate
 from ..reports import json as json_report
 from ..reports import terminal
-from .app import app
+from .app import app, error
 from .common import (
     RENDERERS,
     DebugOpt,
@@ -62,7 +62,7 @@ def report_command(
         ) from exc
     report = json_report.load(text, str(saved))
     fail_on = "fail"
-    if replace(policy_options, fail_on=None).given():
+    if replace(policy_options, fail_on=None).given() and report.verdict.status != "ERROR":
         policy = policy_options.policy()
         report = replace(report, verdict=evaluate(report.datasets, report.run, policy))
         fail_on = policy.fail_on
@@ -75,4 +75,6 @@ def report_command(
         outputs["html"] = html_path
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
+    if report.verdict.status == "ERROR":  # a saved run whose production failed stays an error
+        error(report.verdict.reasons[0].message if report.verdict.reasons else "nothing compared")
     raise typer.Exit(exit_code(report, fail_on_warn=fail_on == "warn"))

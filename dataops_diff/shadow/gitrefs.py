@@ -13,9 +13,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 
-from .errors import RunError
-from .model import Side
-from .runner import git
+from ..errors import RunError
+from ..model import Side
+from .processes import git
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SpecError
-from .model import Side
-from .runspec_check import Checker, check_command, dataset_spec
-from .spec import DatasetSpec
+from ..errors import SpecError
+from ..model import Side
+from .checks import Checker, check_command, dataset_spec
+from .dataset import DatasetSpec
 
 DEFAULT_SPEC = "dataops-diff.toml"
 COMMAND_PLACEHOLDERS = ("output", "python", "side", "root", "run_dir")

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
-from .errors import Interrupted, RunError
-from .model import InputFingerprint, RunRecord, RunStatus, Side
-from .runlogs import WatchedInputs, group_has_live_members, output_bytes, read_counters, stderr_tail
+from ..errors import Interrupted, RunError
+from ..model import InputFingerprint, RunRecord, RunStatus, Side
+from .observe import WatchedInputs, group_has_live_members, log_tail, output_bytes, read_counters
 
 GRACE_SECONDS = 3.0  # between SIGTERM and SIGKILL
 POLL_SECONDS = 0.05
@@ -175,6 +175,7 @@ class _Version:
         launch = self.launch
         counters, warnings = counters_warnings
         assert self.status is not None
+        tail, tail_log = log_tail(launch.stderr_log, launch.stdout_log)
         return RunRecord(
             side=launch.side,
             command=launch.command,
@@ -186,7 +187,8 @@ class _Version:
             peak_memory_bytes=self.maxrss,
             stdout_log=launch.stdout_log,
             stderr_log=launch.stderr_log,
-            stderr_tail=stderr_tail(launch.stderr_log),
+            stderr_tail=tail,
+            tail_log=tail_log,
             git_ref=launch.git_ref,
             git_sha=launch.git_sha,
             counters=counters,

@@ -6,8 +6,8 @@ import json
 import math
 import os
 
-from .datasets import fingerprint
-from .model import InputFingerprint, Side
+from ..datasets import fingerprint
+from ..model import InputFingerprint, Side
 
 TAIL_LINES = 20
 _TAIL_BYTES = 64 * 1024
@@ -28,6 +28,18 @@ def stderr_tail(path: str, lines: int = TAIL_LINES) -> tuple[str, ...]:
     if size > _TAIL_BYTES and kept:
         kept = kept[1:]  # the first line read is probably cut
     return tuple(kept[-lines:])
+
+
+def log_tail(stderr_log: str, stdout_log: str) -> tuple[tuple[str, ...], str]:
+    """The tail of stderr, or of stdout when stderr is empty, and which log it is.
+
+    Many tools (dbt among them) print their errors on stdout, so an empty stderr says nothing.
+    """
+    tail = stderr_tail(stderr_log)
+    if tail:
+        return tail, stderr_log
+    tail = stderr_tail(stdout_log)
+    return tail, (stdout_log if tail else stderr_log)
 
 
 def read_counters(path: str) -> tuple[dict[str, float], list[str]]:

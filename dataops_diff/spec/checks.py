@@ -6,9 +6,9 @@ import dataclasses
 import math
 from typing import Any
 
-from .datasets import FORMATS
-from .errors import SpecError
-from .spec import DEFAULT_SAMPLES, DatasetSpec
+from ..datasets import FORMATS
+from ..errors import SpecError
+from .dataset import DEFAULT_SAMPLES, DatasetSpec
 
 
 class Checker:
