@@ -1,4 +1,4 @@
-"""THE pairing: find, pair, open and fingerprint datasets, for ``compare`` and ``run`` alike.
+"""THE pairing: find, pair and open datasets, for ``compare`` and ``run`` alike.
 
 A *dataset* is a data file (``orders.parquet`` is dataset ``orders``) or a *dataset folder*. What a
 folder is follows from its data entries only: a folder holding hive partition folders
@@ -12,13 +12,13 @@ The rule is documented in docs/semantics.md ("What a dataset is").
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import InputError, UsageError
+from .filetree import HIDDEN, HIVE_DIR, same_file, walk_files
 from .model import Side
 
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -28,10 +28,8 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "arrow": (".arrow", ".feather", ".ipc", ".arrows"),
 }
 TEXT_FORMATS = frozenset({"csv", "json"})  # column types are inferred from the values
-_HIVE_DIR = re.compile(r"^[^=/]+=[^/]*$")
 _PART_FILE = re.compile(r"^(?:part(?:[-_.]|\d)|data_\d|\d+_\d+(?:\.|$))", re.IGNORECASE)
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # s3a://, hdfs://, dbfs:/ (not C:/)
-_CHUNK = 1 << 20
 SIDES: tuple[Side, Side] = ("production", "candidate")
 
 
@@ -71,47 +69,7 @@ def dataset_name(path: str) -> str:
 
 
 def _hidden(name: str) -> bool:
-    return name.startswith((".", "_"))
-
-
-def walk_files(folder: str, skip_hidden: bool = True) -> tuple[list[str], bool]:
-    """Every file under ``folder`` (absolute, sorted), following links; and if hive folders occur.
-
-    Links are followed because a linked partition or input folder is data like any other; a link
-    back into a folder being walked is a loop, and a broken link a missing file: both are errors,
-    never skipped.
-    """
-    files: list[str] = []
-    hive = _walk(folder, frozenset(), skip_hidden, files)
-    return sorted(files), hive
-
-
-def _walk(folder: str, chain: frozenset[str], skip_hidden: bool, files: list[str]) -> bool:
-    real = os.path.realpath(folder)
-    if real in chain:
-        raise InputError(
-            f"'{folder}' links back to '{real}', a folder that holds it (a symbolic link loop); "
-            "remove the link"
-        )
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        raise InputError(f"cannot list '{folder}': {exc.strerror}; check its permissions") from exc
-    hive = False
-    for entry in entries:
-        if skip_hidden and _hidden(entry.name):
-            continue
-        if entry.is_dir():
-            inner = _walk(entry.path, chain | {real}, skip_hidden, files)
-            hive = hive or inner or bool(_HIVE_DIR.match(entry.name))
-        elif entry.is_file():
-            files.append(os.path.abspath(entry.path))
-        else:
-            raise InputError(
-                f"'{entry.path}' is a broken symbolic link or not a regular file; "
-                "fix the link or remove it"
-            )
-    return hive
+    return name.startswith(HIDDEN)
 
 
 def is_dataset_folder(path: str) -> bool:
@@ -119,7 +77,7 @@ def is_dataset_folder(path: str) -> bool:
     for entry in os.scandir(path):
         if _hidden(entry.name):
             continue
-        if entry.is_dir() and _HIVE_DIR.match(entry.name):
+        if entry.is_dir() and HIVE_DIR.match(entry.name):
             return True
         if entry.is_file() and _PART_FILE.match(entry.name):
             return True
@@ -215,7 +173,8 @@ def _find(
         if entry.is_file() and format_of(entry.name, fmt) is None:
             continue  # not data: a README, a log
         try:
-            ref = open_dataset(entry.path, side, fmt, dataset_name(rel).replace(os.sep, "/"))
+            name = (prefix + dataset_name(entry.path)).replace(os.sep, "/")
+            ref = open_dataset(entry.path, side, fmt, name)
         except InputError:
             if lenient:
                 continue
@@ -349,37 +308,4 @@ def same_bytes(production: DatasetRef, candidate: DatasetRef) -> bool:
     pairs = list(zip(production.files, candidate.files, strict=True))
     if any(os.path.getsize(p) != os.path.getsize(c) for p, c in pairs):
         return False
-    return all(_same_file(p, c) for p, c in pairs)
-
-
-def _same_file(a: str, b: str) -> bool:
-    if os.path.samefile(a, b):
-        return True
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            ca, cb = fa.read(_CHUNK), fb.read(_CHUNK)
-            if ca != cb:
-                return False
-            if not ca:
-                return True
-
-
-def fingerprint(path: str) -> tuple[int, int, str]:
-    """(files, bytes, sha256) of a file or folder: relative paths, sizes and contents.
-
-    Every file counts, hidden ones too, and linked folders are followed (an input reached through a
-    link is still an input).
-    """
-    digest = hashlib.sha256()
-    paths = [os.path.abspath(path)] if os.path.isfile(path) else walk_files(path, False)[0]
-    base = os.path.abspath(path) if os.path.isdir(path) else os.path.dirname(os.path.abspath(path))
-    total = 0
-    for p in paths:
-        rel = os.path.relpath(p, base).replace(os.sep, "/")
-        size = os.stat(p).st_size
-        total += size
-        digest.update(f"{rel}\0{size}\0".encode())
-        with open(p, "rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-    return len(paths), total, digest.hexdigest()
+    return all(same_file(p, c) for p, c in pairs)

@@ -6,7 +6,7 @@ import json
 import math
 import os
 
-from ..datasets import fingerprint
+from ..filetree import fingerprint
 from ..model import InputFingerprint, Side
 
 TAIL_LINES = 20
