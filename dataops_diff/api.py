@@ -15,6 +15,7 @@ from .plan import make_plan
 from .policy import Policy, evaluate
 from .shadow import TickFn
 from .spec import DatasetSpec, RunSpec
+from .spec.columns import check_columns
 
 SpecFor = Callable[[str], DatasetSpec]
 Pair = tuple[str, DatasetRef | None, DatasetRef | None]
@@ -63,10 +64,16 @@ def compare_pairs(
     engine_name: str = "duckdb",
     engine_config: EngineConfig | None = None,
     progress: ProgressFn | None = None,
+    precheck: Callable[[Engine], None] | None = None,
 ) -> tuple[DatasetDiff, ...]:
-    """Diff every pair. Every pair's columns are validated (cheaply) before any is compared."""
+    """Diff every pair. Every pair's columns are validated (cheaply) before any is compared.
+
+    ``precheck``: the caller's own validation first (a run's, worded for its spec).
+    """
     engine = get_engine(engine_name, engine_config)
     try:
+        if precheck is not None:
+            precheck(engine)
         _validate(engine, pairs, spec_for)
         return tuple(_diff_one(engine, name, p, c, spec_for, progress) for name, p, c in pairs)
     finally:
@@ -186,7 +193,14 @@ def run(
         return Report(*labels, (), verdict, "run", engine, {}, comparison, __version__)
     specs = {name: dataset_spec for name, _, _, dataset_spec in found}
     pairs = [(name, p, c) for name, p, c, _ in found]
-    diffs = compare_pairs(pairs, specs.__getitem__, engine, engine_config, progress)
+
+    def precheck(engine: Engine) -> None:
+        schemas = [(name, [col.name for col in engine.schema(p, "production")],
+                    [col.name for col in engine.schema(c, "candidate")])
+                   for name, p, c in pairs if p is not None and c is not None]  # fmt: skip
+        check_columns(spec, schemas, specs)
+
+    diffs = compare_pairs(pairs, specs.__getitem__, engine, engine_config, progress, precheck)
     report = build_report(*labels, diffs, run=comparison, policy=policy, engine=engine,
                           options=_options(pairs, specs.__getitem__))  # fmt: skip
     if any(c for _, _, c, _ in found):

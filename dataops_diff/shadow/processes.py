@@ -257,7 +257,8 @@ def _supervise(
     grace: float,
 ) -> None:
     pending = [v for v in versions if v.pid]
-    running: set[Side] = {v.launch.side for v in pending}
+    running: set[Side] = {v.launch.side for v in pending}  # leaders not yet exited
+    active: set[Side] = set(running)  # process groups not yet empty
     last_size = 0.0
     while pending:
         time.sleep(POLL_SECONDS)
@@ -267,11 +268,15 @@ def _supervise(
                 v.stop("interrupted", now, force=len(signals) > 1)
             elif timeout is not None and not v.exited and now - v.start > timeout:
                 v.stop("timed_out", now)
-        for v in [v for v in pending if v.tick(now, grace)]:
+        finished = [v for v in pending if v.tick(now, grace)]
+        for v in finished:
             pending.remove(v)
-        if any(v.exited and v.launch.side in running for v in versions):
-            watched.check(running)  # attributes a change to every version running meanwhile
+        if finished or any(v.exited and v.launch.side in running for v in versions):
+            # again after every stop: a process left behind may write during its grace period;
+            # a change is attributed to every version whose processes were alive meanwhile
+            watched.check(active)
             running = {v.launch.side for v in versions if v.pid and not v.exited}
+            active = {v.launch.side for v in pending}
         if on_tick is not None:
             if now - last_size >= SIZE_EVERY_SECONDS or not pending:
                 last_size = now
