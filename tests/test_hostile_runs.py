@@ -457,3 +457,23 @@ def test_the_cli_exits_130_on_sigterm_and_keeps_the_logs(tmp_path: Path) -> None
     assert err.strip().splitlines()[-1].startswith("dataops-diff: error: interrupted by SIGTERM")
     assert log.exists()
     assert inputs(root) == before
+
+
+# ------------------------------------------------------------------- report paths, checked first
+@pytest.mark.parametrize(("flag", "where", "fragment"), [
+    ("--json", "inputs/events.csv", "is input 'events'"),
+    ("--html", "inputs/events.csv", "is input 'events'"),
+    ("--markdown", ".dataops-diff/runs/old/report.md", "is the run folders"),
+    ("--junit", "missing/report.xml", "does not exist; create it first"),
+])  # fmt: skip
+def test_a_bad_report_path_is_refused_before_the_pipelines_start(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, where: str, fragment: str
+) -> None:
+    root = project(tmp_path)
+    (root / ".dataops-diff" / "runs" / "old").mkdir(parents=True)
+    before = inputs(root)
+    outcome = invoke(capsys, "run", "--spec", root / "dataops-diff.toml", "--run-dir",
+                     tmp_path / "run", flag, root / where, "-q")  # fmt: skip
+    assert_error(outcome, 2, flag, fragment)
+    assert not (tmp_path / "run").exists()
+    assert inputs(root) == before

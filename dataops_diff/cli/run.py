@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -56,6 +57,34 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def _check_report_paths(
+    spec: specs.RunSpec, outputs: dict[str, Path | None], run_dir: Path | None
+) -> None:
+    """Before the pipelines start: a report must not land on an input or in a run folder."""
+    inputs = {f"input '{name}' of {spec.path}": os.path.realpath(path)
+              for name, path in spec.inputs.items()}  # fmt: skip
+    runs = os.path.join(spec.base_dir, ".dataops-diff", "runs")
+    inputs["the run folders"] = os.path.realpath(runs)
+    if run_dir is not None:
+        inputs["--run-dir"] = os.path.realpath(run_dir)
+    for fmt, path in outputs.items():
+        if path is None:
+            continue
+        real = os.path.realpath(path)
+        for name, inp in inputs.items():
+            if real == inp or real.startswith(inp.rstrip(os.sep) + os.sep):
+                raise UsageError(
+                    f"--{fmt} '{path}' is {name} or inside it; write the report elsewhere "
+                    "(inputs and run folders are never written over)"
+                )
+        if os.path.isdir(real):
+            raise UsageError(f"--{fmt} '{path}' is a folder; pass a file path")
+        if not os.path.isdir(os.path.dirname(real)):
+            raise UsageError(
+                f"--{fmt} '{path}': folder '{os.path.dirname(real)}' does not exist; create it first"
+            )
 
 
 @app.command()
@@ -116,6 +145,7 @@ def run(
         base = policy_from_dict(spec.policy, f"{spec.path}: policy")
     policy = policy_options.policy(base)  # --policy FILE replaces [policy]; flags go on top
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
+    _check_report_paths(spec, outputs, run_dir)
     with _sigterm_as_interrupt(), run_display(not quiet) as display:
         report = api.run(
             spec,
