@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .errors import InputError, UsageError
-from .filetree import HIDDEN, HIVE_DIR, same_file, walk_files
+from .filetree import HIDDEN, HIVE_DIR, same_files, walk_files
 from .model import Side
 
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -68,14 +68,10 @@ def dataset_name(path: str) -> str:
     return base
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith(HIDDEN)
-
-
 def is_dataset_folder(path: str) -> bool:
     """A folder that is one dataset, decided from its data entries only (markers never count)."""
     for entry in os.scandir(path):
-        if _hidden(entry.name):
+        if entry.name.startswith(HIDDEN):
             continue
         if entry.is_dir() and HIVE_DIR.match(entry.name):
             return True
@@ -163,7 +159,7 @@ def _find(
         )
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         rel = prefix + entry.name
-        if _hidden(entry.name) or rel in claims:
+        if entry.name.startswith(HIDDEN) or rel in claims:
             continue
         holds_claim = any(c.startswith(rel + os.sep) for c in claims)
         if entry.is_dir() and (holds_claim or not is_dataset_folder(entry.path)):
@@ -296,16 +292,8 @@ def _listed(
 
 def same_bytes(production: DatasetRef, candidate: DatasetRef) -> bool:
     """True when both versions are the same files, byte for byte (relative paths included)."""
-    if production.format != candidate.format or len(production.files) != len(candidate.files):
+    if production.format != candidate.format:
         return False
-
-    def rel(ref: DatasetRef) -> list[str]:
-        base = ref.path if os.path.isdir(ref.path) else os.path.dirname(ref.path)
-        return [os.path.relpath(f, base) for f in ref.files]
-
-    if production.is_folder and rel(production) != rel(candidate):
-        return False
-    pairs = list(zip(production.files, candidate.files, strict=True))
-    if any(os.path.getsize(p) != os.path.getsize(c) for p, c in pairs):
-        return False
-    return all(same_file(p, c) for p, c in pairs)
+    bases = [r.path if os.path.isdir(r.path) else os.path.dirname(r.path)
+             for r in (production, candidate)]  # fmt: skip
+    return same_files(production.files, bases[0], candidate.files, bases[1], production.is_folder)

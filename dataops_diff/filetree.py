@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+from collections.abc import Sequence
 
 from .errors import InputError
 
@@ -55,6 +56,22 @@ def _walk(folder: str, chain: frozenset[str], skip_hidden: bool, files: list[str
                 "fix the link or remove it"
             )
     return hive
+
+
+def same_files(
+    production: Sequence[str], p_base: str, candidate: Sequence[str], c_base: str, paths: bool
+) -> bool:
+    """Both lists hold the same bytes, file by file (and the same relative paths when ``paths``)."""
+    if len(production) != len(candidate):
+        return False
+    if paths and [os.path.relpath(f, p_base) for f in production] != [
+        os.path.relpath(f, c_base) for f in candidate
+    ]:
+        return False
+    pairs = list(zip(production, candidate, strict=True))
+    if any(os.path.getsize(p) != os.path.getsize(c) for p, c in pairs):
+        return False
+    return all(same_file(p, c) for p, c in pairs)
 
 
 def same_file(a: str, b: str) -> bool:
