@@ -60,7 +60,11 @@ def render(report: Report) -> str:
     differing = sum(d.has_differences for d in report.datasets)
     out.append(
         f"**production** {text(report.production)} → **candidate** {text(report.candidate)}"
-        f" · {n} dataset{'s' * (n != 1)}, {differing} with differences"
+        + (
+            " · nothing compared"
+            if verdict.status == "ERROR"
+            else f" · {n} dataset{'s' * (n != 1)}, {differing} with differences"
+        )
     )
     out.append("")
     out += _reasons(report)
