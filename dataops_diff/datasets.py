@@ -136,7 +136,8 @@ def find_datasets(
     if "." in claims:
         return {}  # the whole folder is one listed dataset
     if not claims and _single(root):
-        return {(ref := open_dataset(root, side, fmt)).name: ref}
+        ref = _open(root, side, fmt, None, lenient)
+        return {} if ref is None else {ref.name: ref}
     found: dict[str, DatasetRef] = {}
     _find(root, "", side, fmt, claims, lenient, found, frozenset())
     return found
@@ -152,29 +153,27 @@ def _find(
     found: dict[str, DatasetRef],
     chain: frozenset[str],
 ) -> None:
-    real = os.path.realpath(folder)
-    if real in chain:
-        raise InputError(
-            f"'{folder}' links back to '{real}' (a symbolic link loop); remove the link"
-        )
+    if (real := os.path.realpath(folder)) in chain:
+        raise InputError(f"'{folder}' links back to '{real}' (a symbolic link loop); remove it")
     for entry in sorted(os.scandir(folder), key=lambda e: e.name):
         rel = prefix + entry.name
         if entry.name.startswith(HIDDEN) or rel in claims:
             continue
-        holds_claim = any(c.startswith(rel + os.sep) for c in claims)
-        if entry.is_dir() and (holds_claim or not is_dataset_folder(entry.path)):
-            if not holds_claim or not is_dataset_folder(entry.path):
+        if entry.is_dir():
+            one = is_dataset_folder(entry.path)
+            if one and any(c.startswith(rel + os.sep) for c in claims):
+                continue  # a dataset folder holding a listed path is that listed dataset's
+            if not one:
                 _find(entry.path, rel + os.sep, side, fmt, claims, lenient, found, chain | {real})
-            continue  # a dataset folder holding a listed path is that listed dataset's
-        if entry.is_file() and format_of(entry.name, fmt) is None:
-            continue  # not data: a README, a log
-        try:
-            name = (prefix + dataset_name(entry.path)).replace(os.sep, "/")
-            ref = open_dataset(entry.path, side, fmt, name)
-        except InputError:
-            if lenient:
                 continue
-            raise
+        elif not entry.is_file():
+            raise InputError(f"'{entry.path}' is a broken symbolic link; fix the link or remove it")
+        elif format_of(entry.name, fmt) is None:
+            continue  # not data: a README, a log
+        name = (prefix + dataset_name(entry.path)).replace(os.sep, "/")
+        ref = _open(entry.path, side, fmt, name, lenient)
+        if ref is None:
+            continue
         if ref.name in found:
             raise InputError(
                 f"{side} folder '{folder}' holds two datasets named '{ref.name}' "
@@ -250,9 +249,9 @@ def pair_outputs(
     """
     roots = dict(zip(SIDES, (production, candidate), strict=True))
     claimed = [path for _, path, _ in listed if path]
-    found = {s: find_datasets(roots[s], s, fmt, claimed, s in failed) if os.path.isdir(roots[s])
-             or os.path.isfile(roots[s]) else {} for s in SIDES}  # fmt: skip
-    if _single(production) and _single(candidate) and not claimed:
+    found = {s: find_datasets(roots[s], s, fmt, claimed, s in failed)
+             if os.path.exists(roots[s]) else {} for s in SIDES}  # fmt: skip
+    if _single(production) and _single(candidate) and not claimed and all(found.values()):
         ((name, p),) = found["production"].items()
         ((_, c),) = found["candidate"].items()
         return [(name, p, DatasetRef(name, c.path, c.format, c.files, c.hive))]
@@ -280,10 +279,15 @@ def _listed(
         ref = found.get(name)
         return ref if ref is None or fmt is None else open_dataset(ref.path, side, fmt, name)
     full = os.path.normpath(os.path.join(root, path))
-    if not os.path.exists(full):
-        return None
+    return _open(full, side, fmt, name, lenient) if os.path.exists(full) else None
+
+
+def _open(
+    path: str, side: Side, fmt: str | None, name: str | None, lenient: bool
+) -> DatasetRef | None:
+    """``open_dataset``; None for what a version that failed left unreadable (``lenient``)."""
     try:
-        return open_dataset(full, side, fmt, name)
+        return open_dataset(path, side, fmt, name)
     except InputError:
         if lenient:
             return None
