@@ -477,3 +477,31 @@ def test_a_bad_report_path_is_refused_before_the_pipelines_start(
     assert_error(outcome, 2, flag, fragment)
     assert not (tmp_path / "run").exists()
     assert inputs(root) == before
+
+
+@pytest.mark.parametrize("kind", ["loop", "broken"])
+def test_a_bad_link_beside_datasets_is_an_error_not_a_skip(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    for side in ("p", "c"):
+        _csv(tmp_path / side / "marts" / "orders.csv", "1,a\n")
+    bad = tmp_path / "c" / "marts" / "more"
+    bad.symlink_to(tmp_path / "c" if kind == "loop" else tmp_path / "missing.csv")
+    before = snapshot(tmp_path / "p")
+    outcome = invoke(capsys, "compare", tmp_path / "p", tmp_path / "c", "--key", "id")
+    fragment = "symbolic link loop" if kind == "loop" else "broken symbolic link"
+    assert_error(outcome, 2, fragment)
+    assert snapshot(tmp_path / "p") == before
+
+
+def test_a_symlinked_dataset_file_is_compared(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for side in ("p", "c"):
+        _csv(tmp_path / side / "orders.csv", "1,a\n")
+    _csv(tmp_path / "elsewhere" / "refunds.csv", "1,x\n")
+    _csv(tmp_path / "p" / "refunds.csv", "1,y\n")
+    (tmp_path / "c" / "refunds.csv").symlink_to(tmp_path / "elsewhere" / "refunds.csv")
+    outcome = invoke(capsys, "compare", tmp_path / "p", tmp_path / "c", "--key", "id", "-q")
+    assert outcome.code == 1
+    assert outcome.stdout.startswith("FAIL  2 datasets compared, 1 with differences")
