@@ -190,7 +190,8 @@ def run(
     if failure is not None:
         verdict = Verdict("ERROR", (Reason("run", "error", failure, measured=
                           comparison.production.status, limit="succeeded"),))  # fmt: skip
-        return Report(*labels, (), verdict, "run", engine, {}, comparison, __version__)
+        return Report(*labels, datasets=(), verdict=verdict, command="run", engine=engine,
+                      run=comparison, tool_version=__version__)  # fmt: skip
     specs = {name: dataset_spec for name, _, _, dataset_spec in found}
     pairs = [(name, p, c) for name, p, c, _ in found]
 

@@ -505,3 +505,13 @@ def test_a_symlinked_dataset_file_is_compared(
     outcome = invoke(capsys, "compare", tmp_path / "p", tmp_path / "c", "--key", "id", "-q")
     assert outcome.code == 1
     assert outcome.stdout.startswith("FAIL  2 datasets compared, 1 with differences")
+
+
+def test_production_writing_nothing_outranks_a_listed_dataset_nobody_wrote(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra = '[datasets.payments]\npath = "payments.csv"\n'
+    root = project(tmp_path, prod='JOB_DATASETS = ""', extra=extra)
+    outcome, report = run(capsys, root)
+    assert_error(outcome, 2, "production wrote no datasets")
+    assert report["verdict"]["status"] == "ERROR"

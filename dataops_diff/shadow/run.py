@@ -168,6 +168,8 @@ def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
     pairs = pair_outputs(run.production.output_dir, run.candidate.output_dir, listed,
                          spec.defaults.format, failed_sides(run))  # fmt: skip
     specs = {e.name: e.spec for e in spec.datasets}
+    if not any(p for _, p, _ in pairs):  # production wrote nothing: that is the error to report
+        return [(name, p, c, specs.get(name, spec.defaults)) for name, p, c in pairs]
     out: list[DatasetPair] = []
     for name, p, c in pairs:
         entry = next((e for e in spec.datasets if e.name == name), None)
