@@ -515,3 +515,15 @@ def test_production_writing_nothing_outranks_a_listed_dataset_nobody_wrote(
     outcome, report = run(capsys, root)
     assert_error(outcome, 2, "production wrote no datasets")
     assert report["verdict"]["status"] == "ERROR"
+
+
+def test_an_input_with_a_link_loop_is_refused_before_the_runs(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    (root / "inputs" / "again").symlink_to(root / "inputs")
+    spec = root / "dataops-diff.toml"
+    spec.write_text(spec.read_text().replace("[inputs]\n", '[inputs]\nall = "inputs"\n'))
+    outcome, _ = run(capsys, root)
+    assert_error(outcome, 2, "input 'all'", "symbolic link loop")
+    assert not (tmp_path / "run" / "production" / "stdout.log").exists()  # nothing started

@@ -6,6 +6,7 @@ import json
 import math
 import os
 
+from ..errors import InputError
 from ..filetree import fingerprint
 from ..model import InputFingerprint, Side
 
@@ -106,17 +107,22 @@ class WatchedInputs:
 
     def __init__(self, inputs: dict[str, str]) -> None:
         self.paths = dict(inputs)
-        self.before = self._snapshot()
+        self.before = self._snapshot(first=True)
         self.last = self.before
         self.changed_by: dict[str, set[Side]] = {name: set() for name in self.paths}
 
-    def _snapshot(self) -> dict[str, tuple[int, int, str]]:
+    def _snapshot(self, first: bool = False) -> dict[str, tuple[int, int, str]]:
+        """Fingerprints; a link loop is refused before the runs, and is a change during them."""
         snap: dict[str, tuple[int, int, str]] = {}
         for name, path in self.paths.items():
             try:
                 snap[name] = fingerprint(path)
             except OSError as exc:
                 snap[name] = (0, 0, f"unreadable: {exc.strerror}")
+            except InputError as exc:
+                if first:
+                    raise InputError(f"input '{name}': {exc.message}") from exc
+                snap[name] = (0, 0, f"unreadable: {exc.message}")
         return snap
 
     def check(self, running_since_last: set[Side]) -> None:
