@@ -133,11 +133,13 @@ def execute(
         run_dir = default_run_dir(spec, run_id)
     else:
         run_id = os.path.basename(os.path.normpath(run_dir))
+    _check_outside_inputs(spec, run_dir)
+    if os.path.lexists(run_dir):  # known before any checkout: say it first
+        make_run_dir(run_dir)
     checkouts: list[Checkout] = []
     try:
         for side in SIDES:
             checkouts.append(checkout(side, spec.version(side).ref, spec.base_dir))
-        _check_outside_inputs(spec, run_dir)
         run_dir = make_run_dir(run_dir)
         prod, cand = (launch_for(spec, co, run_dir) for co in checkouts)
         records, inputs = run_versions((prod, cand), spec.inputs, spec.timeout, on_tick)
