@@ -210,7 +210,7 @@ class RunRecord:
     peak_memory_bytes: int | None = None
     stdout_log: str = ""
     stderr_log: str = ""
-    stderr_tail: tuple[str, ...] = ()  # last lines of stderr; of stdout when stderr is empty
+    stderr_tail: tuple[str, ...] = ()  # last lines of stderr; failed and stderr empty: of stdout
     git_ref: str | None = None
     git_sha: str | None = None
     counters: dict[str, float] = field(default_factory=dict)

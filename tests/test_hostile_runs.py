@@ -527,3 +527,14 @@ def test_an_input_with_a_link_loop_is_refused_before_the_runs(
     outcome, _ = run(capsys, root)
     assert_error(outcome, 2, "input 'all'", "symbolic link loop")
     assert not (tmp_path / "run" / "production" / "stdout.log").exists()  # nothing started
+
+
+def test_a_succeeded_version_shows_no_stdout_tail(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = project(tmp_path)
+    _, report = run(capsys, root)
+    prod = report["run"]["production"]
+    assert prod["status"] == "succeeded"
+    assert prod["stderr_tail"] == []  # its stdout ("done production") is not an error
+    assert prod["tail_log"] == prod["stderr_log"]

@@ -31,13 +31,13 @@ def stderr_tail(path: str, lines: int = TAIL_LINES) -> tuple[str, ...]:
     return tuple(kept[-lines:])
 
 
-def log_tail(stderr_log: str, stdout_log: str) -> tuple[tuple[str, ...], str]:
-    """The tail of stderr, or of stdout when stderr is empty, and which log it is.
+def log_tail(stderr_log: str, stdout_log: str, failed: bool) -> tuple[tuple[str, ...], str]:
+    """The tail of stderr, or for a failed version of stdout when stderr is empty; which log.
 
     Many tools (dbt among them) print their errors on stdout, so an empty stderr says nothing.
     """
     tail = stderr_tail(stderr_log)
-    if tail:
+    if tail or not failed:
         return tail, stderr_log
     tail = stderr_tail(stdout_log)
     return tail, (stdout_log if tail else stderr_log)

@@ -175,7 +175,7 @@ class _Version:
         launch = self.launch
         counters, warnings = counters_warnings
         assert self.status is not None
-        tail, tail_log = log_tail(launch.stderr_log, launch.stdout_log)
+        tail, tail_log = log_tail(launch.stderr_log, launch.stdout_log, self.status != "succeeded")
         return RunRecord(
             side=launch.side,
             command=launch.command,
