@@ -239,6 +239,10 @@ def test_a_version_editing_a_file_in_a_symlinked_input_folder_is_caught(
      ("datasets.orders.format", "'xlsx' is not a known format")),
     (('key = ["id"]', '[datasets.orders]\npath = "orders.csv"'),
      ("datasets.orders.key is missing", "set key in [defaults]")),
+    (('key = ["id"]', 'key = ["id"]\n[datasets.orders]\npath = "out/orders.csvv"'),
+     ("datasets.orders.path", "'out/orders.csvv' has no known data extension")),
+    (('key = ["id"]', 'key = ["id"]\n[datasets.orders]\npath = "../orders.csv"'),
+     ("datasets.orders.path must stay inside the output folder",)),
 ])  # fmt: skip
 def test_a_bad_spec_is_refused_before_anything_runs(
     tmp_path: Path,
@@ -465,6 +469,7 @@ def test_the_cli_exits_130_on_sigterm_and_keeps_the_logs(tmp_path: Path) -> None
     ("--html", "inputs/events.csv", "is input 'events'"),
     ("--markdown", ".dataops-diff/runs/old/report.md", "is the run folders"),
     ("--junit", "missing/report.xml", "does not exist; create it first"),
+    ("--json", "dataops-diff.toml", "is the spec file"),
 ])  # fmt: skip
 def test_a_bad_report_path_is_refused_before_the_pipelines_start(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], flag: str, where: str, fragment: str

@@ -65,6 +65,7 @@ def _check_report_paths(
     """Before the pipelines start: a report must not land on an input or in a run folder."""
     inputs = {f"input '{name}' of {spec.path}": os.path.realpath(path)
               for name, path in spec.inputs.items()}  # fmt: skip
+    inputs["the spec file"] = os.path.realpath(spec.path)
     runs = os.path.join(spec.base_dir, ".dataops-diff", "runs")
     inputs["the run folders"] = os.path.realpath(runs)
     if run_dir is not None:

@@ -16,6 +16,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..datasets import FORMATS, format_of
 from ..errors import SpecError
 from ..model import Side
 from .checks import Checker, check_command, dataset_spec
@@ -26,6 +27,7 @@ COMMAND_PLACEHOLDERS = ("output", "python", "side", "root", "run_dir")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+_EXTENSION = re.compile(r"\.[A-Za-z]{2,8}$")  # looks like a file name's extension
 
 _TOP = {"pipeline", "production", "candidate", "inputs", "datasets", "defaults", "policy"}
 _PIPELINE = {"command", "shell", "cwd", "env", "timeout"}
@@ -239,6 +241,11 @@ def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEnt
                     f'e.g. path = "{name}.parquet"',
                 )
         spec = dataset_spec(c, table, key, defaults)
+        if path is not None and _unknown_file(path, spec.format):  # its pairing would fail late
+            raise c.error(
+                f"{key}.path", f"'{path}' has no known data extension",
+                f"fix the path, or set format = one of {', '.join(FORMATS)}",
+            )  # fmt: skip
         if not spec.key:  # known before any pipeline starts: say it now
             raise c.error(
                 f"{key}.key", "is missing (and [defaults] sets none)",
@@ -246,6 +253,11 @@ def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEnt
             )  # fmt: skip
         entries.append(DatasetEntry(name, path, spec, frozenset(table)))
     return tuple(entries)
+
+
+def _unknown_file(path: str, fmt: str | None) -> bool:
+    """A path that names a file (it has an extension) of no known format, with no format set."""
+    return fmt is None and bool(_EXTENSION.search(path)) and format_of(path) is None
 
 
 def _check_placeholders(c: Checker, spec: RunSpec) -> None:
