@@ -62,9 +62,10 @@ def report_command(
         ) from exc
     report = json_report.load(text, str(saved))
     fail_on = "fail"
-    if replace(policy_options, fail_on=None).given() and report.verdict.status != "ERROR":
+    if replace(policy_options, fail_on=None).given():
         policy = policy_options.policy()
-        report = replace(report, verdict=evaluate(report.datasets, report.run, policy))
+        if report.verdict.status != "ERROR":  # nothing was compared: no policy can decide it
+            report = replace(report, verdict=evaluate(report.datasets, report.run, policy))
         fail_on = policy.fail_on
     elif policy_options.fail_on is not None:
         fail_on = policy_options.policy().fail_on  # validates the value
