@@ -10,12 +10,12 @@ from .datasets import DatasetRef, pair
 from .engines import READS_URIS, EngineConfig, ProgressFn, get_engine
 from .engines.base import Engine
 from .errors import UsageError
-from .model import DatasetDiff, JSONValue, Report, RunComparison, to_dict
+from .model import DatasetDiff, JSONValue, Reason, Report, RunComparison, Verdict, to_dict
 from .plan import make_plan
 from .policy import Policy, evaluate
-from .runner import TickFn
-from .runspec import RunSpec
-from .spec import DatasetSpec
+from .shadow import TickFn
+from .spec import DatasetSpec, RunSpec
+from .spec.columns import check_columns
 
 SpecFor = Callable[[str], DatasetSpec]
 Pair = tuple[str, DatasetRef | None, DatasetRef | None]
@@ -64,10 +64,16 @@ def compare_pairs(
     engine_name: str = "duckdb",
     engine_config: EngineConfig | None = None,
     progress: ProgressFn | None = None,
+    precheck: Callable[[Engine], None] | None = None,
 ) -> tuple[DatasetDiff, ...]:
-    """Diff every pair. Every pair's columns are validated (cheaply) before any is compared."""
+    """Diff every pair. Every pair's columns are validated (cheaply) before any is compared.
+
+    ``precheck``: the caller's own validation first (a run's, worded for its spec).
+    """
     engine = get_engine(engine_name, engine_config)
     try:
+        if precheck is not None:
+            precheck(engine)
         _validate(engine, pairs, spec_for)
         return tuple(_diff_one(engine, name, p, c, spec_for, progress) for name, p, c in pairs)
     finally:
@@ -169,31 +175,37 @@ def run(
 ) -> Report:
     """Shadow-run production and candidate side by side, then compare every output dataset.
 
-    Raises ``shadow.ProductionFailed`` (a RunError; its ``report`` shows the run) when production
-    did not succeed, ``Interrupted`` on Ctrl-C/SIGTERM. See docs/shadow-runs.md.
+    A production that fails, times out or writes no dataset gives a Report whose verdict is ERROR
+    (nothing can be compared); a candidate that writes no dataset fails. Raises ``Interrupted`` on
+    Ctrl-C/SIGTERM. See docs/shadow-runs.md.
     """
     from . import shadow
 
     comparison = shadow.execute(spec, run_dir, on_tick)
     labels = (shadow.label(comparison.production), shadow.label(comparison.candidate))
     failure = shadow.production_failure(comparison)
+    found = shadow.run_pairs(spec, comparison) if failure is None else []
+    if failure is None and not any(p for _, p, _, _ in found):
+        failure = shadow.wrote_nothing(comparison.production)
     if failure is not None:
-        report = build_report(*labels, (), run=comparison, policy=policy, engine=engine)
-        raise shadow.ProductionFailed(failure, shadow.with_failure(report, failure))
-    found = shadow.pair_outputs(
-        spec,
-        comparison.production.output_dir,
-        comparison.candidate.output_dir,
-        shadow.failed_sides(comparison),
-    )
+        verdict = Verdict("ERROR", (Reason("run", "error", failure, measured=
+                          comparison.production.status, limit="succeeded"),))  # fmt: skip
+        return Report(*labels, datasets=(), verdict=verdict, command="run", engine=engine,
+                      run=comparison, tool_version=__version__)  # fmt: skip
     specs = {name: dataset_spec for name, _, _, dataset_spec in found}
     pairs = [(name, p, c) for name, p, c, _ in found]
-    diffs = compare_pairs(pairs, specs.__getitem__, engine, engine_config, progress)
-    return build_report(
-        *labels,
-        diffs,
-        run=comparison,
-        policy=policy,
-        engine=engine,
-        options=_options(pairs, specs.__getitem__),
-    )
+
+    def precheck(engine: Engine) -> None:
+        schemas = [(name, [col.name for col in engine.schema(p, "production")],
+                    [col.name for col in engine.schema(c, "candidate")])
+                   for name, p, c in pairs if p is not None and c is not None]  # fmt: skip
+        check_columns(spec, schemas, specs)
+
+    diffs = compare_pairs(pairs, specs.__getitem__, engine, engine_config, progress, precheck)
+    report = build_report(*labels, diffs, run=comparison, policy=policy, engine=engine,
+                          options=_options(pairs, specs.__getitem__))  # fmt: skip
+    if any(c for _, _, c, _ in found):
+        return report
+    reason = Reason("run", "fail", shadow.wrote_nothing(comparison.candidate), measured=0, limit=1)
+    reasons = (reason, *report.verdict.reasons)
+    return replace(report, verdict=replace(report.verdict, status="FAIL", reasons=reasons))

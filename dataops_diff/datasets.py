@@ -1,21 +1,24 @@
-"""Find, pair and fingerprint datasets on disk.
+"""THE pairing: find, pair and open datasets, for ``compare`` and ``run`` alike.
 
-A *dataset* is a data file (``orders.parquet`` is dataset ``orders``) or a folder of part files or
-hive partitions (``orders/`` holding ``part-0.parquet`` or ``day=2024-01-01/...``). An *output
-folder* holds datasets as its top-level entries. Entries whose name starts with ``.`` or ``_``
-(``_SUCCESS``, ``.crc`` files, ``_delta_log``) are bookkeeping and are skipped, as Spark and
-Hive do.
+A *dataset* is a data file (``orders.parquet`` is dataset ``orders``) or a *dataset folder*. What a
+folder is follows from its data entries only: a folder holding hive partition folders
+(``day=2024-01-01/``) or part files (``part-00000.parquet``, ``part.0.csv``, ``data_0.parquet``,
+Hive's ``000000_0``) is one dataset; any other folder is a folder of datasets, each entry found the
+same way, nested ones named by their relative path (``marts/customers``). Entries whose name starts
+with ``.`` or ``_`` (``_SUCCESS``, ``.crc`` files, ``_delta_log``) are bookkeeping: they are never
+read and never change what a folder is. Symbolic links are followed; a link loop is an error.
+The rule is documented in docs/semantics.md ("What a dataset is").
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from .errors import InputError, UsageError
+from .filetree import HIDDEN, HIVE_DIR, same_files, walk_files
 from .model import Side
 
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -25,9 +28,9 @@ FORMATS: dict[str, tuple[str, ...]] = {
     "arrow": (".arrow", ".feather", ".ipc", ".arrows"),
 }
 TEXT_FORMATS = frozenset({"csv", "json"})  # column types are inferred from the values
-_HIVE_DIR = re.compile(r"^[^=/]+=[^/]*$")
+_PART_FILE = re.compile(r"^(?:part(?:[-_.]|\d)|data_\d|\d+_\d+(?:\.|$))", re.IGNORECASE)
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+:/")  # s3a://, hdfs://, dbfs:/ (not C:/)
-_CHUNK = 1 << 20
+SIDES: tuple[Side, Side] = ("production", "candidate")
 
 
 @dataclass(frozen=True)
@@ -65,18 +68,20 @@ def dataset_name(path: str) -> str:
     return base
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith((".", "_"))
-
-
 def is_dataset_folder(path: str) -> bool:
-    """A folder that is one dataset: hive partitions or part files, rather than an output folder."""
-    entries = [e for e in os.scandir(path) if not _hidden(e.name)]
-    if any(e.is_dir() and _HIVE_DIR.match(e.name) for e in entries):
-        return True
-    return any(e.is_file() and e.name.startswith("part-") for e in entries) or any(
-        os.path.exists(os.path.join(path, marker)) for marker in ("_SUCCESS", "_common_metadata")
-    )
+    """A folder that is one dataset, decided from its data entries only (markers never count)."""
+    for entry in os.scandir(path):
+        if entry.name.startswith(HIDDEN):
+            continue
+        if entry.is_dir() and HIVE_DIR.match(entry.name):
+            return True
+        if entry.is_file() and _PART_FILE.match(entry.name):
+            return True
+    return False
+
+
+def _single(path: str) -> bool:
+    return os.path.isfile(path) or (os.path.isdir(path) and is_dataset_folder(path))
 
 
 def open_dataset(
@@ -96,13 +101,7 @@ def open_dataset(
         return DatasetRef(name, path, found, (os.path.abspath(path),))
     if not os.path.isdir(path):
         raise InputError(f"{side} dataset '{path}' does not exist; check the path")
-    files: list[str] = []
-    hive = False
-    for root, dirs, names in os.walk(path):
-        dirs[:] = sorted(d for d in dirs if not _hidden(d))
-        hive = hive or any(_HIVE_DIR.match(d) for d in dirs)
-        files.extend(os.path.abspath(os.path.join(root, n)) for n in names if not _hidden(n))
-    files.sort()
+    files, hive = walk_files(path)
     if not files:
         raise InputError(f"{side} dataset '{path}' holds no data files; check the pipeline output")
     formats = {format_of(f, fmt) for f in files}
@@ -117,27 +116,71 @@ def open_dataset(
     return DatasetRef(name, path, found, tuple(files), hive)
 
 
-def discover(root: str, side: Side, fmt: str | None = None) -> dict[str, DatasetRef]:
-    """The datasets of an output folder (each top-level entry), or the one dataset at ``root``."""
+def find_datasets(
+    root: str,
+    side: Side,
+    fmt: str | None = None,
+    claimed: Iterable[str] = (),
+    lenient: bool = False,
+) -> dict[str, DatasetRef]:
+    """The datasets at ``root`` by name: the one dataset it is, or those of a folder of datasets.
+
+    ``claimed``: paths relative to ``root`` listed elsewhere (a run spec's ``datasets.NAME.path``):
+    they are not found again, and a folder holding one is read as a folder of datasets, so its
+    other entries are still found. ``lenient``: unreadable entries (a failed version's partial
+    output) count as absent instead of raising.
+    """
     if not os.path.exists(root):
         raise InputError(f"{side} path '{root}' does not exist; check the path")
-    if os.path.isfile(root) or is_dataset_folder(root):
-        ref = open_dataset(root, side, fmt)
-        return {ref.name: ref}
-    datasets: dict[str, DatasetRef] = {}
-    for entry in sorted(os.scandir(root), key=lambda e: e.name):
-        if _hidden(entry.name) or (entry.is_file() and format_of(entry.name, fmt) is None):
+    claims = {os.path.normpath(c) for c in claimed}
+    if "." in claims:
+        return {}  # the whole folder is one listed dataset
+    if not claims and _single(root):
+        ref = _open(root, side, fmt, None, lenient)
+        return {} if ref is None else {ref.name: ref}
+    found: dict[str, DatasetRef] = {}
+    _find(root, "", side, fmt, claims, lenient, found, frozenset())
+    return found
+
+
+def _find(
+    folder: str,
+    prefix: str,
+    side: Side,
+    fmt: str | None,
+    claims: set[str],
+    lenient: bool,
+    found: dict[str, DatasetRef],
+    chain: frozenset[str],
+) -> None:
+    if (real := os.path.realpath(folder)) in chain:
+        raise InputError(f"'{folder}' links back to '{real}' (a symbolic link loop); remove it")
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        rel = prefix + entry.name
+        if entry.name.startswith(HIDDEN) or rel in claims:
             continue
-        ref = open_dataset(entry.path, side, fmt)
-        if ref.name in datasets:
+        if entry.is_dir():
+            one = is_dataset_folder(entry.path)
+            if one and any(c.startswith(rel + os.sep) for c in claims):
+                continue  # a dataset folder holding a listed path is that listed dataset's
+            if not one:
+                _find(entry.path, rel + os.sep, side, fmt, claims, lenient, found, chain | {real})
+                continue
+        elif not entry.is_file():
+            raise InputError(f"'{entry.path}' is a broken symbolic link; fix the link or remove it")
+        elif format_of(entry.name, fmt) is None:
+            continue  # not data: a README, a log
+        name = (prefix + dataset_name(entry.path)).replace(os.sep, "/")
+        ref = _open(entry.path, side, fmt, name, lenient)
+        if ref is None:
+            continue
+        if ref.name in found:
             raise InputError(
-                f"{side} folder '{root}' holds two datasets named '{ref.name}' "
-                f"('{datasets[ref.name].path}' and '{ref.path}'); keep one"
+                f"{side} folder '{folder}' holds two datasets named '{ref.name}' "
+                f"('{found[ref.name].path}' and '{ref.path}'); keep one, or list one in a run "
+                "spec's [datasets] with its path"
             )
-        datasets[ref.name] = ref
-    if not datasets:
-        raise InputError(f"{side} folder '{root}' holds no datasets; check the path")
-    return datasets
+        found[ref.name] = ref
 
 
 def is_uri(path: str) -> bool:
@@ -155,10 +198,11 @@ def uri_dataset(uri: str, side: Side, fmt: str | None = None) -> DatasetRef:
     return DatasetRef(dataset_name(uri.rstrip("/")), uri, found, (uri,))
 
 
-def pair(
-    production: str, candidate: str, fmt: str | None = None, uris: bool = False
-) -> list[tuple[str, DatasetRef | None, DatasetRef | None]]:
-    """Pair the datasets of both sides by name, sorted by name.
+Pair = tuple[str, DatasetRef | None, DatasetRef | None]
+
+
+def pair(production: str, candidate: str, fmt: str | None = None, uris: bool = False) -> list[Pair]:
+    """``compare``: pair the datasets of both sides by name, sorted by name.
 
     Two single datasets (files or dataset folders) are paired whatever their names. ``uris``: the
     engine reads URIs (``s3a://...``); a URI is one dataset.
@@ -173,65 +217,87 @@ def pair(
         p = (uri_dataset if is_uri(production) else open_dataset)(production, "production", fmt)
         c = (uri_dataset if is_uri(candidate) else open_dataset)(candidate, "candidate", fmt)
         return [(p.name, p, DatasetRef(p.name, c.path, c.format, c.files, c.hive))]
-    prod = discover(production, "production", fmt)
-    cand = discover(candidate, "candidate", fmt)
-    single_prod = os.path.isfile(production) or is_dataset_folder(production)
-    single_cand = os.path.isfile(candidate) or is_dataset_folder(candidate)
-    if single_prod and single_cand:
-        ((name, p),) = prod.items()
-        ((_, c),) = cand.items()
-        return [(name, p, DatasetRef(name, c.path, c.format, c.files, c.hive))]
+    for side, path in zip(SIDES, (production, candidate), strict=True):
+        if not os.path.exists(path):
+            raise InputError(f"{side} path '{path}' does not exist; check the path")
+    single_prod, single_cand = _single(production), _single(candidate)
     if single_prod != single_cand:
         one, other = ("production", "candidate") if single_prod else ("candidate", "production")
         raise UsageError(
-            f"{one} is a single dataset but {other} is an output folder; "
+            f"{one} is a single dataset but {other} is a folder of datasets; "
             "pass two files or dataset folders, or two output folders"
         )
-    names = sorted(set(prod) | set(cand))
-    return [(n, prod.get(n), cand.get(n)) for n in names]
+    pairs = pair_outputs(production, candidate, fmt=fmt)
+    for side, path in zip(SIDES, (production, candidate), strict=True):
+        if not any((p, c)[SIDES.index(side)] for _, p, c in pairs):
+            raise InputError(f"{side} folder '{path}' holds no datasets; check the path")
+    return pairs
+
+
+def pair_outputs(
+    production: str,
+    candidate: str,
+    listed: Sequence[tuple[str, str | None, str | None]] = (),
+    fmt: str | None = None,
+    failed: frozenset[Side] = frozenset(),
+) -> list[Pair]:
+    """``run`` (and ``compare``): the listed datasets in order, then every other one found, by name.
+
+    ``listed``: (name, path relative to the output folder or None for the entry named ``name``,
+    format). A listed dataset absent from both outputs is paired as (None, None): the caller names
+    the spec key. ``failed``: versions that did not succeed; their unreadable datasets are absent.
+    """
+    roots = dict(zip(SIDES, (production, candidate), strict=True))
+    claimed = [path for _, path, _ in listed if path]
+    found = {s: find_datasets(roots[s], s, fmt, claimed, s in failed)
+             if os.path.exists(roots[s]) else {} for s in SIDES}  # fmt: skip
+    if _single(production) and _single(candidate) and not claimed and all(found.values()):
+        ((name, p),) = found["production"].items()
+        ((_, c),) = found["candidate"].items()
+        return [(name, p, DatasetRef(name, c.path, c.format, c.files, c.hive))]
+    pairs: list[Pair] = []
+    for name, path, own_fmt in listed:
+        refs = [_listed(s, roots[s], name, path, own_fmt or fmt, found[s], s in failed)
+                for s in SIDES]  # fmt: skip
+        pairs.append((name, refs[0], refs[1]))
+    listed_names = {name for name, _, _ in listed}
+    rest = sorted((set(found["production"]) | set(found["candidate"])) - listed_names)
+    pairs.extend((n, found["production"].get(n), found["candidate"].get(n)) for n in rest)
+    return pairs
+
+
+def _listed(
+    side: Side,
+    root: str,
+    name: str,
+    path: str | None,
+    fmt: str | None,
+    found: dict[str, DatasetRef],
+    lenient: bool,
+) -> DatasetRef | None:
+    if path is None:
+        ref = found.get(name)
+        return ref if ref is None or fmt is None else open_dataset(ref.path, side, fmt, name)
+    full = os.path.normpath(os.path.join(root, path))
+    return _open(full, side, fmt, name, lenient) if os.path.exists(full) else None
+
+
+def _open(
+    path: str, side: Side, fmt: str | None, name: str | None, lenient: bool
+) -> DatasetRef | None:
+    """``open_dataset``; None for what a version that failed left unreadable (``lenient``)."""
+    try:
+        return open_dataset(path, side, fmt, name)
+    except InputError:
+        if lenient:
+            return None
+        raise
 
 
 def same_bytes(production: DatasetRef, candidate: DatasetRef) -> bool:
     """True when both versions are the same files, byte for byte (relative paths included)."""
-    if production.format != candidate.format or len(production.files) != len(candidate.files):
+    if production.format != candidate.format:
         return False
-
-    def rel(ref: DatasetRef) -> list[str]:
-        base = ref.path if os.path.isdir(ref.path) else os.path.dirname(ref.path)
-        return [os.path.relpath(f, base) for f in ref.files]
-
-    if production.is_folder and rel(production) != rel(candidate):
-        return False
-    pairs = list(zip(production.files, candidate.files, strict=True))
-    if any(os.path.getsize(p) != os.path.getsize(c) for p, c in pairs):
-        return False
-    return all(_same_file(p, c) for p, c in pairs)
-
-
-def _same_file(a: str, b: str) -> bool:
-    if os.path.samefile(a, b):
-        return True
-    with open(a, "rb") as fa, open(b, "rb") as fb:
-        while True:
-            ca, cb = fa.read(_CHUNK), fb.read(_CHUNK)
-            if ca != cb:
-                return False
-            if not ca:
-                return True
-
-
-def fingerprint(path: str) -> tuple[int, int, str]:
-    """(files, bytes, sha256) of a file or folder: relative paths, sizes and contents."""
-    digest = hashlib.sha256()
-    root = Path(path)
-    paths = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
-    total = 0
-    for p in paths:
-        rel = p.name if p == root else p.relative_to(root).as_posix()
-        size = p.stat().st_size
-        total += size
-        digest.update(f"{rel}\0{size}\0".encode())
-        with p.open("rb") as fh:
-            while chunk := fh.read(_CHUNK):
-                digest.update(chunk)
-    return len(paths), total, digest.hexdigest()
+    bases = [r.path if os.path.isdir(r.path) else os.path.dirname(r.path)
+             for r in (production, candidate)]  # fmt: skip
+    return same_files(production.files, bases[0], candidate.files, bases[1], production.is_folder)

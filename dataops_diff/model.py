@@ -20,14 +20,14 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, Union
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: verdict status ERROR, severity error, RunRecord.tail_log
 
 JSONValue = None | bool | int | float | str | list[Any] | dict[str, Any]
 
 Side = Literal["production", "candidate"]
 DatasetStatus = Literal["compared", "only_in_production", "only_in_candidate"]
-VerdictStatus = Literal["PASS", "WARN", "FAIL"]
-Severity = Literal["fail", "warn"]
+VerdictStatus = Literal["PASS", "WARN", "FAIL", "ERROR"]  # ERROR: nothing could be compared
+Severity = Literal["error", "fail", "warn"]
 Classification = Literal["expected", "tolerated", "unexpected"]
 RunStatus = Literal["succeeded", "failed", "timed_out", "interrupted", "not_started"]
 
@@ -210,11 +210,12 @@ class RunRecord:
     peak_memory_bytes: int | None = None
     stdout_log: str = ""
     stderr_log: str = ""
-    stderr_tail: tuple[str, ...] = ()
+    stderr_tail: tuple[str, ...] = ()  # last lines of stderr; failed and stderr empty: of stdout
     git_ref: str | None = None
     git_sha: str | None = None
     counters: dict[str, float] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # e.g. unreadable counters file, leftover processes killed
+    tail_log: str = ""  # the log stderr_tail comes from (dbt and others print errors on stdout)
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from test_runner_demo import (
     changed,
 )
 
-from dataops_diff import api, runspec
+from dataops_diff import api
+from dataops_diff import spec as runspec
 from dataops_diff.model import Report, to_dict
 from dataops_diff.reports import html, markdown
 from dataops_diff.spec import DatasetSpec
@@ -59,7 +60,7 @@ def run_versions(folder: Path) -> None:
 
 def compare_demo() -> Rendered:
     """Compare ./production with ./candidate using the demo spec; render HTML and Markdown."""
-    spec = runspec.load(str(DEMO / "dataops-diff.toml"))
+    spec = runspec.load_spec(str(DEMO / "dataops-diff.toml"))
     listed = {entry.name: entry.spec for entry in spec.datasets}
 
     def spec_for(name: str) -> DatasetSpec:

@@ -47,7 +47,7 @@ def test_report_validates_and_round_trips(tmp_path: Path) -> None:
     text = json_report.render(report)
     data = json.loads(text)
     jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text()))
-    assert data["schema_version"] == 1
+    assert data["schema_version"] == 2
     assert Report.from_dict(to_dict(report)) == report
     assert json_report.load(text) == report
     (diff,) = report.datasets

@@ -12,7 +12,7 @@ import pytest
 from test_runner_support import JOB, alive, cli, git, make_repo, spec_with, wait_for
 
 from dataops_diff.cli import main
-from dataops_diff.starter import STARTER_SPEC
+from dataops_diff.spec import STARTER_SPEC
 
 CANDIDATE_JOB = JOB.replace('"JOB_OFFSET", "0"', '"JOB_OFFSET", "7"')
 
@@ -85,7 +85,8 @@ def test_production_crash_exits_2_pointing_to_its_log(
     assert Path(log).read_text() == "bad\n"
     assert report["run"]["production"]["stderr_tail"] == ["bad"]
     assert report["datasets"] == []
-    assert report["verdict"]["status"] == "FAIL"
+    assert report["verdict"]["status"] == "ERROR"
+    assert [r["severity"] for r in report["verdict"]["reasons"]] == ["error"]  # no noise reasons
 
 
 def test_production_timeout_exits_2(tmp_path: Path) -> None:

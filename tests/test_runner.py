@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 from test_runner_support import JOB, alive
 
-from dataops_diff import shadow
 from dataops_diff.errors import RunError
-from dataops_diff.gitrefs import checkout
 from dataops_diff.model import RunComparison
-from dataops_diff.runlogs import output_bytes, read_counters, stderr_tail
-from dataops_diff.runner import RunState, run_versions
-from dataops_diff.runspec import RunSpec, parse
+from dataops_diff.shadow import run as shadow
+from dataops_diff.shadow.gitrefs import checkout
+from dataops_diff.shadow.observe import output_bytes, read_counters, stderr_tail
+from dataops_diff.shadow.processes import RunState, run_versions
+from dataops_diff.spec import RunSpec, parse
 
 
 def make_spec(tmp_path: Path, production_env: str = "", candidate_env: str = "",

@@ -8,10 +8,11 @@ from pathlib import Path
 import pytest
 from test_runner_support import JOB, SPEC, git, make_repo
 
-from dataops_diff import shadow
 from dataops_diff.errors import RunError
-from dataops_diff.gitrefs import checkout, release
-from dataops_diff.runspec import load, with_overrides
+from dataops_diff.shadow import run as shadow
+from dataops_diff.shadow.gitrefs import checkout, release
+from dataops_diff.spec import load_spec as load
+from dataops_diff.spec import with_overrides
 
 CANDIDATE_JOB = JOB.replace('"JOB_OFFSET", "0"', '"JOB_OFFSET", "7"')
 

@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from dataops_diff.live import human_bytes, run_display
-from dataops_diff.runner import RunState
+from dataops_diff.cli.live import human_bytes, run_display
+from dataops_diff.shadow import RunState
 
 RUNNING = (RunState("production", "running", 0.5, 0), RunState("candidate", "running", 0.5, 2048))
 DONE = (

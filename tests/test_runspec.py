@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 
 from dataops_diff.errors import SpecError
-from dataops_diff.runspec import expand, load, with_overrides
-from dataops_diff.spec import DatasetSpec
-from dataops_diff.starter import STARTER_SPEC
+from dataops_diff.spec import STARTER_SPEC, DatasetSpec, expand, with_overrides
+from dataops_diff.spec import load_spec as load
 
 FULL = """
 [pipeline]
@@ -289,3 +288,19 @@ def test_python_without_slash_is_looked_up_on_path(tmp_path: Path) -> None:
     spec = load(write(tmp_path, BASE + '[candidate]\npython = "python3.12"\n'))
     assert spec.candidate.python == "python3.12"
     assert sys.executable  # the default {python}, see test_runner
+
+
+def test_a_setting_names_the_spec_key_it_came_from(tmp_path: Path) -> None:
+    spec = load(write(tmp_path, FULL))
+    assert spec.setting("orders", "key") == "datasets.orders.key"
+    assert spec.setting("orders", "abs_tol") == "datasets.orders.abs_tol"
+    assert spec.setting("users", "key") == "defaults.key"  # listed, key from [defaults]
+    assert spec.setting("refunds", "ignore_columns") == "defaults.ignore_columns"  # not listed
+    alias = FULL.replace("[defaults]", "[datasets.default]")
+    assert load(write(tmp_path, alias)).setting("users", "key") == "datasets.default.key"
+
+
+def test_a_nested_dataset_name_is_quoted_as_toml_spells_it(tmp_path: Path) -> None:
+    text = FULL.replace("[datasets.users]", '[datasets."marts/users"]\nkey = ["user_id"]')
+    spec = load(write(tmp_path, text))
+    assert spec.setting("marts/users", "key") == 'datasets."marts/users".key'

@@ -23,7 +23,7 @@ from rich.progress import (
 )
 
 from ..engines import ENGINES, EngineConfig, ProgressFn
-from ..errors import EXIT_DIFFERENCES, EXIT_OK, UsageError
+from ..errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, UsageError
 from ..humanize import visible
 from ..model import Report
 from .outputs import check_report_paths as check_report_paths  # re-exported for the commands
@@ -121,6 +121,8 @@ def sigterm_as_interrupt() -> Iterator[None]:
 
 def exit_code(report: Report, fail_on_warn: bool = False) -> int:
     status = report.verdict.status
+    if status == "ERROR":  # nothing could be compared (production failed)
+        return EXIT_ERROR
     return EXIT_DIFFERENCES if status == "FAIL" or (status == "WARN" and fail_on_warn) else EXIT_OK
 
 

@@ -16,7 +16,7 @@ from ..errors import UsageError
 from ..policy import evaluate
 from ..reports import RENDERERS, terminal
 from ..reports import json as json_report
-from .app import app
+from .app import app, error
 from .common import (
     DebugOpt,
     HtmlOpt,
@@ -73,11 +73,14 @@ def report_command(
     fail_on = "fail"
     if replace(policy_options, fail_on=None).given():
         policy = policy_options.policy()
-        report = replace(report, verdict=evaluate(report.datasets, report.run, policy))
+        if report.verdict.status != "ERROR":  # nothing was compared: no policy can decide it
+            report = replace(report, verdict=evaluate(report.datasets, report.run, policy))
         fail_on = policy.fail_on
     elif policy_options.fail_on is not None:
         fail_on = policy_options.policy().fail_on  # validates the value
     check_report_paths(outputs, saved_protected(report))
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
+    if report.verdict.status == "ERROR":  # a saved run whose production failed stays an error
+        error(report.verdict.reasons[0].message if report.verdict.reasons else "nothing compared")
     raise typer.Exit(exit_code(report, fail_on_warn=fail_on == "warn"))

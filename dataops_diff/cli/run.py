@@ -8,14 +8,12 @@ from typing import Annotated
 
 import typer
 
-from .. import api, runspec
+from .. import api
+from .. import spec as specs
 from ..errors import UsageError
-from ..live import run_display
 from ..policy import Policy, policy_from_dict
 from ..reports import terminal
-from ..shadow import ProductionFailed
-from ..starter import STARTER_SPEC
-from .app import app
+from .app import app, error
 from .common import (
     DebugOpt,
     EngineOpt,
@@ -35,6 +33,7 @@ from .common import (
     stdout_console,
     write_outputs,
 )
+from .live import run_display
 from .outputs import run_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
@@ -47,7 +46,7 @@ SpecOpt = Annotated[
 @app.command()
 @with_policy_options
 def run(
-    spec_path: SpecOpt = Path(runspec.DEFAULT_SPEC),
+    spec_path: SpecOpt = Path(specs.DEFAULT_SPEC),
     production_ref: Annotated[
         str | None,
         typer.Option(
@@ -94,8 +93,8 @@ def run(
     Exit code: 0 no differences, 1 differences or a failed candidate, 2 error, 130 interrupted.
     """
     del debug  # read by main() before parsing
-    spec = runspec.with_overrides(
-        runspec.load(str(spec_path)), production_ref, candidate_ref, timeout
+    spec = specs.with_overrides(
+        specs.load_spec(str(spec_path)), production_ref, candidate_ref, timeout
     )
     base: Policy | None = None
     if spec.policy:
@@ -105,36 +104,33 @@ def run(
     check_report_paths(
         outputs, run_protected(spec.path, spec.inputs, run_dir, policy_options.policy_file)
     )
-    try:
-        with sigterm_as_interrupt(), run_display(not quiet) as display:
-            report = api.run(
-                spec,
-                run_dir=str(run_dir) if run_dir is not None else None,
-                engine=engine,
-                engine_config=engine_config(memory_limit, temp_dir, spark_master, spark_conf),
-                policy=policy,
-                on_tick=display.tick if display else None,
-                progress=display.progress if display else None,
-            )
-    except ProductionFailed as exc:
-        write_outputs(exc.report, outputs)
-        terminal.render(exc.report, stdout_console(), quiet=quiet)
-        raise
+    with sigterm_as_interrupt(), run_display(not quiet) as display:
+        report = api.run(
+            spec,
+            run_dir=str(run_dir) if run_dir is not None else None,
+            engine=engine,
+            engine_config=engine_config(memory_limit, temp_dir, spark_master, spark_conf),
+            policy=policy,
+            on_tick=display.tick if display else None,
+            progress=display.progress if display else None,
+        )
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
+    if report.verdict.status == "ERROR":  # the report is written; the headline is the error
+        error(report.verdict.reasons[0].message)
     raise typer.Exit(exit_code(report, fail_on_warn=policy.fail_on == "warn"))
 
 
 @app.command()
 def init(
     path: Annotated[Path, typer.Argument(help="Where to write the starter spec.")] = Path(
-        runspec.DEFAULT_SPEC
+        specs.DEFAULT_SPEC
     ),
 ) -> None:
     """Write a commented starter spec for `dataops-diff run` (never over an existing file)."""
     try:
         with path.open("x", encoding="utf-8") as fh:
-            fh.write(STARTER_SPEC)
+            fh.write(specs.STARTER_SPEC)
     except FileExistsError:
         raise UsageError(
             f"{path} already exists; edit it, or write the starter elsewhere: dataops-diff init PATH"

@@ -44,7 +44,7 @@ def render(report: Report) -> str:
     ]
     root.set("tests", str(sum(int(s.get("tests", "0")) for s in suites)))
     root.set("failures", str(sum(int(s.get("failures", "0")) for s in suites)))
-    root.set("errors", "0")
+    root.set("errors", str(sum(int(s.get("errors", "0")) for s in suites)))
     root.extend(suites)
     ET.indent(root, space="  ")
     body = ET.tostring(root, encoding="unicode")
@@ -53,7 +53,7 @@ def render(report: Report) -> str:
 
 def _suite(name: str, cases: list[tuple[str, list[Reason]]], report: Report | None) -> ET.Element:
     suite = ET.Element("testsuite", name=name)
-    failures = 0
+    failures = errors = 0
     if report is not None:
         props = ET.SubElement(suite, "properties")
         for key, value in (
@@ -69,6 +69,13 @@ def _suite(name: str, cases: list[tuple[str, list[Reason]]], report: Report | No
         case = ET.SubElement(suite, "testcase", name=clean(case_name), classname=name)
         failed = [r for r in case_reasons if r.severity == "fail"]
         warned = [r for r in case_reasons if r.severity == "warn"]
+        broken = [r for r in case_reasons if r.severity == "error"]
+        if broken:  # nothing could be compared: a CI error, not a failed test
+            errors += 1
+            error = ET.SubElement(
+                case, "error", message=clean(broken[0].message), type=clean(broken[0].rule)
+            )
+            error.text = "\n".join(clean(f"ERROR {r.rule}: {r.message}") for r in broken)
         if failed:
             failures += 1
             failure = ET.SubElement(
@@ -80,6 +87,6 @@ def _suite(name: str, cases: list[tuple[str, list[Reason]]], report: Report | No
             out.text = "\n".join(clean(f"WARN {r.rule}: {r.message}") for r in warned)
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(failures))
-    suite.set("errors", "0")
+    suite.set("errors", str(errors))
     suite.set("skipped", "0")
     return suite

@@ -21,7 +21,15 @@ MAX_SAMPLE_COLUMNS = 5
 MAX_SAMPLES = 5
 MAX_ROW_FIELDS = 8
 
-_ICON = {"PASS": "✅", "WARN": "⚠️", "FAIL": "❌", "fail": "❌", "warn": "⚠️"}
+_ICON = {
+    "PASS": "✅",
+    "WARN": "⚠️",
+    "FAIL": "❌",
+    "ERROR": "⛔",
+    "error": "⛔",
+    "fail": "❌",
+    "warn": "⚠️",
+}
 _MARKDOWN = re.compile(r"([\\`*_\[\]|~])")
 _REFERENCE = re.compile(r"([@#])(?=\w)")  # @team mentions and #123 links: broken by U+200B
 
@@ -52,7 +60,11 @@ def render(report: Report) -> str:
     differing = sum(d.has_differences for d in report.datasets)
     out.append(
         f"**production** {text(report.production)} → **candidate** {text(report.candidate)}"
-        f" · {n} dataset{'s' * (n != 1)}, {differing} with differences"
+        + (
+            " · nothing compared"
+            if verdict.status == "ERROR"
+            else f" · {n} dataset{'s' * (n != 1)}, {differing} with differences"
+        )
     )
     out.append("")
     out += _reasons(report)
@@ -108,7 +120,23 @@ def _run(report: Report) -> list[str]:
         )
     out = ["### Runs", "", "| | production | candidate |", "|---|---|---|"]
     out += [f"| {text(a)} | {text(b)} | {text(c_)} |" for a, b, c_ in rows]
-    return [*out, ""]
+    return [*out, "", *_log_tails(report)]
+
+
+def _log_tails(report: Report) -> list[str]:
+    """The last log lines of each version that did not succeed, in a collapsed block."""
+    assert report.run is not None
+    out: list[str] = []
+    for r in (report.run.production, report.run.candidate):
+        if r.status == "succeeded":
+            continue
+        lines = (html.escape(s.value_text(line, limit=500)) for line in r.stderr_tail)
+        tail = _REFERENCE.sub("\\1\u200b", "\n".join(lines))
+        state = r.status.replace("_", " ")
+        log = attr(r.tail_log or r.stderr_log)
+        out += [f"<details><summary>{r.side} run {state}: last lines of its log {log}</summary>",
+                "", f"<pre>{tail}</pre>", "</details>", ""]  # fmt: skip
+    return out
 
 
 def _datasets(report: Report) -> list[str]:

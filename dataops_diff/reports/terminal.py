@@ -13,7 +13,12 @@ from rich.text import Text
 from ..humanize import size, visible
 from ..model import ColumnDiff, DatasetDiff, JSONValue, Report
 
-_VERDICT_STYLE = {"PASS": "bold green", "WARN": "bold yellow", "FAIL": "bold red"}
+_VERDICT_STYLE = {
+    "PASS": "bold green",
+    "WARN": "bold yellow",
+    "FAIL": "bold red",
+    "ERROR": "bold red",
+}
 MAX_REASONS = 12
 MAX_COLUMNS = 15
 MAX_SAMPLES = 3
@@ -26,12 +31,14 @@ def render(report: Report, console: Console, quiet: bool = False) -> None:
     reasons = report.verdict.reasons
     for reason in reasons[:MAX_REASONS]:
         console.print(
-            _text(f"  - {reason.message}", style="red" if reason.severity == "fail" else "yellow")
+            _text(f"  - {reason.message}", style="yellow" if reason.severity == "warn" else "red")
         )
     if len(reasons) > MAX_REASONS:
         console.print(_text(f"  ... and {len(reasons) - MAX_REASONS} more reasons (see --json)"))
     if report.run is not None:
         console.print(_run_table(report))
+        for part in _log_tails(report):
+            console.print(part)
     console.print(_datasets_table(report))
     for d in report.datasets:
         if d.status == "compared" and d.has_differences:
@@ -42,7 +49,10 @@ def _verdict_line(report: Report) -> Text:
     n = len(report.datasets)
     differing = sum(d.has_differences for d in report.datasets)
     text = _text(report.verdict.status, style=_VERDICT_STYLE[report.verdict.status])
-    text.append(f"  {n} dataset{'s' * (n != 1)} compared, {differing} with differences")
+    if report.verdict.status == "ERROR" and report.verdict.reasons:  # the why is the headline
+        text.append(visible(f"  {report.verdict.reasons[0].message}"))
+    else:
+        text.append(f"  {n} dataset{'s' * (n != 1)} compared, {differing} with differences")
     text.append(
         visible(f"  (production: {report.production}  candidate: {report.candidate})"), style="dim"
     )
@@ -67,6 +77,18 @@ def _run_table(report: Report) -> Table:
     for row in rows:
         table.add_row(*(_text(v) for v in row))
     return table
+
+
+def _log_tails(report: Report) -> list[Text]:
+    """The last log lines of each version that did not succeed, and where the whole log is."""
+    assert report.run is not None
+    parts: list[Text] = []
+    for r in (report.run.production, report.run.candidate):
+        if r.status != "succeeded":
+            log = r.tail_log or r.stderr_log
+            parts.append(_text(f"{r.side} run {r.status.replace('_', ' ')}; its log: {log}"))
+            parts.extend(_text(f"  | {line}", style="dim") for line in r.stderr_tail)
+    return parts
 
 
 def _datasets_table(report: Report) -> Table:

@@ -16,15 +16,18 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import SpecError
-from .model import Side
-from .runspec_check import Checker, check_command, dataset_spec
-from .spec import DatasetSpec
+from ..datasets import FORMATS, format_of
+from ..errors import SpecError
+from ..model import Side
+from .checks import Checker, check_command, dataset_spec
+from .dataset import DatasetSpec
 
 DEFAULT_SPEC = "dataops-diff.toml"
 COMMAND_PLACEHOLDERS = ("output", "python", "side", "root", "run_dir")
 _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+_BARE = re.compile(r"^[A-Za-z0-9_-]+$")
+_EXTENSION = re.compile(r"\.[A-Za-z]{2,8}$")  # looks like a file name's extension
 
 _TOP = {"pipeline", "production", "candidate", "inputs", "datasets", "defaults", "policy"}
 _PIPELINE = {"command", "shell", "cwd", "env", "timeout"}
@@ -56,6 +59,7 @@ class DatasetEntry:
     name: str
     path: str | None  # relative to the output folder; None: the top-level entry named ``name``
     spec: DatasetSpec
+    own: frozenset[str] = frozenset()  # options set in its own table (the others: [defaults])
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,14 @@ class RunSpec:
     datasets: tuple[DatasetEntry, ...] = ()
     defaults: DatasetSpec = field(default_factory=lambda: DatasetSpec(key=()))
     policy: dict[str, Any] = field(default_factory=dict)  # [policy], untouched
+    defaults_table: str = "defaults"  # or "datasets.default": messages name the table used
+
+    def setting(self, dataset: str, option: str) -> str:
+        """The spec key an option of a dataset came from, e.g. ``datasets.orders.key``."""
+        entry = next((e for e in self.datasets if e.name == dataset), None)
+        if entry is not None and option in entry.own:
+            return f"{table_key(dataset)}.{option}"
+        return f"{self.defaults_table}.{option}"
 
     def version(self, side: Side) -> VersionSpec:
         return self.production if side == "production" else self.candidate
@@ -145,7 +157,7 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
     if "timeout" in pipeline:
         timeout = c.number(pipeline["timeout"], "pipeline.timeout", positive=True)
     inputs = _inputs(c, data.get("inputs", {}), base_dir)
-    defaults = _defaults(c, data)
+    defaults, defaults_table = _defaults(c, data)
     spec = RunSpec(
         path=path,
         base_dir=base_dir,
@@ -160,6 +172,7 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
         datasets=_datasets(c, data.get("datasets", {}), defaults),
         defaults=defaults,
         policy=dict(c.table(data.get("policy", {}), "policy", None)),
+        defaults_table=defaults_table,
     )
     _check_placeholders(c, spec)
     return spec
@@ -196,13 +209,19 @@ def _inputs(c: Checker, value: Any, base_dir: str) -> dict[str, str]:
     return inputs
 
 
-def _defaults(c: Checker, data: dict[str, Any]) -> DatasetSpec:
+def table_key(dataset: str) -> str:
+    """``datasets.NAME`` as TOML spells it (quoted when the name is not a bare key)."""
+    return f"datasets.{dataset}" if _BARE.match(dataset) else f'datasets."{dataset}"'
+
+
+def _defaults(c: Checker, data: dict[str, Any]) -> tuple[DatasetSpec, str]:
     datasets = c.table(data.get("datasets", {}), "datasets", None)
     if "defaults" in data and "default" in datasets:
         raise c.error("datasets.default", "repeats [defaults]", "keep one of the two tables")
     key = "defaults" if "defaults" in data else "datasets.default"
     value = data.get("defaults", datasets.get("default", {}))
-    return dataset_spec(c, c.table(value, key, _DATASET_OPTIONS), key, DatasetSpec(key=()))
+    spec = dataset_spec(c, c.table(value, key, _DATASET_OPTIONS), key, DatasetSpec(key=()))
+    return spec, key
 
 
 def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEntry, ...]:
@@ -210,7 +229,7 @@ def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEnt
     for name, table in c.table(value, "datasets", None).items():
         if name == "default":
             continue
-        key = f"datasets.{name}"
+        key = table_key(name)
         table = c.table(table, key, _DATASET)
         path = None
         if "path" in table:
@@ -221,8 +240,24 @@ def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEnt
                     "must stay inside the output folder",
                     f'e.g. path = "{name}.parquet"',
                 )
-        entries.append(DatasetEntry(name, path, dataset_spec(c, table, key, defaults)))
+        spec = dataset_spec(c, table, key, defaults)
+        if path is not None and _unknown_file(path, spec.format):  # its pairing would fail late
+            raise c.error(
+                f"{key}.path", f"'{path}' has no known data extension",
+                f"fix the path, or set format = one of {', '.join(FORMATS)}",
+            )  # fmt: skip
+        if not spec.key:  # known before any pipeline starts: say it now
+            raise c.error(
+                f"{key}.key", "is missing (and [defaults] sets none)",
+                f'add key = ["..."] to [{key}], or set key in [defaults]',
+            )  # fmt: skip
+        entries.append(DatasetEntry(name, path, spec, frozenset(table)))
     return tuple(entries)
+
+
+def _unknown_file(path: str, fmt: str | None) -> bool:
+    """A path that names a file (it has an extension) of no known format, with no format set."""
+    return fmt is None and bool(_EXTENSION.search(path)) and format_of(path) is None
 
 
 def _check_placeholders(c: Checker, spec: RunSpec) -> None:

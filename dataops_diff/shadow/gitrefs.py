@@ -13,9 +13,9 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 
-from .errors import RunError
-from .model import Side
-from .runner import git
+from ..errors import RunError
+from ..model import Side
+from .processes import git
 
 
 @dataclass(frozen=True)
@@ -63,11 +63,20 @@ def checkout(side: Side, ref: str | None, spec_dir: str) -> Checkout:
             top,
             "check the repository (git worktree list; git worktree prune)",
         )
-    except RunError:
-        shutil.rmtree(folder, ignore_errors=True)
+    except BaseException:  # a git error, Ctrl-C or SIGTERM (raised as KeyboardInterrupt)
+        _discard(folder, top)
         raise
     root = os.path.normpath(os.path.join(folder, os.path.relpath(spec_dir, top)))
     return Checkout(side, root, ref, sha, folder, top)
+
+
+def _discard(folder: str, repo: str) -> None:
+    """Undo a ``git worktree add`` that may have stopped halfway (registered, maybe locked)."""
+    with contextlib.suppress(RunError):  # not registered yet: nothing to remove
+        git(["worktree", "remove", "--force", "--force", folder], repo, "")
+    shutil.rmtree(folder, ignore_errors=True)
+    with contextlib.suppress(RunError):
+        git(["worktree", "prune"], repo, "")
 
 
 def release(co: Checkout) -> None:

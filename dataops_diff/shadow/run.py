@@ -9,38 +9,25 @@ Layout of a run directory (never reused)::
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import secrets
 import shlex
 import sys
 import time
 
-from .datasets import DatasetRef, dataset_name, format_of, open_dataset
-from .errors import InputError, RunError, SpecError
+from ..datasets import DatasetRef, pair_outputs
+from ..errors import RunError, SpecError
+from ..model import RunComparison, RunRecord, Side
+from ..spec import DatasetSpec, RunSpec, expand
 from .gitrefs import Checkout, checkout, release
-from .model import Reason, Report, RunComparison, RunRecord, Side
-from .runner import Launch, TickFn, run_versions
-from .runspec import RunSpec, expand
-from .spec import DatasetSpec
+from .processes import Launch, TickFn, run_versions
 
 SIDES: tuple[Side, Side] = ("production", "candidate")
 DatasetPair = tuple[str, DatasetRef | None, DatasetRef | None, DatasetSpec]
 
 
-class ProductionFailed(RunError):
-    """Production did not succeed, so nothing can be compared (exit 2).
-
-    ``report`` still describes the run (records, stderr tails, inputs) for the renderers.
-    """
-
-    def __init__(self, message: str, report: Report) -> None:
-        super().__init__(message)
-        self.report = report
-
-
 def production_failure(run: RunComparison) -> str | None:
-    """The one-line error when production did not succeed, else None."""
+    """Why production did not succeed (the report's headline), else None."""
     p = run.production
     what = {
         "succeeded": "",
@@ -51,16 +38,16 @@ def production_failure(run: RunComparison) -> str | None:
     }[p.status]
     if not what:
         return None
-    return f"production run {what}, so nothing can be compared; see its log '{p.stderr_log}'"
+    log = p.tail_log or p.stderr_log
+    return f"production run {what}, so nothing can be compared; see its log '{log}'"
 
 
-def with_failure(report: Report, message: str) -> Report:
-    """The report of a run whose production failed: FAIL, with that as the first reason."""
-    reason = Reason("run", "fail", message, measured=report.run.production.status if report.run
-                    else None, limit="succeeded")  # fmt: skip
-    verdict = dataclasses.replace(report.verdict, status="FAIL",
-                                  reasons=(reason, *report.verdict.reasons))  # fmt: skip
-    return dataclasses.replace(report, verdict=verdict)
+def wrote_nothing(record: RunRecord) -> str:
+    """The headline of a version that succeeded but left its output folder without a dataset."""
+    return (
+        f"{record.side} wrote no datasets in its output folder '{record.output_dir}'; "
+        f"check that its command writes to {{output}} (its log: '{record.tail_log}')"
+    )
 
 
 def label(record: RunRecord) -> str:
@@ -146,11 +133,13 @@ def execute(
         run_dir = default_run_dir(spec, run_id)
     else:
         run_id = os.path.basename(os.path.normpath(run_dir))
+    _check_outside_inputs(spec, run_dir)
+    if os.path.lexists(run_dir):  # known before any checkout: say it first
+        make_run_dir(run_dir)
     checkouts: list[Checkout] = []
     try:
         for side in SIDES:
             checkouts.append(checkout(side, spec.version(side).ref, spec.base_dir))
-        _check_outside_inputs(spec, run_dir)
         run_dir = make_run_dir(run_dir)
         prod, cand = (launch_for(spec, co, run_dir) for co in checkouts)
         records, inputs = run_versions((prod, cand), spec.inputs, spec.timeout, on_tick)
@@ -171,75 +160,31 @@ def _check_outside_inputs(spec: RunSpec, run_dir: str) -> None:
             )
 
 
-def _scan(folder: str, side: Side, fmt: str | None) -> dict[str, str]:
-    """Dataset name -> path of the top-level entries of an output folder (bookkeeping skipped)."""
-    found: dict[str, str] = {}
-    if not os.path.isdir(folder):
-        return found
-    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
-        if entry.name.startswith((".", "_")):
-            continue
-        if not entry.is_dir() and format_of(entry.name, fmt) is None:
-            continue
-        name = dataset_name(entry.path)
-        if name in found:
-            raise InputError(
-                f"{side} output '{folder}' holds two datasets named '{name}' "
-                f"('{found[name]}' and '{entry.path}'); list one in [datasets] with its path"
-            )
-        found[name] = entry.path
-    return found
+def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
+    """Every dataset to compare, paired by ``datasets.pair_outputs`` (the one pairing), with specs.
 
-
-def _open(side: Side, path: str, name: str, fmt: str | None, lenient: bool) -> DatasetRef | None:
-    """The dataset at ``path``; None when absent (or unreadable, for a version that failed)."""
-    if not path or not os.path.exists(path):
-        return None
-    try:
-        return open_dataset(path, side, fmt, name)
-    except InputError:
-        if lenient:
-            return None  # a failed version's partial output counts as not produced
-        raise
-
-
-def pair_outputs(
-    spec: RunSpec, production: str, candidate: str, failed: frozenset[Side] = frozenset()
-) -> list[DatasetPair]:
-    """Every dataset to compare: those listed in the spec, then the others found in either output.
-
-    A dataset missing from one output is paired with None; one listed but missing from both is an
-    error. ``failed``: versions that did not succeed; their unreadable datasets count as missing.
+    A dataset listed in the spec but written by neither version, and a dataset found without a
+    key, are spec errors naming the key to fix.
     """
-    folders = dict(zip(SIDES, (production, candidate), strict=True))
-    found = {side: _scan(folders[side], side, spec.defaults.format) for side in SIDES}
-    pairs: list[DatasetPair] = []
-    claimed: set[str] = set()
-    for entry in spec.datasets:
-        rel = entry.path
-        where_on = {s: os.path.join(folders[s], rel) if rel else found[s].get(entry.name, "")
-                    for s in SIDES}  # fmt: skip
-        p, c = (_open(s, where_on[s], entry.name, entry.spec.format, s in failed) for s in SIDES)
-        if p is None and c is None:
-            where = f"'{rel}'" if rel else f"a top-level entry named '{entry.name}'"
+    listed = [(e.name, e.path, e.spec.format) for e in spec.datasets]
+    pairs = pair_outputs(run.production.output_dir, run.candidate.output_dir, listed,
+                         spec.defaults.format, failed_sides(run))  # fmt: skip
+    specs = {e.name: e.spec for e in spec.datasets}
+    if not any(p for _, p, _ in pairs):  # production wrote nothing: that is the error to report
+        return [(name, p, c, specs.get(name, spec.defaults)) for name, p, c in pairs]
+    out: list[DatasetPair] = []
+    for name, p, c in pairs:
+        entry = next((e for e in spec.datasets if e.name == name), None)
+        if entry is not None and p is None and c is None:
+            where = f"'{entry.path}'" if entry.path else f"a top-level entry named '{name}'"
             raise SpecError(
-                f"{spec.path}: datasets.{entry.name}: neither version wrote {where} in its output "
-                f"folder; fix datasets.{entry.name}.path (it is relative to the output folder)"
+                f"{spec.path}: datasets.{name}: neither version wrote {where} in its output "
+                f"folder; fix datasets.{name}.path (it is relative to the output folder)"
             )
-        claimed.add((rel or entry.name).replace("\\", "/").split("/")[0])
-        pairs.append((entry.name, p, c, entry.spec))
-    listed = {e.name for e in spec.datasets}
-    for name in sorted((set(found["production"]) | set(found["candidate"])) - listed):
-        paths = {side: found[side].get(name, "") for side in SIDES}
-        if any(os.path.basename(path) in claimed for path in paths.values() if path):
-            continue  # the folder that holds a listed dataset
-        if not spec.defaults.key:
+        if entry is None and not spec.defaults.key:
             raise SpecError(
                 f"{spec.path}: dataset '{name}' found in the outputs has no key; "
-                f'add [datasets.{name}] with key = ["..."], or set key in [defaults]'
+                f'add [datasets."{name}"] with key = ["..."], or set key in [defaults]'
             )
-        p, c = (_open(side, paths[side], name, spec.defaults.format, side in failed)
-                for side in SIDES)  # fmt: skip
-        if p is not None or c is not None:
-            pairs.append((name, p, c, spec.defaults))
-    return pairs
+        out.append((name, p, c, specs.get(name, spec.defaults)))
+    return out

@@ -6,8 +6,9 @@ import json
 import math
 import os
 
-from .datasets import fingerprint
-from .model import InputFingerprint, Side
+from ..errors import InputError
+from ..filetree import fingerprint
+from ..model import InputFingerprint, Side
 
 TAIL_LINES = 20
 _TAIL_BYTES = 64 * 1024
@@ -28,6 +29,18 @@ def stderr_tail(path: str, lines: int = TAIL_LINES) -> tuple[str, ...]:
     if size > _TAIL_BYTES and kept:
         kept = kept[1:]  # the first line read is probably cut
     return tuple(kept[-lines:])
+
+
+def log_tail(stderr_log: str, stdout_log: str, failed: bool) -> tuple[tuple[str, ...], str]:
+    """The tail of stderr, or for a failed version of stdout when stderr is empty; which log.
+
+    Many tools (dbt among them) print their errors on stdout, so an empty stderr says nothing.
+    """
+    tail = stderr_tail(stderr_log)
+    if tail or not failed:
+        return tail, stderr_log
+    tail = stderr_tail(stdout_log)
+    return tail, (stdout_log if tail else stderr_log)
 
 
 def read_counters(path: str) -> tuple[dict[str, float], list[str]]:
@@ -94,17 +107,22 @@ class WatchedInputs:
 
     def __init__(self, inputs: dict[str, str]) -> None:
         self.paths = dict(inputs)
-        self.before = self._snapshot()
+        self.before = self._snapshot(first=True)
         self.last = self.before
         self.changed_by: dict[str, set[Side]] = {name: set() for name in self.paths}
 
-    def _snapshot(self) -> dict[str, tuple[int, int, str]]:
+    def _snapshot(self, first: bool = False) -> dict[str, tuple[int, int, str]]:
+        """Fingerprints; a link loop is refused before the runs, and is a change during them."""
         snap: dict[str, tuple[int, int, str]] = {}
         for name, path in self.paths.items():
             try:
                 snap[name] = fingerprint(path)
             except OSError as exc:
                 snap[name] = (0, 0, f"unreadable: {exc.strerror}")
+            except InputError as exc:
+                if first:
+                    raise InputError(f"input '{name}': {exc.message}") from exc
+                snap[name] = (0, 0, f"unreadable: {exc.message}")
         return snap
 
     def check(self, running_since_last: set[Side]) -> None:

@@ -6,9 +6,9 @@ import dataclasses
 import math
 from typing import Any
 
-from .datasets import FORMATS
-from .errors import SpecError
-from .spec import DEFAULT_SAMPLES, DatasetSpec
+from ..datasets import FORMATS
+from ..errors import SpecError
+from .dataset import DEFAULT_SAMPLES, DatasetSpec
 
 
 class Checker:
@@ -132,6 +132,12 @@ def dataset_spec(c: Checker, table: dict[str, Any], key: str, base: DatasetSpec)
                 f"use one of: {', '.join(FORMATS)}",
             )
         kw["format"] = fmt
+    ignored = set(kw.get("ignore_columns", base.ignore_columns))
+    for k in kw.get("key", base.key):
+        if k in ignored:
+            where = f"{key}.key" if "key" in table else f"{key}.ignore_columns"
+            raise c.error(where, f"names '{k}', which ignore_columns ignores",
+                          "a key column is always compared; drop it from one of them")  # fmt: skip
     if "samples" in table:
         n = table["samples"]
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:

@@ -14,7 +14,7 @@ from rich.live import Live
 from rich.table import Table
 from rich.text import Text
 
-from .runner import RunState
+from ..shadow.processes import RunState
 
 _STYLES = {
     "running": "cyan",

@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from types import FrameType
 
-from .errors import Interrupted, RunError
-from .model import InputFingerprint, RunRecord, RunStatus, Side
-from .runlogs import WatchedInputs, group_has_live_members, output_bytes, read_counters, stderr_tail
+from ..errors import Interrupted, RunError
+from ..model import InputFingerprint, RunRecord, RunStatus, Side
+from .observe import WatchedInputs, group_has_live_members, log_tail, output_bytes, read_counters
 
 GRACE_SECONDS = 3.0  # between SIGTERM and SIGKILL
 POLL_SECONDS = 0.05
@@ -175,6 +175,7 @@ class _Version:
         launch = self.launch
         counters, warnings = counters_warnings
         assert self.status is not None
+        tail, tail_log = log_tail(launch.stderr_log, launch.stdout_log, self.status != "succeeded")
         return RunRecord(
             side=launch.side,
             command=launch.command,
@@ -186,7 +187,8 @@ class _Version:
             peak_memory_bytes=self.maxrss,
             stdout_log=launch.stdout_log,
             stderr_log=launch.stderr_log,
-            stderr_tail=stderr_tail(launch.stderr_log),
+            stderr_tail=tail,
+            tail_log=tail_log,
             git_ref=launch.git_ref,
             git_sha=launch.git_sha,
             counters=counters,
@@ -255,7 +257,8 @@ def _supervise(
     grace: float,
 ) -> None:
     pending = [v for v in versions if v.pid]
-    running: set[Side] = {v.launch.side for v in pending}
+    running: set[Side] = {v.launch.side for v in pending}  # leaders not yet exited
+    active: set[Side] = set(running)  # process groups not yet empty
     last_size = 0.0
     while pending:
         time.sleep(POLL_SECONDS)
@@ -265,11 +268,15 @@ def _supervise(
                 v.stop("interrupted", now, force=len(signals) > 1)
             elif timeout is not None and not v.exited and now - v.start > timeout:
                 v.stop("timed_out", now)
-        for v in [v for v in pending if v.tick(now, grace)]:
+        finished = [v for v in pending if v.tick(now, grace)]
+        for v in finished:
             pending.remove(v)
-        if any(v.exited and v.launch.side in running for v in versions):
-            watched.check(running)  # attributes a change to every version running meanwhile
+        if finished or any(v.exited and v.launch.side in running for v in versions):
+            # again after every stop: a process left behind may write during its grace period;
+            # a change is attributed to every version whose processes were alive meanwhile
+            watched.check(active)
             running = {v.launch.side for v in versions if v.pid and not v.exited}
+            active = {v.launch.side for v in pending}
         if on_tick is not None:
             if now - last_size >= SIZE_EVERY_SECONDS or not pending:
                 last_size = now

@@ -1,0 +1,33 @@
+"""Execute a shadow run: check the versions out, run them side by side, observe what they do.
+
+``run`` prepares the run folder and launches both versions; ``processes`` is the only place that
+starts processes (both versions and git); ``gitrefs`` checks refs out into temporary worktrees;
+``observe`` reads what a run leaves behind (log tails, counters, output size, input fingerprints).
+The outputs are paired by ``datasets.pair_outputs``, the pairing ``compare`` uses too.
+"""
+
+from .processes import GRACE_SECONDS, Launch, RunState, TickFn, run_versions
+from .run import (
+    execute,
+    failed_sides,
+    label,
+    new_run_id,
+    production_failure,
+    run_pairs,
+    wrote_nothing,
+)
+
+__all__ = [
+    "GRACE_SECONDS",
+    "Launch",
+    "RunState",
+    "TickFn",
+    "execute",
+    "failed_sides",
+    "label",
+    "new_run_id",
+    "production_failure",
+    "run_pairs",
+    "run_versions",
+    "wrote_nothing",
+]
