@@ -9,9 +9,9 @@ from . import __version__
 from .datasets import DatasetRef, pair
 from .engines import READS_URIS, EngineConfig, ProgressFn, get_engine
 from .engines.base import Engine
+from .engines.plan import make_plan
 from .errors import UsageError
 from .model import DatasetDiff, JSONValue, Report, RunComparison, to_dict
-from .plan import make_plan
 from .policy import Policy, evaluate
 from .runner import TickFn
 from .runspec import RunSpec

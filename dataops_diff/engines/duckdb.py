@@ -31,20 +31,23 @@ import duckdb
 
 from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
 from ..errors import EngineError, InputError, Interrupted
-from ..model import (
-    Column,
-    ColumnDiff,
-    ColumnShift,
-    DatasetDiff,
-    Duplicates,
-    RowSample,
-)
-from ..plan import Plan, make_plan
+from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import duckdb_sql as sql
 from . import memory
 from .base import EngineConfig, ProgressFn
-from .results import identical_columns, read_values, with_samples
+from .plan import Plan, make_plan
+from .results import (
+    KeyCounts,
+    compared_diff,
+    duplicates_of,
+    identical_columns,
+    read_values,
+    with_samples,
+)
+from .sql import compare
+from .sql import duckdb_passes as sql
+from .sql.dialect import DUCKDB as D
+from .sql.duckdb_passes import VIEWS
 
 _READERS = {
     "parquet": "read_parquet({files}, hive_partitioning = {hive}, union_by_name = true)",
@@ -115,70 +118,59 @@ class DuckDBEngine:
         k = _unique_keys(run, plan, spec) if counted else None
         one_sided_checked = k is None
         if k is None:
-            k = run.one("matching keys", sql.key_pass(plan, spec))
-        (rows_p, rows_c, only_p, only_c, matched, dkp, drp, dkc, drc, groups, null_p, null_c) = k
-        dups = None
-        if groups and not identical:
+            k = KeyCounts.read(run.one("matching keys", compare.key_pass(D, plan, spec, VIEWS)))
+        dups = bool(k.groups) and not identical
+        if dups:
             run.execute("finding duplicate keys", sql.duplicate_groups_table(plan, spec))
-            dups = "__dd_dups"
         samples_p: tuple[RowSample, ...] = ()
         samples_c: tuple[RowSample, ...] = ()
         if identical:
-            columns = identical_columns(plan, matched)
+            columns = identical_columns(plan, k.matched_rows)
             changed_rows = 0
         else:
-            # Every key on both sides unique: set the equal rows aside first. Not for CSV or
-            # JSON, where reading the changed rows again costs a whole parse of the file.
-            residue = dups is None and counted
-            relations = ("production", "candidate")
-            if residue:
-                run.execute("finding changed rows", sql.residue_table(plan, spec))
-                run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
-                relations = sql.residue_relations(plan)
-            query = sql.value_pass(plan, spec, dups, spec.samples, relations)
-            run.execute("comparing values", query)
-            if residue:
-                run.execute("", sql.drop_residue())
-            *numbers, distinct_p, distinct_c = run.one("", sql.value_numbers(plan))
-            columns, changed_rows = read_values(plan, tuple(numbers), matched)
-            if not one_sided_checked and (distinct_p < only_p or distinct_c < only_c):
-                # a key on one side only is duplicated there: count the duplicates exactly
-                k = run.one("counting duplicate keys", sql.key_pass(plan, spec))
-                (dkp, drp, dkc, drc) = k[5:9]
-            if spec.samples and (changed_rows or only_p or only_c):
+            columns, changed_rows, k = self._values(run, plan, spec, k, dups, one_sided_checked)
+            if spec.samples and (changed_rows or k.only_in_production or k.only_in_candidate):
                 columns, samples_p, samples_c = _samples(plan, columns, run)
-        duplicates = Duplicates(dkp, drp, dkc, drc, groups)
+        duplicates = duplicates_of(k)
         if dups:
-            differing, unmatched_p, unmatched_c = run.one(
-                "comparing duplicate keys", sql.duplicate_pass(plan, spec, dups)
+            found = run.one(
+                "comparing duplicate keys", compare.duplicate_pass(D, plan, spec, VIEWS)
             )
-            duplicates = Duplicates(dkp, drp, dkc, drc, groups, differing, unmatched_p, unmatched_c)
+            duplicates = duplicates_of(k, found)
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
             columns, key_shifts = self._profiles(plan, columns, run, identical)
-        return DatasetDiff(
-            name=production.name,
-            status="compared",
-            production_path=production.path,
-            candidate_path=candidate.path,
-            key=spec.key,
-            production_rows=rows_p,
-            candidate_rows=rows_c,
-            identical=identical,
-            matched_rows=matched,
-            rows_with_differences=changed_rows,
-            only_in_production=only_p,
-            only_in_candidate=only_c,
-            null_key_rows_production=null_p,
-            null_key_rows_candidate=null_c,
-            duplicates=duplicates,
-            schema=plan.schema,
-            columns=columns,
-            ignored_columns=plan.ignored,
-            only_in_production_samples=samples_p,
-            only_in_candidate_samples=samples_c,
-            key_shifts=key_shifts,
-        )
+        return compared_diff(
+            production, candidate, spec, plan, k, duplicates, columns, changed_rows,
+            (samples_p, samples_c), key_shifts, identical,
+        )  # fmt: skip
+
+    def _values(
+        self, run: _Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
+        one_sided_checked: bool,
+    ) -> tuple[tuple[ColumnDiff, ...], int, KeyCounts]:  # fmt: skip
+        """The value pass: per-column counts and maxima, the count of changed rows, and the key
+        counts with the duplicates of keys on one side only counted exactly."""
+        # Every key on both sides unique: set the equal rows aside first. Not for CSV or
+        # JSON, where reading the changed rows again costs a whole parse of the file.
+        residue = not dups and not one_sided_checked
+        relations = ("production", "candidate")
+        if residue:
+            run.execute("finding changed rows", sql.residue_table(plan, spec))
+            run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
+            relations = sql.residue_relations(plan)
+        run.execute("comparing values", sql.value_pass(plan, spec, dups, spec.samples, relations))
+        if residue:
+            run.execute("", sql.drop_residue())
+        numbers = run.one("", sql.numbers_query(plan))
+        columns, changed_rows = read_values(plan, numbers, k.matched_rows)
+        if not one_sided_checked and (
+            numbers["dp"] < k.only_in_production or numbers["dc"] < k.only_in_candidate
+        ):
+            # a key on one side only is duplicated there: count the duplicates exactly
+            found = run.one("counting duplicate keys", compare.key_pass(D, plan, spec, VIEWS))
+            k = KeyCounts.read(found)
+        return columns, changed_rows, k
 
     def _profiles(
         self, plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner, identical: bool
@@ -286,28 +278,26 @@ def _arrow_name(duck_type: str) -> str | None:
     return _ARROW_NAMES.get(duck_type)
 
 
-def _unique_keys(run: _Runner, plan: Plan, spec: DatasetSpec) -> tuple[Any, ...] | None:
+def _unique_keys(run: _Runner, plan: Plan, spec: DatasetSpec) -> KeyCounts | None:
     """The key pass's numbers from a join of the keys alone, when no key on both sides is
     duplicated (checked exactly, see ``sql.key_join``); None when one is."""
-    rows_p, rows_c, matched, only_p, only_c, null_p, null_c = run.one(
-        "matching keys", sql.key_join(plan, spec)
-    )
-    if not matched == rows_p - only_p == rows_c - only_c:
-        return None
-    return (rows_p, rows_c, only_p, only_c, matched, 0, 0, 0, 0, 0, null_p, null_c)
+    k = KeyCounts.read(run.one("matching keys", sql.key_join(plan, spec)))
+    unique = k.matched_rows == k.production_rows - k.only_in_production
+    return k if unique and k.matched_rows == k.candidate_rows - k.only_in_candidate else None
 
 
 def _samples(
     plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner
 ) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
     """The samples the value pass kept, as lists of structs in key order."""
-    *per_column, only_p, only_c = run.one("", sql.value_samples(plan))
+    row = run.one("", sql.value_samples(plan))
+    per_column = [row[f"s{i}"] for i in range(len(plan.compared))]
     return with_samples(
         plan,
         columns,
         [[(tuple(s["k"].values()), s["p"], s["c"]) for s in found or ()] for found in per_column],
-        [tuple(s["v"].values()) for s in only_p or ()],
-        [tuple(s["v"].values()) for s in only_c or ()],
+        [tuple(s["v"].values()) for s in row["sp"] or ()],
+        [tuple(s["v"].values()) for s in row["sc"] or ()],
     )
 
 
@@ -324,15 +314,17 @@ class _Runner:
         self._con, self._progress = con, progress
         self._production, self._candidate = production, candidate
 
-    def one(self, phase: str, query: str) -> tuple[Any, ...]:
-        row: tuple[Any, ...] | None = None
+    def one(self, phase: str, query: str) -> dict[str, Any]:
+        """The query's one row, by column name."""
+        row: dict[str, Any] = {}
 
         def fetch() -> None:
-            nonlocal row
-            row = self._con.execute(query).fetchone()
+            cur = self._con.execute(query)
+            found = cur.fetchone()
+            assert found is not None
+            row.update(zip((d[0] for d in cur.description), found, strict=True))
 
         self._run(phase, fetch)
-        assert row is not None
         return row
 
     def all(self, phase: str, query: str) -> list[tuple[Any, ...]]:

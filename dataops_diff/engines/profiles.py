@@ -21,7 +21,7 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from .model import ColumnShift, JSONValue, Profile, TopValue
+from ..model import ColumnShift, JSONValue, Profile, TopValue
 
 BINS = 20
 QUANTILES: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)

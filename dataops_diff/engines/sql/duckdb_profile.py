@@ -1,4 +1,4 @@
-"""The SQL of the DuckDB profiles (dataops_diff.engines.duckdb_profile): text only, no execution.
+"""The SQL of the DuckDB profiles (``engines.duckdb_profile``): text only, no execution.
 
 Each pass is one aggregate over an inner projection, so a column's expression (a cast, the
 NaN/inf filter, epoch seconds) is computed once per row however many aggregates read it.
@@ -12,25 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import profiles
-from ..plan import NUMERIC, Category
+from ..plan import Category
+from .dialect import DUCKDB
+from .profile import SKETCH_K, Layout, kind_of
 
-SKETCH_K = 3 * profiles.TOP_K  # candidates per version from approx_top_k for other columns
 QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
-_CATEGORICAL: frozenset[Category] = frozenset({"string", "bool", "binary"})
 _FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
 _INTEGERS = frozenset(f"{u}{t}INT" for u in ("", "U") for t in ("TINY", "SMALL", "BIG", "HUGE")) | {
     "INTEGER",
     "UINTEGER",
 }
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What the second pass computes, decided from both versions' simple statistics."""
-
-    edges: dict[int, tuple[float, ...]]  # shared bin edges of numbers and times
-    exact: frozenset[int]  # categories with few distinct values: every value counted
-    sketched: frozenset[int]  # other string columns: approx_top_k, then exact counts
 
 
 @dataclass(frozen=True)
@@ -46,16 +37,8 @@ class Col:
     utc: bool = False  # ``native`` is a TIMESTAMP WITH TIME ZONE converted to UTC
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def kind_of(category: Category) -> str:
-    if category in NUMERIC:
-        return "number"
-    if category == "temporal":
-        return "time"
-    return "category" if category in _CATEGORICAL else "other"
+quote = DUCKDB.q
+_lit = DUCKDB.double
 
 
 def family(duck_type: str) -> str:
@@ -69,15 +52,6 @@ def family(duck_type: str) -> str:
     if t.startswith(("TIME", "INTERVAL")):
         return "time"
     return {"VARCHAR": "string", "BOOLEAN": "bool", "BLOB": "binary"}.get(t, "other")
-
-
-def fits(category: Category, fam: str) -> bool:
-    """Whether a version's column (of ``family`` fam) can be read as ``category``."""
-    if category in NUMERIC:
-        return fam in ("number", "float")
-    if category == "temporal":
-        return fam in ("datetime", "time")
-    return category not in ("bool", "binary") or fam == category
 
 
 def column(i: int, name: str, duck_type: str, category: Category) -> Col:
@@ -98,10 +72,6 @@ def column(i: int, name: str, duck_type: str, category: Category) -> Col:
     elif category == "string" and fam != "string":
         raw = f"CAST({ident} AS VARCHAR)"
     return Col(i, kind, raw, num, native, category == "string", utc)
-
-
-def _lit(x: float) -> str:
-    return f"CAST('{x!r}' AS DOUBLE)"
 
 
 def _select(view: str, inner: list[str], outer: list[str]) -> str:

@@ -10,9 +10,9 @@ import re
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from .errors import SchemaError
-from .model import Column, Rename, SchemaDiff, Side, TypeChange
-from .spec import DatasetSpec
+from ..errors import SchemaError
+from ..model import Column, Rename, SchemaDiff, Side, TypeChange
+from ..spec import DatasetSpec
 
 Category = Literal["integer", "float", "decimal", "string", "bool", "temporal", "binary", "other"]
 NUMERIC: frozenset[Category] = frozenset({"integer", "float", "decimal"})
