@@ -35,7 +35,7 @@ from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import memory
 from .base import EngineConfig, ProgressFn
-from .plan import Plan, make_plan
+from .plan import Plan, diff_plan
 from .results import (
     KeyCounts,
     compared_diff,
@@ -62,29 +62,34 @@ class DuckDBEngine:
     def __init__(self, config: EngineConfig | None = None) -> None:
         config = config or EngineConfig()
         limit = memory.memory_limit_bytes(config.memory_limit)  # default: a share of the RAM
-        # a private, locked spill folder (under --temp-dir if given); close() removes it
+        # a private, locked spill folder (under --temp-dir if given); close() removes it, and
+        # so does every failure from here on (a refused limit included)
         self._spill = memory.SpillFolder(config.temp_dir)
         self._temp_dir = self._spill.path
-        settings: dict[str, Any] = {"temp_directory": self._temp_dir}
+        try:
+            self._con = self._connect(config, limit)
+        except BaseException:
+            self.close()
+            raise
+        self._schemas: dict[DatasetRef, tuple[Column, ...]] = {}
+
+    def _connect(self, config: EngineConfig, limit: int | None) -> duckdb.DuckDBPyConnection:
+        settings: dict[str, Any] = {"temp_directory": self._spill.path}
         if config.threads:
             settings["threads"] = config.threads
         if limit:  # the whole process stays under the limit: DuckDB's pool gets the rest
             settings["memory_limit"] = f"{memory.mib(memory.pool_size(limit))}MiB"
         try:
-            self._con = duckdb.connect(config=settings)
-            self._con.execute("SET TimeZone = 'UTC'")  # naive times compare as UTC everywhere
-            self._con.execute("SET preserve_insertion_order = false")
-            self._con.execute("SET enable_progress_bar = true")
-            self._con.execute("SET enable_progress_bar_print = false")
+            con = duckdb.connect(config=settings)
+            con.execute("SET TimeZone = 'UTC'")  # naive times compare as UTC everywhere
+            con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = true")
+            con.execute("SET enable_progress_bar_print = false")
         except duckdb.Error as exc:
-            self.close()
             raise EngineError(
                 f"cannot start DuckDB: {_first_line(exc)}; check --memory-limit"
             ) from exc
-        except BaseException:
-            self.close()
-            raise
-        self._schemas: dict[DatasetRef, tuple[Column, ...]] = {}
+        return con
 
     # ------------------------------------------------------------------------------ interface
     def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
@@ -102,14 +107,8 @@ class DuckDBEngine:
     ) -> DatasetDiff:
         self._register(production, "production", "production")
         self._register(candidate, "candidate", "candidate")
-        plan = make_plan(
-            production.name,
-            self.schema(production, "production"),
-            self.schema(candidate, "candidate"),
-            spec,
-            strict=False,
-            inferred_types=bool({production.format, candidate.format} & TEXT_FORMATS),
-        )
+        schemas = (self.schema(production, "production"), self.schema(candidate, "candidate"))
+        plan = diff_plan(production, candidate, schemas, spec)
         run = _Runner(self._con, production, candidate, progress)
         identical = same_bytes(production, candidate)
         # Row counts come from the files' metadata unless the format is text: then the keys

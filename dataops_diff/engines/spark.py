@@ -20,13 +20,13 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from ..datasets import TEXT_FORMATS, DatasetRef, is_uri, same_bytes
+from ..datasets import DatasetRef, is_uri, same_bytes
 from ..errors import Interrupted
 from ..model import Column, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import spark_profile, spark_read, spark_session
 from .base import EngineConfig, ProgressFn
-from .plan import Plan, make_plan
+from .plan import Plan, diff_plan
 
 # Result assembly is shared with the DuckDB engine: both name their results alike.
 from .results import (
@@ -77,14 +77,8 @@ class SparkEngine:
         views = Views(*(prefix + v for v in ("production", "candidate", "dups", "diff")))
         self._view(views.production, self._frame(production, "production"))
         self._view(views.candidate, self._frame(candidate, "candidate"))
-        plan = make_plan(
-            production.name,
-            self.schema(production, "production"),
-            self.schema(candidate, "candidate"),
-            spec,
-            strict=False,
-            inferred_types=bool({production.format, candidate.format} & TEXT_FORMATS),
-        )
+        schemas = (self.schema(production, "production"), self.schema(candidate, "candidate"))
+        plan = diff_plan(production, candidate, schemas, spec)
         run = _Runner(self._spark, production, candidate, progress)
         local = not (is_uri(production.path) or is_uri(candidate.path))
         identical = local and same_bytes(production, candidate)

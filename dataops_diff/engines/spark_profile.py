@@ -35,6 +35,7 @@ from .sql.profile import (
     keyed,
     kind_of,
     layout,
+    number_values,
     quantiles,
     std,
 )
@@ -72,11 +73,7 @@ def _column(i: int, name: str, arrow_type: str, cat: Category) -> _Col:
     ident, kind, fam = q(name), kind_of(cat), _family(arrow_type)
     raw, num, native, time = ident, "CAST(NULL AS DOUBLE)", "NULL", ""
     if kind == "number":
-        num = native = f"CAST({ident} AS DOUBLE)"
-        if fam == "float":  # NaN and ±inf are left out of the statistics
-            num = native = f"CASE WHEN {finite(num)} THEN {num} END"
-        else:
-            native = ident
+        num, native = number_values(SPARK, ident, fam)
     elif kind == "time" and arrow_type.startswith("timestamp"):
         native = f"unix_micros(CAST({ident} AS TIMESTAMP))"  # the session time zone is UTC
         num = f"{native} / 1000000.0D"

@@ -14,7 +14,7 @@ from typing import Any
 from .. import profiles
 from ..plan import Category
 from .dialect import DUCKDB
-from .profile import SKETCH_K, Layout, kind_of
+from .profile import SKETCH_K, Layout, kind_of, number_values
 
 QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
 _FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
@@ -58,11 +58,7 @@ def column(i: int, name: str, duck_type: str, category: Category) -> Col:
     ident, kind, fam = quote(name), kind_of(category), family(duck_type)
     raw, num, native, utc = ident, "NULL", "NULL", False
     if kind == "number":
-        num = native = f"CAST({ident} AS DOUBLE)"
-        if fam == "float":  # NaN and ±inf are left out of the statistics
-            num = native = f"CASE WHEN isfinite({num}) THEN {num} END"
-        else:
-            native = ident
+        num, native = number_values(DUCKDB, ident, fam)
     elif kind == "time":
         num, native = f"epoch({ident})", ident  # epoch of ±infinity is NULL
         if fam == "datetime":

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from .. import profiles
 from ..plan import NUMERIC, Category
+from .dialect import Dialect
 
 LOW_CARDINALITY = 10_000  # up to this many distinct values, every value is counted exactly
 MOSTLY_UNIQUE = 0.5  # more distinct values than this share of values: no top values (ids)
@@ -62,6 +63,16 @@ def fits(category: Category, fam: str) -> bool:
     if category == "temporal":
         return fam in ("datetime", "time")
     return category not in ("bool", "binary") or fam == category
+
+
+def number_values(d: Dialect, ident: str, fam: str) -> tuple[str, str]:
+    """A number column as DOUBLE for the statistics (NULL unless finite: NaN and ±inf are left
+    out) and as what min/max are taken over (its own type, unless a float)."""
+    num = f"CAST({ident} AS DOUBLE)"
+    if fam == "float":
+        num = f"CASE WHEN {d.finite(num)} THEN {num} END"
+        return num, num
+    return num, ident
 
 
 def layout(
