@@ -19,15 +19,16 @@ import pytest
 
 from dataops_diff import engines
 from dataops_diff.datasets import DatasetRef
-from dataops_diff.engines.base import EngineConfig, ProgressFn
+from dataops_diff.engines.base import EngineConfig, ProgressFn, SideSummary
 from dataops_diff.engines.plan import ColumnPair, diff_plan
 from dataops_diff.engines.results import (
     KeyCounts,
     compared_diff,
     duplicates_of,
+    jsonable,
     with_samples,
 )
-from dataops_diff.model import Column, ColumnDiff, DatasetDiff
+from dataops_diff.model import Column, ColumnDiff, DatasetDiff, RowSample
 from dataops_diff.spec import DatasetSpec
 
 NAME = "fake"
@@ -108,6 +109,16 @@ class FakeEngine:
             production, candidate, spec, plan, k, duplicates_of(k), columns, changed,
             (samples_p, samples_c), (), False,
         )  # fmt: skip
+
+    def describe(self, ref: DatasetRef, side: str, samples: int) -> SideSummary:
+        rows = self._table(ref).to_pylist()
+        columns = self.schema(ref, side)
+        first = sorted(rows, key=lambda r: [repr(r[c.name]) for c in columns])[:samples]
+        return SideSummary(
+            len(rows),
+            columns,
+            tuple(RowSample({k: jsonable(v) for k, v in r.items()}) for r in first),
+        )
 
     def close(self) -> None:
         self.closed = True

@@ -34,7 +34,7 @@ from ..errors import EngineError, InputError, Interrupted
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import memory
-from .base import EngineConfig, ProgressFn
+from .base import EngineConfig, ProgressFn, SideSummary
 from .plan import Plan, diff_plan
 from .results import (
     KeyCounts,
@@ -42,6 +42,7 @@ from .results import (
     duplicates_of,
     identical_columns,
     read_values,
+    side_samples,
     with_samples,
 )
 from .sql import compare
@@ -143,6 +144,16 @@ class DuckDBEngine:
             production, candidate, spec, plan, k, duplicates, columns, changed_rows,
             (samples_p, samples_c), key_shifts, identical,
         )  # fmt: skip
+
+    def describe(self, ref: DatasetRef, side: str, samples: int) -> SideSummary:
+        self._register(ref, "__dd_side", side)
+        columns = self.schema(ref, side)
+        run = _Runner(self._con, ref, ref, None)
+        rows = int(run.one("counting rows", "SELECT count(*) AS n FROM __dd_side")["n"])
+        found: list[dict[str, Any]] = []
+        if samples and rows and columns:
+            found = run.all("", compare.side_sample(D, "__dd_side", columns, samples))
+        return SideSummary(rows, columns, side_samples(columns, found))
 
     def _values(
         self, run: _Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
@@ -326,11 +337,14 @@ class _Runner:
         self._run(phase, fetch)
         return row
 
-    def all(self, phase: str, query: str) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = []
+    def all(self, phase: str, query: str) -> list[dict[str, Any]]:
+        """The query's rows, each by column name."""
+        rows: list[dict[str, Any]] = []
 
         def fetch() -> None:
-            rows.extend(self._con.execute(query).fetchall())
+            cur = self._con.execute(query)
+            names = [d[0] for d in cur.description]
+            rows.extend(dict(zip(names, r, strict=True)) for r in cur.fetchall())
 
         self._run(phase, fetch)
         return rows

@@ -103,6 +103,13 @@ def compared_diff(
     )
 
 
+def side_samples(columns: tuple[Column, ...], rows: Sequence[Row]) -> tuple[RowSample, ...]:
+    """Rows of ``sql.compare.side_sample`` as samples."""
+    return tuple(
+        RowSample({c.name: jsonable(r[f"v{j}"]) for j, c in enumerate(columns)}) for r in rows
+    )
+
+
 def identical_columns(plan: Plan, matched: int) -> tuple[ColumnDiff, ...]:
     return tuple(
         ColumnDiff(

@@ -25,7 +25,7 @@ from ..errors import Interrupted
 from ..model import Column, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import spark_profile, spark_read, spark_session
-from .base import EngineConfig, ProgressFn
+from .base import EngineConfig, ProgressFn, SideSummary
 from .plan import Plan, diff_plan
 
 # Result assembly is shared with the DuckDB engine: both name their results alike.
@@ -36,6 +36,7 @@ from .results import (
     duplicates_of,
     identical_columns,
     read_values,
+    side_samples,
 )
 from .sql import compare
 from .sql import spark_passes as sql
@@ -87,6 +88,21 @@ class SparkEngine:
         finally:
             run.unpersist()
             self._drop(views.dups, views.diff)
+
+    def describe(self, ref: DatasetRef, side: str, samples: int) -> SideSummary:
+        view = f"__dd_{self._id}_side"
+        frame = self._frame(ref, side)
+        self._view(view, frame)
+        columns = self.schema(ref, side)
+        run = _Runner(self._spark, ref, ref, None)
+        try:
+            rows = int(run.one("counting rows", f"SELECT count(*) AS n FROM {view}")["n"])
+            found: list[dict[str, Any]] = []
+            if samples and rows and columns:
+                found = run.all("fetching samples", compare.side_sample(S, view, columns, samples))
+        finally:
+            self._drop(view)
+        return SideSummary(rows, columns, side_samples(columns, found))
 
     def _passes(
         self, run: _Runner, plan: Plan, spec: DatasetSpec, views: Views, identical: bool

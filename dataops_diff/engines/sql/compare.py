@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ...model import Column
 from ...spec import DatasetSpec
-from ..plan import ColumnPair, Plan
+from ..plan import ColumnPair, Plan, category
 from .dialect import Dialect
 
 P_MARK, C_MARK = "__dd_in_production", "__dd_in_candidate"
@@ -276,3 +277,13 @@ FROM (
     SELECT {keys}{vals}, {d.count_if("__side = 1")} AS np, {d.count_if("__side = 2")} AS nc
     FROM ({side("production", 1)} UNION ALL {side("candidate", 2)}) u GROUP BY {keys}{vals}
 ) g"""
+
+
+def side_sample(d: Dialect, view: str, columns: tuple[Column, ...], n: int) -> str:
+    """The first ``n`` rows of a dataset one version has alone, ordered by every value as a
+    sample shows it (so never by the order rows were read in), under ``v{j}`` names."""
+    shown_cols = [
+        f"{shown(d, d.q(c.name), category(c.type), c.type)} AS v{j}" for j, c in enumerate(columns)
+    ]
+    order = ", ".join(f"v{j} ASC NULLS LAST" for j in range(len(columns)))
+    return f"SELECT {', '.join(shown_cols)} FROM {view} ORDER BY {order} LIMIT {int(n)}"
