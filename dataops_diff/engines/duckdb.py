@@ -35,6 +35,7 @@ from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import memory
 from .base import EngineConfig, ProgressFn, SideSummary
+from .duckdb_names import exact_names
 from .plan import Plan, diff_plan
 from .results import (
     KeyCounts,
@@ -73,6 +74,7 @@ class DuckDBEngine:
             self.close()
             raise
         self._schemas: dict[DatasetRef, tuple[Column, ...]] = {}
+        self._sql_names: dict[DatasetRef, dict[str, str]] = {}  # see ``duckdb_names``
 
     def _connect(self, config: EngineConfig, limit: int | None) -> duckdb.DuckDBPyConnection:
         settings: dict[str, Any] = {"temp_directory": self._spill.path}
@@ -96,7 +98,11 @@ class DuckDBEngine:
     def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
         if ref not in self._schemas:  # read once: validation and the diff both ask
             self._register(ref, "__dd_schema", side)
-            self._schemas[ref] = self._columns("__dd_schema", ref, side)
+            found = self._columns("__dd_schema", ref, side)
+            exact = exact_names(self._con, ref, [c.name for c in found])
+            self._sql_names[ref] = exact
+            own = {duck: name for name, duck in exact.items()}
+            self._schemas[ref] = tuple(replace(c, name=own.get(c.name, c.name)) for c in found)
         return self._schemas[ref]
 
     def diff(
@@ -110,6 +116,8 @@ class DuckDBEngine:
         self._register(candidate, "candidate", "candidate")
         schemas = (self.schema(production, "production"), self.schema(candidate, "candidate"))
         plan = diff_plan(production, candidate, schemas, spec)
+        names = {"production": self._sql_names[production], "candidate": self._sql_names[candidate]}
+        plan = replace(plan, sql_names=names)
         run = _Runner(self._con, production, candidate, progress)
         identical = same_bytes(production, candidate)
         # Row counts come from the files' metadata unless the format is text: then the keys
@@ -152,7 +160,9 @@ class DuckDBEngine:
         rows = int(run.one("counting rows", "SELECT count(*) AS n FROM __dd_side")["n"])
         found: list[dict[str, Any]] = []
         if samples and rows and columns:
-            found = run.all("", compare.side_sample(D, "__dd_side", columns, samples))
+            found = run.all(
+                "", compare.side_sample(D, "__dd_side", columns, self._sql_names[ref], samples)
+            )
         return SideSummary(rows, columns, side_samples(columns, found))
 
     def _values(
@@ -191,21 +201,26 @@ class DuckDBEngine:
         """
         from .duckdb_profile import ProfileColumn, profile_columns
 
+        candidate = "production" if identical else "candidate"
         wanted = [
             ProfileColumn(
-                p.name,
-                p.name if identical else p.candidate_name,
+                plan.sql_name("production", p.name),
+                plan.sql_name(candidate, p.name if identical else p.candidate_name),
                 "string" if p.as_text else p.production_category,
             )
             for p in (*plan.keys, *plan.compared)
         ]
-        candidate = "production" if identical else "candidate"
-        shifts: dict[str, ColumnShift] = {}
+        found: dict[str, ColumnShift] = {}
 
         def work() -> None:
-            shifts.update(profile_columns(self._con, "production", candidate, wanted))
+            found.update(profile_columns(self._con, "production", candidate, wanted))
 
         run.call("profiling columns", work)
+        shifts = {
+            p.name: found[plan.sql_name("production", p.name)]
+            for p in (*plan.keys, *plan.compared)
+            if plan.sql_name("production", p.name) in found
+        }
         with_shift = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
         return with_shift, tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)
 

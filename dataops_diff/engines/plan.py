@@ -7,7 +7,7 @@ vocabulary, so schema diffs and comparison rules are decided here once, for all 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..datasets import TEXT_FORMATS, DatasetRef
@@ -122,6 +122,12 @@ class Plan:
     ignored: tuple[str, ...]
     production_columns: tuple[Column, ...]  # all, minus ignored: what a one-side sample shows
     candidate_columns: tuple[Column, ...]
+    # side -> column name -> the name an engine's SQL reads it by, where the two differ (DuckDB
+    # renames the second of two names that differ only by case, e.g. "amount" -> "amount_1")
+    sql_names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def sql_name(self, side: str, column: str) -> str:
+        return self.sql_names.get(side, {}).get(column, column)
 
 
 def _pair(name: str, cand: str, ptype: str, ctype: str, spec: DatasetSpec) -> ColumnPair:

@@ -44,10 +44,15 @@ from .sql.compare import Views
 from .sql.dialect import SPARK as S
 from .sql.profile import ProfileColumn
 
-# Session settings while this engine runs: naive times compare as UTC, as in DuckDB; and no
+# Session settings while this engine runs: naive times compare as UTC, as in DuckDB; column
+# names are case-sensitive (``Amount`` and ``amount`` are two columns, README); and no
 # constraint propagation, whose planning time explodes on these wide joins (the sample query
 # of a 20-column table planned for over ten minutes without finishing).
-_SESSION = {"spark.sql.session.timeZone": "UTC", "spark.sql.constraintPropagation.enabled": "false"}
+_SESSION = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.caseSensitive": "true",
+    "spark.sql.constraintPropagation.enabled": "false",
+}
 
 
 class SparkEngine:
@@ -99,7 +104,8 @@ class SparkEngine:
             rows = int(run.one("counting rows", f"SELECT count(*) AS n FROM {view}")["n"])
             found: list[dict[str, Any]] = []
             if samples and rows and columns:
-                found = run.all("fetching samples", compare.side_sample(S, view, columns, samples))
+                query = compare.side_sample(S, view, columns, {}, samples)
+                found = run.all("fetching samples", query)
         finally:
             self._drop(view)
         return SideSummary(rows, columns, side_samples(columns, found))

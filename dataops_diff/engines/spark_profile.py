@@ -29,6 +29,7 @@ from .sql.dialect import SPARK
 from .sql.profile import (
     SKETCH_K,
     ProfileColumn,
+    bin_of,
     fits,
     hist,
     key,
@@ -134,10 +135,7 @@ def _counts_sql(view: str, cols: Sequence[_Col], edges: dict[int, tuple[float, .
         if c.i in edges and mean is not None and math.isfinite(mean):
             entries.append(_entry(c.i, "-1", sq=f"({f} - {_lit(mean)}) * ({f} - {_lit(mean)})"))
         if c.i in edges:
-            lo, width, bins = profiles.bin_origin_width(edges[c.i])
-            b = "0"
-            if width > 0:
-                b = f"least(greatest(floor(({f} - {_lit(lo)}) / {_lit(width)}), 0), {bins - 1})"
+            b = bin_of(SPARK, f, edges[c.i])
             entries.append(_entry(c.i, f"CASE WHEN {f} IS NOT NULL THEN {b} END"))
         elif c.i in exact:
             entries.append(_entry(c.i, field=c.field, value=f"r{c.i}"))

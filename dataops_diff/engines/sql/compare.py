@@ -92,7 +92,7 @@ def abs_diff(d: Dialect, p: str, c: str, pair: ColumnPair) -> str:
 def key_select(d: Dialect, plan: Plan, spec: DatasetSpec, side: str, alias: str = "__k") -> str:
     exprs = []
     for i, k in enumerate(plan.keys):
-        name = k.name if side == "production" else k.candidate_name
+        name = plan.sql_name(side, k.name if side == "production" else k.candidate_name)
         exprs.append(f"{normalized(d, name, k, spec)} AS {alias}{i}")
     return ", ".join(exprs)
 
@@ -174,11 +174,11 @@ def side_rows(
     cols = [key_select(d, plan, spec, side, kalias)]
     reuse: dict[str, str] = {}
     for i, pair in enumerate(plan.keys):
-        name = pair.name if prod else pair.candidate_name
+        name = plan.sql_name(side, pair.name if prod else pair.candidate_name)
         if normalized(d, name, pair, spec) == d.q(name):
             reuse[name] = f"{kalias}{i}"
     for i, pair in enumerate(plan.compared):
-        name = pair.name if prod else pair.candidate_name
+        name = plan.sql_name(side, pair.name if prod else pair.candidate_name)
         expr = normalized(d, name, pair, spec)
         cols.append(f"{expr} AS __{letter}{i}")
         if expr == d.q(name):
@@ -186,10 +186,11 @@ def side_rows(
     shown_aliases: list[str] = []
     side_columns = plan.production_columns if prod else plan.candidate_columns
     for j, col in enumerate(side_columns if with_shown else ()):
-        if col.name in reuse:
-            shown_aliases.append(reuse[col.name])
+        name = plan.sql_name(side, col.name)
+        if name in reuse:
+            shown_aliases.append(reuse[name])
         else:
-            cols.append(f"{d.q(col.name)} AS __{letter}s{j}")
+            cols.append(f"{d.q(name)} AS __{letter}s{j}")
             shown_aliases.append(f"__{letter}s{j}")
     cols.append(f"TRUE AS {mark}")
     rows = f"SELECT {', '.join(cols)} FROM {view}"
@@ -256,9 +257,13 @@ def duplicate_pass(d: Dialect, plan: Plan, spec: DatasetSpec, views: Views) -> s
 
     def side(side: str, tag: int) -> str:
         prod = side == "production"
+        names = [
+            plan.sql_name(side, pair.name if prod else pair.candidate_name)
+            for pair in plan.compared
+        ]
         vals = [
-            f"{normalized(d, pair.name if prod else pair.candidate_name, pair, spec)} AS __v{i}"
-            for i, pair in enumerate(plan.compared)
+            f"{normalized(d, name, pair, spec)} AS __v{i}"
+            for i, (name, pair) in enumerate(zip(names, plan.compared, strict=True))
         ]
         cols = ", ".join([key_select(d, plan, spec, side), *vals, f"{tag} AS __side"])
         view = views.production if prod else views.candidate
@@ -279,11 +284,14 @@ FROM (
 ) g"""
 
 
-def side_sample(d: Dialect, view: str, columns: tuple[Column, ...], n: int) -> str:
+def side_sample(
+    d: Dialect, view: str, columns: tuple[Column, ...], sql_names: dict[str, str], n: int
+) -> str:
     """The first ``n`` rows of a dataset one version has alone, ordered by every value as a
     sample shows it (so never by the order rows were read in), under ``v{j}`` names."""
     shown_cols = [
-        f"{shown(d, d.q(c.name), category(c.type), c.type)} AS v{j}" for j, c in enumerate(columns)
+        f"{shown(d, d.q(sql_names.get(c.name, c.name)), category(c.type), c.type)} AS v{j}"
+        for j, c in enumerate(columns)
     ]
     order = ", ".join(f"v{j} ASC NULLS LAST" for j in range(len(columns)))
     return f"SELECT {', '.join(shown_cols)} FROM {view} ORDER BY {order} LIMIT {int(n)}"

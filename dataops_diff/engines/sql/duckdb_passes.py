@@ -95,13 +95,16 @@ def residue_table(plan: Plan, spec: DatasetSpec) -> str:
     ``hashed`` turns down go into the join's hash table, not its whole rows. What remains is
     docs/semantics.md, "How equal rows are found".
     """
-    pcols = [f"{D.q(c.name)} AS __r{j}" for j, c in enumerate(plan.production_columns)]
+    pcols = [
+        f"{D.q(plan.sql_name('production', c.name))} AS __r{j}"
+        for j, c in enumerate(plan.production_columns)
+    ]
     digest = [i for i, pair in enumerate(plan.compared) if hashed(pair)]
     carried = [i for i, pair in enumerate(plan.compared) if not hashed(pair)]
 
     def values(side: str, letter: str) -> list[str]:
         prod = side == "production"
-        name = [pair.name if prod else pair.candidate_name for pair in plan.compared]
+        name = [plan.sql_name(side, p.name if prod else p.candidate_name) for p in plan.compared]
         exprs = [normalized(D, name[i], plan.compared[i], spec) for i in range(len(name))]
         out = [f"{_digest([exprs[i] for i in digest])} AS __{letter}h"] if digest else []
         return out + [f"{exprs[i]} AS __{letter}x{i}" for i in carried]
@@ -126,7 +129,10 @@ WHERE NOT ({" AND ".join(same)})"""
 
 def candidate_residue_table(plan: Plan, spec: DatasetSpec) -> str:
     """The candidate's rows whose key ``residue_table`` kept, whole (``__r*``)."""
-    ccols = [f"{D.q(c.name)} AS __r{j}" for j, c in enumerate(plan.candidate_columns)]
+    ccols = [
+        f"{D.q(plan.sql_name('candidate', c.name))} AS __r{j}"
+        for j, c in enumerate(plan.candidate_columns)
+    ]
     kc = ", ".join(f"__kc{i}" for i in range(len(plan.keys)))
     return f"""
 CREATE OR REPLACE TEMP TABLE {CANDIDATE_RESIDUE} AS
@@ -137,8 +143,14 @@ SEMI JOIN (SELECT {kc} FROM {RESIDUE} WHERE {C_MARK}) r ON {on(D, plan, "x", "r"
 
 def residue_relations(plan: Plan) -> tuple[str, str]:
     """The rows ``residue_table`` and ``candidate_residue_table`` kept, under their own names."""
-    p = ", ".join(f"__r{j} AS {D.q(c.name)}" for j, c in enumerate(plan.production_columns))
-    c = ", ".join(f"__r{j} AS {D.q(c.name)}" for j, c in enumerate(plan.candidate_columns))
+    p = ", ".join(
+        f"__r{j} AS {D.q(plan.sql_name('production', c.name))}"
+        for j, c in enumerate(plan.production_columns)
+    )
+    c = ", ".join(
+        f"__r{j} AS {D.q(plan.sql_name('candidate', c.name))}"
+        for j, c in enumerate(plan.candidate_columns)
+    )
     return (
         f"(SELECT {p} FROM {RESIDUE} WHERE {P_MARK})",
         f"(SELECT {c} FROM {CANDIDATE_RESIDUE})",

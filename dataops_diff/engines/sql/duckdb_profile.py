@@ -14,7 +14,7 @@ from typing import Any
 from .. import profiles
 from ..plan import Category
 from .dialect import DUCKDB
-from .profile import SKETCH_K, Layout, kind_of, number_values
+from .profile import SKETCH_K, Layout, bin_of, kind_of, number_values
 
 QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
 _FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
@@ -114,10 +114,7 @@ def histogram_sql(
             mean = first.get(f"c{c.i}_mean")
             if mean is not None and math.isfinite(mean):
                 outer.append(f"sum(({f} - {_lit(mean)}) * ({f} - {_lit(mean)})) AS v{c.i}")
-            lo, width, bins = profiles.bin_origin_width(layout.edges[c.i])
-            b = "0"  # least/greatest skip NULLs: the CASE keeps a NULL out of the bins
-            if width > 0:
-                b = f"least(greatest(floor(({f} - {_lit(lo)}) / {_lit(width)}), 0), {bins - 1})"
+            b = bin_of(DUCKDB, f, layout.edges[c.i])  # the CASE keeps a NULL out of the bins
             outer.append(
                 f"histogram(CASE WHEN {f} IS NOT NULL THEN CAST({b} AS INTEGER) END) AS h{c.i}"
             )

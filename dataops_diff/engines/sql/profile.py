@@ -75,6 +75,16 @@ def number_values(d: Dialect, ident: str, fam: str) -> tuple[str, str]:
     return num, ident
 
 
+def bin_of(d: Dialect, f: str, edges: Sequence[float]) -> str:
+    """``profiles.bin_index`` in SQL: the bin of the finite number ``f`` (NULL stays NULL)."""
+    lo, width, bins = profiles.bin_origin_width(edges)
+    if not width > 0:
+        return "0"
+    w, o = d.double(width), d.double(lo)
+    offset = f"({f} / {w} - {o} / {w})" if profiles.wide(edges) else f"(({f} - {o}) / {w})"
+    return f"least(greatest(floor({offset}), 0), {bins - 1})"
+
+
 def layout(
     pcols: Sequence[ProfiledColumn],
     ccols: Sequence[ProfiledColumn],
