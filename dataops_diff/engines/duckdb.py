@@ -39,6 +39,7 @@ from .duckdb_names import exact_names
 from .plan import Plan, diff_plan
 from .results import (
     KeyCounts,
+    compare_groups,
     compared_diff,
     duplicates_of,
     identical_columns,
@@ -141,10 +142,7 @@ class DuckDBEngine:
                 columns, samples_p, samples_c = _samples(plan, columns, run)
         duplicates = duplicates_of(k)
         if dups:
-            found = run.one(
-                "comparing duplicate keys", compare.duplicate_pass(D, plan, spec, VIEWS)
-            )
-            duplicates = duplicates_of(k, found)
+            duplicates = compare_groups(run.one, run.all, D, plan, spec, VIEWS, k)
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
             columns, key_shifts = self._profiles(plan, columns, run, identical)

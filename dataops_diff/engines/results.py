@@ -7,7 +7,7 @@ them), never by position. Both engines hand their samples over in the same form
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -24,7 +24,9 @@ from ..model import (
 )
 from ..spec import DatasetSpec
 from .plan import Plan
-from .sql.compare import CHANGED_ROWS, COLUMN_NUMBERS, column_number
+from .sql import duplicates
+from .sql.compare import CHANGED_ROWS, COLUMN_NUMBERS, Views, column_number
+from .sql.dialect import Dialect
 
 Row = Mapping[str, Any]  # one result row, by column name
 
@@ -45,6 +47,8 @@ class KeyCounts:
     groups: int = 0
     null_key_rows_production: int = 0
     null_key_rows_candidate: int = 0
+    group_rows_production: int = 0
+    group_rows_candidate: int = 0
 
     @classmethod
     def read(cls, row: Row) -> KeyCounts:
@@ -57,6 +61,8 @@ def duplicates_of(k: KeyCounts, groups: Row | None = None) -> Duplicates:
     row) how the groups on both sides compared as multisets."""
     found = {n: int(groups[n]) for n in _GROUP_NUMBERS} if groups is not None else {}
     return Duplicates(
+        production_group_rows=k.group_rows_production,
+        candidate_group_rows=k.group_rows_candidate,
         production_keys=k.duplicate_keys_production,
         production_rows=k.duplicate_rows_production,
         candidate_keys=k.duplicate_keys_candidate,
@@ -69,6 +75,47 @@ def duplicates_of(k: KeyCounts, groups: Row | None = None) -> Duplicates:
 
 
 _GROUP_NUMBERS = ("differing", "unmatched_production", "unmatched_candidate")
+
+
+OneFn = Callable[[str, str], Row]  # (phase, query) -> the query's one row
+AllFn = Callable[[str, str], Sequence[Row]]  # (phase, query) -> its rows
+
+
+def compare_groups(
+    one: OneFn, rows: AllFn, d: Dialect, plan: Plan, spec: DatasetSpec, views: Views, k: KeyCounts
+) -> Duplicates:
+    """The duplicate-key groups compared as multisets, and the first differing ones sampled."""
+    query = duplicates.duplicate_pass(d, plan, spec, views)
+    found = duplicates_of(k, one("comparing duplicate keys", query))
+    if not (found.groups_differing and spec.samples):
+        return found
+    sides = [
+        rows(
+            "sampling duplicate keys",
+            duplicates.differing_group_rows(d, plan, spec, views, side, spec.samples),
+        )
+        for side in ("production", "candidate")
+    ]
+    return replace(found, samples=group_samples(plan, *sides))
+
+
+def group_samples(
+    plan: Plan, production: Sequence[Row], candidate: Sequence[Row]
+) -> tuple[ValueSample, ...]:
+    """Rows of ``sql.duplicates.differing_group_rows`` of both sides as one sample a group: the
+    key, then each side's rows (objects by column name), in key order."""
+    names = [k.name for k in plan.keys]
+    groups: dict[str, tuple[dict[str, JSONValue], list[JSONValue], list[JSONValue]]] = {}
+    for rows, columns, at in (
+        (production, plan.production_columns, 1),
+        (candidate, plan.candidate_columns, 2),
+    ):
+        for r in rows:
+            key = {n: jsonable(r[f"k{i}"]) for i, n in enumerate(names)}
+            row: JSONValue = {c.name: jsonable(r[f"v{j}"]) for j, c in enumerate(columns)}
+            group = groups.setdefault(repr(key), (key, [], []))
+            group[at].append(row)  # type: ignore[union-attr]
+    return tuple(ValueSample(key, p, c) for key, p, c in groups.values())
 
 
 def compared_diff(

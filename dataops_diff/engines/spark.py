@@ -32,6 +32,7 @@ from .plan import Plan, diff_plan
 from .results import (
     KeyCounts,
     attach_samples,
+    compare_groups,
     compared_diff,
     duplicates_of,
     identical_columns,
@@ -42,6 +43,7 @@ from .sql import compare
 from .sql import spark_passes as sql
 from .sql.compare import Views
 from .sql.dialect import SPARK as S
+from .sql.duplicates import duplicate_groups
 from .sql.profile import ProfileColumn
 
 # Session settings while this engine runs: naive times compare as UTC, as in DuckDB; column
@@ -116,7 +118,7 @@ class SparkEngine:
         k = KeyCounts.read(run.one("matching keys", compare.key_pass(S, plan, spec, views)))
         dups = bool(k.groups) and not identical
         if dups:
-            query = compare.duplicate_groups(S, plan, spec, views)
+            query = duplicate_groups(S, plan, spec, views)
             self._view(views.dups, run.persist("finding duplicate keys", query))
         samples_p: tuple[RowSample, ...] = ()
         samples_c: tuple[RowSample, ...] = ()
@@ -138,8 +140,7 @@ class SparkEngine:
                 )
         duplicates = duplicates_of(k)
         if dups:
-            query = compare.duplicate_pass(S, plan, spec, views)
-            duplicates = duplicates_of(k, run.one("comparing duplicate keys", query))
+            duplicates = compare_groups(run.one, run.all, S, plan, spec, views, k)
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
             shifts = spark_profile.profile_columns(

@@ -26,11 +26,14 @@ KEY_NUMBERS = (
     "matched_rows", "duplicate_keys_production", "duplicate_rows_production",
     "duplicate_keys_candidate", "duplicate_rows_candidate", "groups",
     "null_key_rows_production", "null_key_rows_candidate",
+    "group_rows_production", "group_rows_candidate",
 )  # fmt: skip
 # Per compared column i, the value pass's numbers: ``column_number(field, i)``; each is the
 # ColumnDiff field of the same name. Then ``CHANGED_ROWS``.
 COLUMN_NUMBERS = ("unequal", "null_to_value", "value_to_null", "max_abs_diff", "max_rel_diff")
 CHANGED_ROWS = "changed_rows"
+# A key on both sides and duplicated on at least one (np, nc: its rows on each side).
+SHARED_GROUP = "np >= 1 AND nc >= 1 AND (np > 1 OR nc > 1)"
 
 
 def column_number(field: str, i: int) -> str:
@@ -107,7 +110,7 @@ def on(d: Dialect, plan: Plan, left: str, right: str, right_alias: str = "__k") 
     )
 
 
-def _both_keys(d: Dialect, plan: Plan, spec: DatasetSpec, views: Views) -> str:
+def both_keys(d: Dialect, plan: Plan, spec: DatasetSpec, views: Views) -> str:
     return f"""
     SELECT {key_select(d, plan, spec, "production")}, 1 AS __side FROM {views.production}
     UNION ALL
@@ -126,12 +129,13 @@ def key_pass(d: Dialect, plan: Plan, spec: DatasetSpec, views: Views) -> str:
         "coalesce(sum(np), 0)", "coalesce(sum(nc), 0)", total("np", "nc = 0"),
         total("nc", "np = 0"), d.count_if("np = 1 AND nc = 1"), d.count_if("np > 1"),
         total("np", "np > 1"), d.count_if("nc > 1"), total("nc", "nc > 1"),
-        d.count_if("np >= 1 AND nc >= 1 AND (np > 1 OR nc > 1)"),
+        d.count_if(SHARED_GROUP),
         total("np", "__null_key"), total("nc", "__null_key"),
+        total("np", SHARED_GROUP), total("nc", SHARED_GROUP),
     )  # fmt: skip
     selected = ", ".join(f"{e} AS {n}" for e, n in zip(numbers, KEY_NUMBERS, strict=True))
     return f"""
-WITH k AS ({_both_keys(d, plan, spec, views)}
+WITH k AS ({both_keys(d, plan, spec, views)}
 ), g AS (
     SELECT {keys}, {d.count_if("__side = 1")} AS np, {d.count_if("__side = 2")} AS nc,
            ({any_null}) AS __null_key
@@ -139,16 +143,6 @@ WITH k AS ({_both_keys(d, plan, spec, views)}
 )
 SELECT {selected}
 FROM g"""
-
-
-def duplicate_groups(d: Dialect, plan: Plan, spec: DatasetSpec, views: Views) -> str:
-    """Keys present on both sides and duplicated on at least one: compared as multisets."""
-    keys = ", ".join(key_names(plan))
-    np, nc = d.count_if("__side = 1"), d.count_if("__side = 2")
-    return f"""
-WITH k AS ({_both_keys(d, plan, spec, views)})
-SELECT {keys} FROM k GROUP BY {keys}
-HAVING {np} >= 1 AND {nc} >= 1 AND ({np} > 1 OR {nc} > 1)"""
 
 
 def side_rows(
@@ -249,39 +243,6 @@ def value_numbers(d: Dialect, plan: Plan) -> dict[str, str]:
     any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"
     numbers[CHANGED_ROWS] = d.count_if(f"{MATCHED} AND ({any_unequal})")
     return numbers
-
-
-def duplicate_pass(d: Dialect, plan: Plan, spec: DatasetSpec, views: Views) -> str:
-    """Duplicate-key groups compared as multisets of rows (exact values, order never matters)."""
-    keys = ", ".join(key_names(plan))
-
-    def side(side: str, tag: int) -> str:
-        prod = side == "production"
-        names = [
-            plan.sql_name(side, pair.name if prod else pair.candidate_name)
-            for pair in plan.compared
-        ]
-        vals = [
-            f"{normalized(d, name, pair, spec)} AS __v{i}"
-            for i, (name, pair) in enumerate(zip(names, plan.compared, strict=True))
-        ]
-        cols = ", ".join([key_select(d, plan, spec, side), *vals, f"{tag} AS __side"])
-        view = views.production if prod else views.candidate
-        cond = on(d, plan, "r", "x")
-        return (
-            f"SELECT r.* FROM (SELECT {cols} FROM {view}) r {d.semi_join} {views.dups} x ON {cond}"
-        )
-
-    vals = "".join(f", __v{i}" for i in range(len(plan.compared)))
-    group = d.struct({f"k{i}": f"__k{i}" for i in range(len(plan.keys))})
-    return f"""
-SELECT count(DISTINCT CASE WHEN np <> nc THEN {group} END) AS differing,
-       coalesce(sum(greatest(np - nc, 0)), 0) AS unmatched_production,
-       coalesce(sum(greatest(nc - np, 0)), 0) AS unmatched_candidate
-FROM (
-    SELECT {keys}{vals}, {d.count_if("__side = 1")} AS np, {d.count_if("__side = 2")} AS nc
-    FROM ({side("production", 1)} UNION ALL {side("candidate", 2)}) u GROUP BY {keys}{vals}
-) g"""
 
 
 def side_sample(

@@ -18,7 +18,6 @@ from .compare import (
     Views,
     column_number,
     differing_join,
-    duplicate_groups,
     key_select,
     normalized,
     on,
@@ -27,6 +26,7 @@ from .compare import (
     value_numbers,
 )
 from .dialect import DUCKDB as D
+from .duplicates import duplicate_groups
 
 VIEWS = Views("production", "candidate", "__dd_dups", "__dd_values")
 RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
