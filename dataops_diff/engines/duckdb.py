@@ -21,25 +21,23 @@ versions are byte-identical, but for the first):
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 import duckdb
 
 from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
-from ..errors import EngineError, InputError, Interrupted
+from ..errors import EngineError, InputError
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import memory
 from .base import EngineConfig, ProgressFn, SideSummary
 from .duckdb_names import exact_names
+from .duckdb_run import Runner, first_line
+from .groups import compare_groups
 from .plan import Plan, diff_plan
 from .results import (
     KeyCounts,
-    compare_groups,
     compared_diff,
     duplicates_of,
     identical_columns,
@@ -119,7 +117,7 @@ class DuckDBEngine:
         plan = diff_plan(production, candidate, schemas, spec)
         names = {"production": self._sql_names[production], "candidate": self._sql_names[candidate]}
         plan = replace(plan, sql_names=names)
-        run = _Runner(self._con, production, candidate, progress)
+        run = Runner(self._con, production, candidate, progress)
         identical = same_bytes(production, candidate)
         # Row counts come from the files' metadata unless the format is text: then the keys
         # are grouped instead (one scan, duplicates counted in the same pass).
@@ -154,7 +152,7 @@ class DuckDBEngine:
     def describe(self, ref: DatasetRef, side: str, samples: int) -> SideSummary:
         self._register(ref, "__dd_side", side)
         columns = self.schema(ref, side)
-        run = _Runner(self._con, ref, ref, None)
+        run = Runner(self._con, ref, ref, None)
         rows = int(run.one("counting rows", "SELECT count(*) AS n FROM __dd_side")["n"])
         found: list[dict[str, Any]] = []
         if samples and rows and columns:
@@ -164,7 +162,7 @@ class DuckDBEngine:
         return SideSummary(rows, columns, side_samples(columns, found))
 
     def _values(
-        self, run: _Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
+        self, run: Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
         one_sided_checked: bool,
     ) -> tuple[tuple[ColumnDiff, ...], int, KeyCounts]:  # fmt: skip
         """The value pass: per-column counts and maxima, the count of changed rows, and the key
@@ -191,7 +189,7 @@ class DuckDBEngine:
         return columns, changed_rows, k
 
     def _profiles(
-        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner, identical: bool
+        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, identical: bool
     ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:
         """Both versions' profiles of every key and compared column, and how far they moved.
 
@@ -301,7 +299,7 @@ def _arrow_name(duck_type: str) -> str | None:
     return _ARROW_NAMES.get(duck_type)
 
 
-def _unique_keys(run: _Runner, plan: Plan, spec: DatasetSpec) -> KeyCounts | None:
+def _unique_keys(run: Runner, plan: Plan, spec: DatasetSpec) -> KeyCounts | None:
     """The key pass's numbers from a join of the keys alone, when no key on both sides is
     duplicated (checked exactly, see ``sql.key_join``); None when one is."""
     k = KeyCounts.read(run.one("matching keys", sql.key_join(plan, spec)))
@@ -310,7 +308,7 @@ def _unique_keys(run: _Runner, plan: Plan, spec: DatasetSpec) -> KeyCounts | Non
 
 
 def _samples(
-    plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner
+    plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner
 ) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
     """The samples the value pass kept, as lists of structs in key order."""
     row = run.one("", sql.value_samples(plan))
@@ -324,126 +322,16 @@ def _samples(
     )
 
 
-class _Runner:
-    """Runs one query at a time, reporting progress and mapping DuckDB errors once."""
-
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        production: DatasetRef,
-        candidate: DatasetRef,
-        progress: ProgressFn | None,
-    ) -> None:
-        self._con, self._progress = con, progress
-        self._production, self._candidate = production, candidate
-
-    def one(self, phase: str, query: str) -> dict[str, Any]:
-        """The query's one row, by column name."""
-        row: dict[str, Any] = {}
-
-        def fetch() -> None:
-            cur = self._con.execute(query)
-            found = cur.fetchone()
-            assert found is not None
-            row.update(zip((d[0] for d in cur.description), found, strict=True))
-
-        self._run(phase, fetch)
-        return row
-
-    def all(self, phase: str, query: str) -> list[dict[str, Any]]:
-        """The query's rows, each by column name."""
-        rows: list[dict[str, Any]] = []
-
-        def fetch() -> None:
-            cur = self._con.execute(query)
-            names = [d[0] for d in cur.description]
-            rows.extend(dict(zip(names, r, strict=True)) for r in cur.fetchall())
-
-        self._run(phase, fetch)
-        return rows
-
-    def call(self, phase: str, work: Callable[[], object]) -> None:
-        self._run(phase, work)
-
-    def execute(self, phase: str, query: str) -> None:
-        self._run(phase, lambda: self._con.execute(query))
-
-    def _run(self, phase: str, work: Callable[[], object]) -> None:
-        try:
-            with self._watch(phase):
-                work()
-        except KeyboardInterrupt as exc:
-            self._con.interrupt()
-            raise Interrupted("interrupted") from exc
-        except duckdb.Error as exc:
-            raise _query_error(self._production, self._candidate, exc) from exc
-        except RuntimeError as exc:  # DuckDB's answer to SIGINT arriving inside a query
-            if str(exc) != "Query interrupted":
-                raise
-            raise Interrupted("interrupted") from exc
-
-    @contextmanager
-    def _watch(self, phase: str) -> Iterator[None]:
-        name, progress = self._production.name, self._progress
-        if progress is None:
-            yield
-            return
-        progress(name, phase, None)
-        done = threading.Event()
-
-        def poll() -> None:
-            while not done.wait(0.25):
-                try:
-                    pct = self._con.query_progress()
-                except duckdb.Error:
-                    return
-                if pct >= 0:
-                    progress(name, phase, min(pct, 100.0) / 100.0)
-
-        thread = threading.Thread(target=poll, daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            done.set()
-            thread.join()
-
-
 # ------------------------------------------------------------------------------------ errors
 def _string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+_first_line = first_line
 
 
 def _read_error(ref: DatasetRef, side: str, exc: BaseException) -> InputError:
     return InputError(
         f"cannot read {side} dataset '{ref.path}' as {ref.format}: {_first_line(exc)}; "
         "check the file, or pass --format if the extension is misleading"
-    )
-
-
-def _query_error(production: DatasetRef, candidate: DatasetRef, exc: duckdb.Error) -> Exception:
-    message = _first_line(exc)
-    where = f"dataset '{production.name}' ('{production.path}' vs '{candidate.path}')"
-    lower = message.lower()
-    if "no space left" in lower or "offload" in lower or ("disk" in lower and "full" in lower):
-        return EngineError(
-            f"disk full while comparing {where}: {message}; free space in the spill folder "
-            "or point --temp-dir at a larger disk"
-        )
-    if isinstance(exc, duckdb.OutOfMemoryException):
-        return EngineError(
-            f"out of memory comparing {where}: {message}; "
-            "raise --memory-limit or free disk space for spilling"
-        )
-    if isinstance(
-        exc, duckdb.IOException | duckdb.InvalidInputException | duckdb.ConversionException
-    ):
-        return InputError(f"cannot read {where}: {message}; check the files, or pass --format")
-    return EngineError(
-        f"DuckDB failed comparing {where}: {message}; rerun with --debug and report it"
     )

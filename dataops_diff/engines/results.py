@@ -7,7 +7,7 @@ them), never by position. Both engines hand their samples over in the same form
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -24,9 +24,7 @@ from ..model import (
 )
 from ..spec import DatasetSpec
 from .plan import Plan
-from .sql import duplicates
-from .sql.compare import CHANGED_ROWS, COLUMN_NUMBERS, Views, column_number
-from .sql.dialect import Dialect
+from .sql.compare import CHANGED_ROWS, COLUMN_NUMBERS, column_number
 
 Row = Mapping[str, Any]  # one result row, by column name
 
@@ -75,47 +73,6 @@ def duplicates_of(k: KeyCounts, groups: Row | None = None) -> Duplicates:
 
 
 _GROUP_NUMBERS = ("differing", "unmatched_production", "unmatched_candidate")
-
-
-OneFn = Callable[[str, str], Row]  # (phase, query) -> the query's one row
-AllFn = Callable[[str, str], Sequence[Row]]  # (phase, query) -> its rows
-
-
-def compare_groups(
-    one: OneFn, rows: AllFn, d: Dialect, plan: Plan, spec: DatasetSpec, views: Views, k: KeyCounts
-) -> Duplicates:
-    """The duplicate-key groups compared as multisets, and the first differing ones sampled."""
-    query = duplicates.duplicate_pass(d, plan, spec, views)
-    found = duplicates_of(k, one("comparing duplicate keys", query))
-    if not (found.groups_differing and spec.samples):
-        return found
-    sides = [
-        rows(
-            "sampling duplicate keys",
-            duplicates.differing_group_rows(d, plan, spec, views, side, spec.samples),
-        )
-        for side in ("production", "candidate")
-    ]
-    return replace(found, samples=group_samples(plan, *sides))
-
-
-def group_samples(
-    plan: Plan, production: Sequence[Row], candidate: Sequence[Row]
-) -> tuple[ValueSample, ...]:
-    """Rows of ``sql.duplicates.differing_group_rows`` of both sides as one sample a group: the
-    key, then each side's rows (objects by column name), in key order."""
-    names = [k.name for k in plan.keys]
-    groups: dict[str, tuple[dict[str, JSONValue], list[JSONValue], list[JSONValue]]] = {}
-    for rows, columns, at in (
-        (production, plan.production_columns, 1),
-        (candidate, plan.candidate_columns, 2),
-    ):
-        for r in rows:
-            key = {n: jsonable(r[f"k{i}"]) for i, n in enumerate(names)}
-            row: JSONValue = {c.name: jsonable(r[f"v{j}"]) for j, c in enumerate(columns)}
-            group = groups.setdefault(repr(key), (key, [], []))
-            group[at].append(row)  # type: ignore[union-attr]
-    return tuple(ValueSample(key, p, c) for key, p, c in groups.values())
 
 
 def compared_diff(

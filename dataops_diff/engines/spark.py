@@ -26,13 +26,13 @@ from ..model import Column, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import spark_profile, spark_read, spark_session
 from .base import EngineConfig, ProgressFn, SideSummary
+from .groups import compare_groups
 from .plan import Plan, diff_plan
 
 # Result assembly is shared with the DuckDB engine: both name their results alike.
 from .results import (
     KeyCounts,
     attach_samples,
-    compare_groups,
     compared_diff,
     duplicates_of,
     identical_columns,

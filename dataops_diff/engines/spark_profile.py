@@ -38,6 +38,7 @@ from .sql.profile import (
     layout,
     number_values,
     quantiles,
+    simple_aggregates,
     std,
 )
 
@@ -96,23 +97,11 @@ def _scan(view: str, cols: Sequence[_Col]) -> str:
 
 
 def _simple_sql(view: str, cols: Sequence[_Col]) -> str:
-    outer = ["count(*) AS n_rows"]
     qs = ", ".join(f"{x!r}D" for x in profiles.QUANTILES)
+    quantiles = f"percentile_approx({{f}}, array({qs}), 10000)"
+    outer = ["count(*) AS n_rows"]
     for c in cols:
-        r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
-        outer.append(f"count({r}) AS {p}count")
-        if c.kind != "other":
-            outer.append(f"approx_count_distinct({r}) AS {p}distinct")
-        if c.kind in ("number", "time"):
-            outer += [
-                f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
-                f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
-                f"percentile_approx({f}, array({qs}), 10000) AS {p}quantiles",
-            ]  # fmt: skip
-        if c.kind == "number":
-            outer.append(f"avg({f}) AS {p}mean")  # the standard deviation: in the second pass
-        if c.kind == "category" and c.field == "s":
-            outer += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
+        outer += simple_aggregates(c, quantiles)
     return f"SELECT {', '.join(outer)} FROM {_scan(view, cols)}"
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from .. import profiles
 from ..plan import Category
 from .dialect import DUCKDB
-from .profile import SKETCH_K, Layout, bin_of, kind_of, number_values
+from .profile import SKETCH_K, Layout, bin_of, kind_of, number_values, simple_aggregates
 
 QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
 _FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
@@ -78,23 +78,12 @@ def simple_sql(view: str, cols: Sequence[Col]) -> str:
     """Pass 1: every simple statistic of every column, one scan."""
     inner, outer = ["1 AS one"], ["count(*) AS n_rows"]
     qs = ", ".join(repr(q) for q in profiles.QUANTILES)
+    quantiles = f"reservoir_quantile({{f}}, [{qs}], {QUANTILE_SAMPLE})"
     for c in cols:
-        r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
-        inner.append(f"{c.raw} AS {r}")
-        outer.append(f"count({r}) AS {p}count")
-        if c.kind != "other":
-            outer.append(f"approx_count_distinct({r}) AS {p}distinct")
+        inner.append(f"{c.raw} AS r{c.i}")
         if c.kind in ("number", "time"):
-            inner += [f"{c.num} AS {f}", f"{c.native} AS {t}"]
-            outer += [
-                f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
-                f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
-                f"reservoir_quantile({f}, [{qs}], {QUANTILE_SAMPLE}) AS {p}quantiles",
-            ]  # fmt: skip
-        if c.kind == "number":
-            outer.append(f"avg({f}) AS {p}mean")  # the std needs the mean: pass 2
-        if c.kind == "category" and c.string:
-            outer += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
+            inner += [f"{c.num} AS f{c.i}", f"{c.native} AS t{c.i}"]
+        outer += simple_aggregates(c, quantiles)
     return _select(view, inner, outer)
 
 

@@ -65,6 +65,27 @@ def fits(category: Category, fam: str) -> bool:
     return category not in ("bool", "binary") or fam == category
 
 
+def simple_aggregates(c: ProfiledColumn, quantiles: str) -> list[str]:
+    """Pass 1's statistics of one column, over its inner projection (``r{i}`` the value as
+    counted, ``f{i}`` the finite number, ``t{i}`` what min/max are taken over). ``quantiles``:
+    the engine's quantile aggregate, with ``{f}`` for the number."""
+    r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
+    out = [f"count({r}) AS {p}count"]
+    if c.kind != "other":
+        out.append(f"approx_count_distinct({r}) AS {p}distinct")
+    if c.kind in ("number", "time"):
+        out += [
+            f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
+            f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
+            f"{quantiles.format(f=f)} AS {p}quantiles",
+        ]  # fmt: skip
+    if c.kind == "number":
+        out.append(f"avg({f}) AS {p}mean")  # the standard deviation needs it: pass 2
+    if c.kind == "category" and c.string:
+        out += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
+    return out
+
+
 def number_values(d: Dialect, ident: str, fam: str) -> tuple[str, str]:
     """A number column as DOUBLE for the statistics (NULL unless finite: NaN and ±inf are left
     out) and as what min/max are taken over (its own type, unless a float)."""
