@@ -70,6 +70,26 @@ ENGINE_CASES = [
         {"columns": ("Amount",), "ignored_columns": ("amount",), "columns.Amount.unequal": 1},
     ),
     Case(
+        "case_sensitive_three_spellings",
+        "Amount, amount and AMOUNT are three columns",
+        table(id=[1], Amount=[1], amount=[2], AMOUNT=[3]),
+        table(id=[1], Amount=[1], amount=[2], AMOUNT=[4]),
+        spec("id"),
+        {
+            "columns": ("Amount", "amount", "AMOUNT"),
+            "columns.AMOUNT.unequal": 1,
+            "columns.amount.unequal": 0,
+        },
+    ),
+    Case(
+        "suffixed_name_is_a_real_name",
+        "a column really named amount_1 beside amount keeps its name",
+        table(id=[1], amount=[1], amount_1=[2]),
+        table(id=[1], amount=[1], amount_1=[5]),
+        spec("id"),
+        {"columns": ("amount", "amount_1"), "columns.amount_1.unequal": 1},
+    ),
+    Case(
         "null_to_the_null_hash",
         "a null that becomes the BIGINT DuckDB hashes like NULL is a change",
         table(id=[1, 2], v=_i64([None, 5]), w=["a", "b"]),

@@ -26,7 +26,7 @@ def renamed(names: Sequence[str]) -> bool:
     lower = [n.lower() for n in names]
     for n in names:
         m = _RENAMED.match(n)
-        if m and lower.count(m[1].lower()) >= 1:
+        if m and m[1].lower() in lower:
             return True
     return False
 
@@ -47,7 +47,17 @@ def exact_names(
     own = own + list(names[len(own) :])
     if len(set(own)) != len(own) or own == list(names):
         return {}
+    if not all(_same_column(o, n) for o, n in zip(own, names, strict=True)):
+        return {}  # not the same columns in the same order (say, files with other columns)
     return {o: n for o, n in zip(own, names, strict=True) if o != n}
+
+
+def _same_column(own: str, duck: str) -> bool:
+    """Whether DuckDB's name ``duck`` can be its renaming of the file's name ``own``."""
+    if own == duck:
+        return True
+    m = _RENAMED.match(duck)
+    return m is not None and m[1].lower() == own.lower()
 
 
 def _file_names(con: duckdb.DuckDBPyConnection, ref: DatasetRef) -> list[str] | None:
