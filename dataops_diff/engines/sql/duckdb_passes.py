@@ -31,7 +31,6 @@ from .duplicates import duplicate_groups
 VIEWS = Views("production", "candidate", "__dd_dups", "__dd_values")
 RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
 VALUES_TABLE = VIEWS.diff
-_HASH_CHUNK = 62  # null flags packed per BIGINT mask
 
 
 def key_join(plan: Plan, spec: DatasetSpec) -> str:
@@ -75,15 +74,10 @@ def hashed(pair: ColumnPair) -> bool:
 def _digest(exprs: list[str]) -> str:
     """One hash of the values and of which of them are null. DuckDB hashes NULL like one
     particular BIGINT (-2930909409056394622), so the values alone would let a null that became
-    that number pass as equal: the null flags, packed into BIGINT masks, settle it exactly."""
-    masks = []
-    for start in range(0, len(exprs), _HASH_CHUNK):
-        bits = [
-            f"(CAST({e} IS NULL AS BIGINT) << {j})"
-            for j, e in enumerate(exprs[start : start + _HASH_CHUNK])
-        ]
-        masks.append("(" + " | ".join(bits) + ")")
-    return f"hash({', '.join([*exprs, *masks])})"
+    that number pass as equal; one null flag per value settles it exactly (DuckDB mixes each
+    argument's hash in one-to-one, and hashes true and false apart). Measured: flags as booleans
+    cost about half of flags packed into BIGINT masks."""
+    return f"hash({', '.join([*exprs, *(f'{e} IS NULL' for e in exprs)])})"
 
 
 def residue_table(plan: Plan, spec: DatasetSpec) -> str:
