@@ -16,11 +16,21 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conformance import ENGINES, Case, close_engines, mismatches, run_case, spec, table
+from conformance import (
+    ENGINES,
+    Case,
+    close_engines,
+    engine_for,
+    mismatches,
+    run_case,
+    spec,
+    table,
+)
 from fake_engine import FakeEngine, register
 from hostile import assert_error, invoke, snapshot
 
 from dataops_diff.api import compare
+from dataops_diff.datasets import open_dataset
 from dataops_diff.engines import memory
 from dataops_diff.engines.sql.dialect import DUCKDB, SPARK
 from dataops_diff.errors import SchemaError, UsageError
@@ -123,8 +133,10 @@ ENGINE_CASES = [
 ]
 
 
-def _param(engine: str, case: Case) -> object:
+def _param(engine: str, case: Case | None) -> object:
     marks = [pytest.mark.spark] if engine == "spark" else []
+    if case is None:
+        return pytest.param(engine, id=engine, marks=marks)
     return pytest.param(engine, case, id=f"{engine}-{case.name}", marks=marks)
 
 
@@ -137,6 +149,21 @@ def test_engine_case(engine: str, case: Case, tmp_path: Path) -> None:
         assert sample.key == {"id": 1}
         assert sample.production == [{"id": 1, "v": 1}, {"id": 1, "v": 2}]
         assert sample.candidate == [{"id": 1, "v": 1}, {"id": 1, "v": 3}]
+
+
+@pytest.mark.parametrize("engine", [_param(e, None) for e in ENGINES])
+def test_describe_one_side(engine: str, tmp_path: Path) -> None:
+    """A dataset one version lacks: its rows, schema and first rows by value, in every engine."""
+    path = tmp_path / "alone.parquet"
+    pq.write_table(table(id=[3, 1, 2], s=["c", None, "b"], t=[1.5, 2.5, None]), path)
+    seen = engine_for(engine).describe(open_dataset(str(path), "production"), "production", 2)
+    assert seen.rows == 3
+    assert [(c.name, c.type) for c in seen.columns] == [("id", "int64"), ("s", "string"),
+                                                        ("t", "double")]  # fmt: skip
+    assert [r.values for r in seen.samples] == [
+        {"id": 1, "s": None, "t": 2.5},
+        {"id": 2, "s": "b", "t": None},
+    ]
 
 
 @pytest.mark.parametrize("engine", [e for e in ENGINES if e != "spark"])
