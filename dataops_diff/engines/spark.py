@@ -144,7 +144,7 @@ class SparkEngine:
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
             shifts = spark_profile.profile_columns(
-                run.rows,
+                run.all,
                 (views.production, views.candidate),
                 (plan.production_columns, plan.candidate_columns),
                 [

@@ -44,7 +44,7 @@ from .sql.profile import (
 
 q, finite, _lit = SPARK.q, SPARK.finite, SPARK.double
 
-Collect = Callable[[str, str], list[Any]]  # (phase, query) -> rows
+Collect = Callable[[str, str], list[dict[str, Any]]]  # (phase, query) -> rows by column name
 _EPOCH = dt.datetime(1970, 1, 1)
 _NULLS = {"s": "STRING", "t": "BOOLEAN", "y": "BINARY"}
 
@@ -150,7 +150,7 @@ def _top_sql(views: tuple[str, str], pc: _Col, cc: _Col) -> str:
     )
     return f"""
 WITH pc AS ({counts(views[0], pc)}), cc AS ({counts(views[1], cc)}), top AS ({top})
-SELECT top.v, coalesce(pc.n, 0), coalesce(cc.n, 0)
+SELECT top.v AS v, coalesce(pc.n, 0) AS production_count, coalesce(cc.n, 0) AS candidate_count
 FROM top LEFT JOIN pc ON top.v = pc.v LEFT JOIN cc ON top.v = cc.v"""
 
 
@@ -172,7 +172,7 @@ def profile_columns(
         pcols.append(_column(i, c.production, pt, cat))
         ccols.append(_column(i, c.candidate, ct, cat))
     ps, cs = (
-        collect("profiling columns", _simple_sql(v, cols)).pop(0).asDict()
+        collect("profiling columns", _simple_sql(v, cols))[0]
         for v, cols in ((views[0], pcols), (views[1], ccols))
     )
     plan = layout(pcols, ccols, ps, cs)
@@ -181,13 +181,18 @@ def profile_columns(
     for view, cols, first in ((views[0], pcols, ps), (views[1], ccols, cs)):
         query = _counts_sql(view, cols, edges, exact, first)
         rows = collect("profiling columns", query) if query else []
-        found.append({(int(i), b if b is not None else _value(s, t, y)): int(n)
-                      for i, b, s, t, y, n, _ in rows if b != -1})  # fmt: skip
-        first |= {f"c{i}_squares": sq for i, b, _, _, _, _, sq in rows if b == -1}
+        found.append({
+            (int(r["i"]), r["b"] if r["b"] is not None else _value(r["s"], r["t"], r["y"])):
+            int(r["n"]) for r in rows if r["b"] != -1
+        })  # fmt: skip
+        first |= {f"c{r['i']}_squares": r["sq"] for r in rows if r["b"] == -1}
     tops: dict[int, tuple[dict[Hashable, int], dict[Hashable, int]]] = {}
     for i in sorted(sketched):
         rows = collect("profiling columns", _top_sql(views, pcols[i], ccols[i]))
-        tops[i] = ({key(v): int(p) for v, p, _ in rows}, {key(v): int(c) for v, _, c in rows})
+        tops[i] = (
+            {key(r["v"]): int(r["production_count"]) for r in rows},
+            {key(r["v"]): int(r["candidate_count"]) for r in rows},
+        )
     out: dict[str, ColumnShift] = {}
     for col, pc, cc in zip(columns, pcols, ccols, strict=True):
         i, bins = pc.i, len(edges[pc.i]) - 1 if pc.i in edges else 0
