@@ -9,9 +9,18 @@ from . import __version__
 from .datasets import DatasetRef, pair
 from .engines import READS_URIS, EngineConfig, ProgressFn, get_engine
 from .engines.base import Engine
+from .engines.plan import make_plan
 from .errors import UsageError
-from .model import DatasetDiff, JSONValue, Reason, Report, RunComparison, Verdict, to_dict
-from .plan import make_plan
+from .model import (
+    DatasetDiff,
+    JSONValue,
+    Reason,
+    Report,
+    RunComparison,
+    SchemaDiff,
+    Verdict,
+    to_dict,
+)
 from .policy import Policy, evaluate
 from .shadow import TickFn
 from .spec import DatasetSpec, RunSpec
@@ -114,12 +123,25 @@ def _diff_one(
     if production is None or candidate is None:
         present = production or candidate
         assert present is not None
+        spec = spec_for(name)
+        lost = candidate is None  # its rows are lost (production only) or new (candidate only)
+        seen = engine.describe(present, "production" if lost else "candidate", spec.samples)
         return DatasetDiff(
             name=name,
-            status="only_in_production" if candidate is None else "only_in_candidate",
+            status="only_in_production" if lost else "only_in_candidate",
             production_path=production.path if production else None,
             candidate_path=candidate.path if candidate else None,
-            key=spec_for(name).key,
+            key=spec.key,
+            production_rows=seen.rows if lost else None,
+            candidate_rows=None if lost else seen.rows,
+            only_in_production=seen.rows if lost else 0,
+            only_in_candidate=0 if lost else seen.rows,
+            schema=SchemaDiff(
+                only_in_production=seen.columns if lost else (),
+                only_in_candidate=() if lost else seen.columns,
+            ),
+            only_in_production_samples=seen.samples if lost else (),
+            only_in_candidate_samples=() if lost else seen.samples,
         )
     return replace(engine.diff(production, candidate, spec_for(name), progress), name=name)
 

@@ -150,6 +150,11 @@ class Duplicates:
     groups_differing: int = 0  # of those, groups whose multisets of rows differ
     production_rows_unmatched: int = 0  # rows of those groups with no identical candidate row
     candidate_rows_unmatched: int = 0
+    # rows in those groups: with matched and only-in rows, they add up to each side's rows
+    production_group_rows: int = 0
+    candidate_group_rows: int = 0
+    # the first differing groups by key: the key, and each side's rows as lists of row objects
+    samples: tuple[ValueSample, ...] = ()
 
     @property
     def any(self) -> bool:

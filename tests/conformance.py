@@ -6,8 +6,9 @@ Each case is a pair of small tables, a ``DatasetSpec`` and the expected result a
 ``mismatches(diff, case.expect)`` lists every field that disagrees. The rules each case pins are
 written down in docs/semantics.md.
 
-``ENGINES`` holds "duckdb", plus "spark" when the Spark engine is registered and pyspark and Java
-are available.
+``ENGINES`` holds every engine registered in ``dataops_diff.engines.ENGINES`` (in registry
+order) whose runtime is present here: a new engine is a registry entry, and this table runs
+against it without a change here. Spark needs pyspark and Java.
 """
 
 from __future__ import annotations
@@ -35,10 +36,12 @@ from dataops_diff.spec import DatasetSpec
 
 def _spark_available() -> bool:
     java = shutil.which("java") or os.environ.get("JAVA_HOME")
-    return "spark" in REGISTERED and bool(java) and importlib.util.find_spec("pyspark") is not None
+    return bool(java) and importlib.util.find_spec("pyspark") is not None
 
 
-ENGINES: list[str] = ["duckdb"] + (["spark"] if _spark_available() else [])
+# What an engine needs beyond the package's own dependencies; absent: nothing.
+RUNTIMES = {"spark": _spark_available}
+ENGINES: list[str] = [name for name in REGISTERED if RUNTIMES.get(name, lambda: True)()]
 
 NAN, INF = float("nan"), float("inf")
 BIG = 2**53  # the first integer float64 cannot tell from its successor

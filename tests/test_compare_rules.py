@@ -20,10 +20,10 @@ from conformance import mismatches
 
 from dataops_diff import api
 from dataops_diff.cli import main
-from dataops_diff.engines.duckdb_sql import hashed
+from dataops_diff.engines.plan import ColumnPair, category, same_type
+from dataops_diff.engines.sql.duckdb_passes import hashed
 from dataops_diff.errors import Interrupted
 from dataops_diff.model import DatasetDiff, Report, to_dict
-from dataops_diff.plan import ColumnPair, category, same_type
 from dataops_diff.reports import json as json_report
 from dataops_diff.spec import DatasetSpec
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from dataops_diff import profiles
+from dataops_diff.engines import profiles
 from dataops_diff.model import (
     Column,
     ColumnDiff,

@@ -17,9 +17,9 @@ import pytest
 from conformance import summary
 
 from dataops_diff import api
+from dataops_diff.engines.plan import NUMERIC, category
 from dataops_diff.errors import SchemaError
 from dataops_diff.model import DatasetDiff
-from dataops_diff.plan import NUMERIC, category
 from dataops_diff.spec import DatasetSpec
 
 ORACLE = Path(__file__).resolve().parents[1].parent / "shared" / "oracle"

@@ -14,9 +14,10 @@ import numpy as np
 import pyarrow as pa
 import pytest
 
-from dataops_diff import profiles
 from dataops_diff.engines import duckdb_profile as dp
+from dataops_diff.engines import profiles
 from dataops_diff.engines.duckdb_profile import ProfileColumn, profile_columns
+from dataops_diff.engines.sql import profile as profile_sql
 from dataops_diff.errors import EngineError
 from dataops_diff.model import ColumnShift, Profile, TopValue, _from_json, to_dict
 
@@ -251,8 +252,8 @@ def test_quantiles_of_many_values_come_from_a_sample() -> None:
 def test_high_cardinality_strings_count_the_frequent_values_exactly(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(dp, "LOW_CARDINALITY", 100)  # the sketch path, on small data
-    monkeypatch.setattr(dp, "MOSTLY_UNIQUE", 0.95)
+    monkeypatch.setattr(profile_sql, "LOW_CARDINALITY", 100)  # the sketch path, on small data
+    monkeypatch.setattr(profile_sql, "MOSTLY_UNIQUE", 0.95)
     ids = [f"id{i:05d}" for i in range(N)]
     pvals = ["hot" if i % 5 == 0 else "warm" if i % 7 == 0 else v for i, v in enumerate(ids)]
     cvals = ["hot" if i % 4 == 0 else v for i, v in enumerate(ids)]

@@ -140,6 +140,9 @@ def swapped(d: DatasetDiff) -> DatasetDiff:
             dup.groups_differing,
             dup.candidate_rows_unmatched,
             dup.production_rows_unmatched,
+            dup.candidate_group_rows,
+            dup.production_group_rows,
+            tuple(ValueSample(s.key, s.candidate, s.production) for s in dup.samples),
         ),
         schema=SchemaDiff(
             only_in_production=schema.only_in_candidate,
@@ -222,6 +225,17 @@ def test_swapping_sides_swaps_only_sides(
     assert forward.only_in_production == sum(
         1 for r in production if r[0] not in {s[0] for s in candidate}
     )
+    # Every row is matched, on one side only, or in a duplicate-key group: the figures add up.
+    dup = forward.duplicates
+    assert forward.production_rows == len(production)
+    assert forward.candidate_rows == len(candidate)
+    assert len(production) == forward.matched_rows + forward.only_in_production + (
+        dup.production_group_rows
+    )
+    assert len(candidate) == forward.matched_rows + forward.only_in_candidate + (
+        dup.candidate_group_rows
+    )
+    assert len(dup.samples) == (min(dup.groups_differing, spec.samples))
 
 
 def test_swapped_is_an_involution() -> None:

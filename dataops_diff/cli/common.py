@@ -26,6 +26,7 @@ from ..engines import ENGINES, EngineConfig, ProgressFn
 from ..errors import EXIT_DIFFERENCES, EXIT_ERROR, EXIT_OK, UsageError
 from ..humanize import visible
 from ..model import Report
+from ..spec.dataset import MAX_SAMPLES as MAX_SAMPLES  # the bound --samples is checked against
 from .outputs import check_report_paths as check_report_paths  # re-exported for the commands
 from .outputs import write_outputs as write_outputs
 
@@ -168,9 +169,6 @@ def parse_keys(values: list[str]) -> tuple[tuple[str, ...], dict[str, tuple[str,
         else:
             default = columns
     return default, per_dataset
-
-
-MAX_SAMPLES = 10_000  # a report holds bounded samples: this many rows per column and per side
 
 
 def check_samples(samples: int) -> None:

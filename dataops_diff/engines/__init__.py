@@ -5,9 +5,17 @@ from __future__ import annotations
 import importlib
 
 from ..errors import UsageError
-from .base import Engine, EngineConfig, ProgressFn
+from .base import Engine, EngineConfig, ProgressFn, SideSummary
 
-__all__ = ["ENGINES", "READS_URIS", "Engine", "EngineConfig", "ProgressFn", "get_engine"]
+__all__ = [
+    "ENGINES",
+    "READS_URIS",
+    "Engine",
+    "EngineConfig",
+    "ProgressFn",
+    "SideSummary",
+    "get_engine",
+]
 
 # name -> "module:factory"; the module is imported only when the engine is asked for.
 ENGINES: dict[str, str] = {

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..datasets import DatasetRef
-from ..model import Column, DatasetDiff
+from ..model import Column, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 
 # progress(dataset, phase, fraction): fraction in [0, 1] when known, else None.
@@ -21,6 +21,16 @@ class EngineConfig:
     threads: int | None = None
     master: str | None = None  # Spark master URL
     options: dict[str, str] = field(default_factory=dict)  # engine pass-through (Spark conf)
+
+
+@dataclass(frozen=True)
+class SideSummary:
+    """A dataset one version has and the other lacks: what it held, so that its rows count as
+    lost (or new) and a report can show what they were."""
+
+    rows: int
+    columns: tuple[Column, ...]
+    samples: tuple[RowSample, ...]  # the first rows by value order, never random
 
 
 class Engine(Protocol):
@@ -40,6 +50,11 @@ class Engine(Protocol):
         progress: ProgressFn | None = None,
     ) -> DatasetDiff:
         """Compare one dataset. Only counts, statistics and bounded samples come back."""
+        ...
+
+    def describe(self, ref: DatasetRef, side: str, samples: int) -> SideSummary:
+        """Row count, schema and the first ``samples`` rows of one version's dataset. Cheap: a
+        count (from file metadata where the format keeps one) and one bounded top-n scan."""
         ...
 
     def close(self) -> None:

@@ -21,30 +21,34 @@ versions are byte-identical, but for the first):
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
 import duckdb
 
 from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
-from ..errors import EngineError, InputError, Interrupted
-from ..model import (
-    Column,
-    ColumnDiff,
-    ColumnShift,
-    DatasetDiff,
-    Duplicates,
-    RowSample,
-)
-from ..plan import Plan, make_plan
+from ..errors import EngineError, InputError
+from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import duckdb_sql as sql
 from . import memory
-from .base import EngineConfig, ProgressFn
-from .results import identical_columns, read_values, with_samples
+from .base import EngineConfig, ProgressFn, SideSummary
+from .duckdb_names import exact_names
+from .duckdb_run import Runner, first_line
+from .groups import compare_groups
+from .plan import Plan, diff_plan
+from .results import (
+    KeyCounts,
+    compared_diff,
+    duplicates_of,
+    identical_columns,
+    read_values,
+    side_samples,
+    with_samples,
+)
+from .sql import compare
+from .sql import duckdb_passes as sql
+from .sql.dialect import DUCKDB as D
+from .sql.duckdb_passes import VIEWS
 
 _READERS = {
     "parquet": "read_parquet({files}, hive_partitioning = {hive}, union_by_name = true)",
@@ -59,35 +63,45 @@ class DuckDBEngine:
     def __init__(self, config: EngineConfig | None = None) -> None:
         config = config or EngineConfig()
         limit = memory.memory_limit_bytes(config.memory_limit)  # default: a share of the RAM
-        # a private, locked spill folder (under --temp-dir if given); close() removes it
+        # a private, locked spill folder (under --temp-dir if given); close() removes it, and
+        # so does every failure from here on (a refused limit included)
         self._spill = memory.SpillFolder(config.temp_dir)
         self._temp_dir = self._spill.path
-        settings: dict[str, Any] = {"temp_directory": self._temp_dir}
+        try:
+            self._con = self._connect(config, limit)
+        except BaseException:
+            self.close()
+            raise
+        self._schemas: dict[DatasetRef, tuple[Column, ...]] = {}
+        self._sql_names: dict[DatasetRef, dict[str, str]] = {}  # see ``duckdb_names``
+
+    def _connect(self, config: EngineConfig, limit: int | None) -> duckdb.DuckDBPyConnection:
+        settings: dict[str, Any] = {"temp_directory": self._spill.path}
         if config.threads:
             settings["threads"] = config.threads
         if limit:  # the whole process stays under the limit: DuckDB's pool gets the rest
             settings["memory_limit"] = f"{memory.mib(memory.pool_size(limit))}MiB"
         try:
-            self._con = duckdb.connect(config=settings)
-            self._con.execute("SET TimeZone = 'UTC'")  # naive times compare as UTC everywhere
-            self._con.execute("SET preserve_insertion_order = false")
-            self._con.execute("SET enable_progress_bar = true")
-            self._con.execute("SET enable_progress_bar_print = false")
+            con = duckdb.connect(config=settings)
+            con.execute("SET TimeZone = 'UTC'")  # naive times compare as UTC everywhere
+            con.execute("SET preserve_insertion_order = false")
+            con.execute("SET enable_progress_bar = true")
+            con.execute("SET enable_progress_bar_print = false")
         except duckdb.Error as exc:
-            self.close()
             raise EngineError(
                 f"cannot start DuckDB: {_first_line(exc)}; check --memory-limit"
             ) from exc
-        except BaseException:
-            self.close()
-            raise
-        self._schemas: dict[DatasetRef, tuple[Column, ...]] = {}
+        return con
 
     # ------------------------------------------------------------------------------ interface
     def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
         if ref not in self._schemas:  # read once: validation and the diff both ask
             self._register(ref, "__dd_schema", side)
-            self._schemas[ref] = self._columns("__dd_schema", ref, side)
+            found = self._columns("__dd_schema", ref, side)
+            exact = exact_names(self._con, ref, [c.name for c in found])
+            self._sql_names[ref] = exact
+            own = {duck: name for name, duck in exact.items()}
+            self._schemas[ref] = tuple(replace(c, name=own.get(c.name, c.name)) for c in found)
         return self._schemas[ref]
 
     def diff(
@@ -99,15 +113,11 @@ class DuckDBEngine:
     ) -> DatasetDiff:
         self._register(production, "production", "production")
         self._register(candidate, "candidate", "candidate")
-        plan = make_plan(
-            production.name,
-            self.schema(production, "production"),
-            self.schema(candidate, "candidate"),
-            spec,
-            strict=False,
-            inferred_types=bool({production.format, candidate.format} & TEXT_FORMATS),
-        )
-        run = _Runner(self._con, production, candidate, progress)
+        schemas = (self.schema(production, "production"), self.schema(candidate, "candidate"))
+        plan = diff_plan(production, candidate, schemas, spec)
+        names = {"production": self._sql_names[production], "candidate": self._sql_names[candidate]}
+        plan = replace(plan, sql_names=names)
+        run = Runner(self._con, production, candidate, progress)
         identical = same_bytes(production, candidate)
         # Row counts come from the files' metadata unless the format is text: then the keys
         # are grouped instead (one scan, duplicates counted in the same pass).
@@ -115,73 +125,71 @@ class DuckDBEngine:
         k = _unique_keys(run, plan, spec) if counted else None
         one_sided_checked = k is None
         if k is None:
-            k = run.one("matching keys", sql.key_pass(plan, spec))
-        (rows_p, rows_c, only_p, only_c, matched, dkp, drp, dkc, drc, groups, null_p, null_c) = k
-        dups = None
-        if groups and not identical:
+            k = KeyCounts.read(run.one("matching keys", compare.key_pass(D, plan, spec, VIEWS)))
+        dups = bool(k.groups) and not identical
+        if dups:
             run.execute("finding duplicate keys", sql.duplicate_groups_table(plan, spec))
-            dups = "__dd_dups"
         samples_p: tuple[RowSample, ...] = ()
         samples_c: tuple[RowSample, ...] = ()
         if identical:
-            columns = identical_columns(plan, matched)
+            columns = identical_columns(plan, k.matched_rows)
             changed_rows = 0
         else:
-            # Every key on both sides unique: set the equal rows aside first. Not for CSV or
-            # JSON, where reading the changed rows again costs a whole parse of the file.
-            residue = dups is None and counted
-            relations = ("production", "candidate")
-            if residue:
-                run.execute("finding changed rows", sql.residue_table(plan, spec))
-                run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
-                relations = sql.residue_relations(plan)
-            query = sql.value_pass(plan, spec, dups, spec.samples, relations)
-            run.execute("comparing values", query)
-            if residue:
-                run.execute("", sql.drop_residue())
-            *numbers, distinct_p, distinct_c = run.one("", sql.value_numbers(plan))
-            columns, changed_rows = read_values(plan, tuple(numbers), matched)
-            if not one_sided_checked and (distinct_p < only_p or distinct_c < only_c):
-                # a key on one side only is duplicated there: count the duplicates exactly
-                k = run.one("counting duplicate keys", sql.key_pass(plan, spec))
-                (dkp, drp, dkc, drc) = k[5:9]
-            if spec.samples and (changed_rows or only_p or only_c):
+            columns, changed_rows, k = self._values(run, plan, spec, k, dups, one_sided_checked)
+            if spec.samples and (changed_rows or k.only_in_production or k.only_in_candidate):
                 columns, samples_p, samples_c = _samples(plan, columns, run)
-        duplicates = Duplicates(dkp, drp, dkc, drc, groups)
+        duplicates = duplicates_of(k)
         if dups:
-            differing, unmatched_p, unmatched_c = run.one(
-                "comparing duplicate keys", sql.duplicate_pass(plan, spec, dups)
-            )
-            duplicates = Duplicates(dkp, drp, dkc, drc, groups, differing, unmatched_p, unmatched_c)
+            duplicates = compare_groups(run.one, run.all, D, plan, spec, VIEWS, k)
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
             columns, key_shifts = self._profiles(plan, columns, run, identical)
-        return DatasetDiff(
-            name=production.name,
-            status="compared",
-            production_path=production.path,
-            candidate_path=candidate.path,
-            key=spec.key,
-            production_rows=rows_p,
-            candidate_rows=rows_c,
-            identical=identical,
-            matched_rows=matched,
-            rows_with_differences=changed_rows,
-            only_in_production=only_p,
-            only_in_candidate=only_c,
-            null_key_rows_production=null_p,
-            null_key_rows_candidate=null_c,
-            duplicates=duplicates,
-            schema=plan.schema,
-            columns=columns,
-            ignored_columns=plan.ignored,
-            only_in_production_samples=samples_p,
-            only_in_candidate_samples=samples_c,
-            key_shifts=key_shifts,
-        )
+        return compared_diff(
+            production, candidate, spec, plan, k, duplicates, columns, changed_rows,
+            (samples_p, samples_c), key_shifts, identical,
+        )  # fmt: skip
+
+    def describe(self, ref: DatasetRef, side: str, samples: int) -> SideSummary:
+        self._register(ref, "__dd_side", side)
+        columns = self.schema(ref, side)
+        run = Runner(self._con, ref, ref, None)
+        rows = int(run.one("counting rows", "SELECT count(*) AS n FROM __dd_side")["n"])
+        found: list[dict[str, Any]] = []
+        if samples and rows and columns:
+            found = run.all(
+                "", compare.side_sample(D, "__dd_side", columns, self._sql_names[ref], samples)
+            )
+        return SideSummary(rows, columns, side_samples(columns, found))
+
+    def _values(
+        self, run: Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
+        one_sided_checked: bool,
+    ) -> tuple[tuple[ColumnDiff, ...], int, KeyCounts]:  # fmt: skip
+        """The value pass: per-column counts and maxima, the count of changed rows, and the key
+        counts with the duplicates of keys on one side only counted exactly."""
+        # Every key on both sides unique: set the equal rows aside first. Not for CSV or
+        # JSON, where reading the changed rows again costs a whole parse of the file.
+        residue = not dups and not one_sided_checked
+        relations = ("production", "candidate")
+        if residue:
+            run.execute("finding changed rows", sql.residue_table(plan, spec))
+            run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
+            relations = sql.residue_relations(plan)
+        run.execute("comparing values", sql.value_pass(plan, spec, dups, spec.samples, relations))
+        if residue:
+            run.execute("", sql.drop_residue())
+        numbers = run.one("", sql.numbers_query(plan))
+        columns, changed_rows = read_values(plan, numbers, k.matched_rows)
+        if not one_sided_checked and (
+            numbers["dp"] < k.only_in_production or numbers["dc"] < k.only_in_candidate
+        ):
+            # a key on one side only is duplicated there: count the duplicates exactly
+            found = run.one("counting duplicate keys", compare.key_pass(D, plan, spec, VIEWS))
+            k = KeyCounts.read(found)
+        return columns, changed_rows, k
 
     def _profiles(
-        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner, identical: bool
+        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, identical: bool
     ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:
         """Both versions' profiles of every key and compared column, and how far they moved.
 
@@ -189,21 +197,26 @@ class DuckDBEngine:
         """
         from .duckdb_profile import ProfileColumn, profile_columns
 
+        candidate = "production" if identical else "candidate"
         wanted = [
             ProfileColumn(
-                p.name,
-                p.name if identical else p.candidate_name,
+                plan.sql_name("production", p.name),
+                plan.sql_name(candidate, p.name if identical else p.candidate_name),
                 "string" if p.as_text else p.production_category,
             )
             for p in (*plan.keys, *plan.compared)
         ]
-        candidate = "production" if identical else "candidate"
-        shifts: dict[str, ColumnShift] = {}
+        found: dict[str, ColumnShift] = {}
 
         def work() -> None:
-            shifts.update(profile_columns(self._con, "production", candidate, wanted))
+            found.update(profile_columns(self._con, "production", candidate, wanted))
 
         run.call("profiling columns", work)
+        shifts = {
+            p.name: found[plan.sql_name("production", p.name)]
+            for p in (*plan.keys, *plan.compared)
+            if plan.sql_name("production", p.name) in found
+        }
         with_shift = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
         return with_shift, tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)
 
@@ -286,109 +299,27 @@ def _arrow_name(duck_type: str) -> str | None:
     return _ARROW_NAMES.get(duck_type)
 
 
-def _unique_keys(run: _Runner, plan: Plan, spec: DatasetSpec) -> tuple[Any, ...] | None:
+def _unique_keys(run: Runner, plan: Plan, spec: DatasetSpec) -> KeyCounts | None:
     """The key pass's numbers from a join of the keys alone, when no key on both sides is
     duplicated (checked exactly, see ``sql.key_join``); None when one is."""
-    rows_p, rows_c, matched, only_p, only_c, null_p, null_c = run.one(
-        "matching keys", sql.key_join(plan, spec)
-    )
-    if not matched == rows_p - only_p == rows_c - only_c:
-        return None
-    return (rows_p, rows_c, only_p, only_c, matched, 0, 0, 0, 0, 0, null_p, null_c)
+    k = KeyCounts.read(run.one("matching keys", sql.key_join(plan, spec)))
+    unique = k.matched_rows == k.production_rows - k.only_in_production
+    return k if unique and k.matched_rows == k.candidate_rows - k.only_in_candidate else None
 
 
 def _samples(
-    plan: Plan, columns: tuple[ColumnDiff, ...], run: _Runner
+    plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner
 ) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
     """The samples the value pass kept, as lists of structs in key order."""
-    *per_column, only_p, only_c = run.one("", sql.value_samples(plan))
+    row = run.one("", sql.value_samples(plan))
+    per_column = [row[f"s{i}"] for i in range(len(plan.compared))]
     return with_samples(
         plan,
         columns,
         [[(tuple(s["k"].values()), s["p"], s["c"]) for s in found or ()] for found in per_column],
-        [tuple(s["v"].values()) for s in only_p or ()],
-        [tuple(s["v"].values()) for s in only_c or ()],
+        [tuple(s["v"].values()) for s in row["sp"] or ()],
+        [tuple(s["v"].values()) for s in row["sc"] or ()],
     )
-
-
-class _Runner:
-    """Runs one query at a time, reporting progress and mapping DuckDB errors once."""
-
-    def __init__(
-        self,
-        con: duckdb.DuckDBPyConnection,
-        production: DatasetRef,
-        candidate: DatasetRef,
-        progress: ProgressFn | None,
-    ) -> None:
-        self._con, self._progress = con, progress
-        self._production, self._candidate = production, candidate
-
-    def one(self, phase: str, query: str) -> tuple[Any, ...]:
-        row: tuple[Any, ...] | None = None
-
-        def fetch() -> None:
-            nonlocal row
-            row = self._con.execute(query).fetchone()
-
-        self._run(phase, fetch)
-        assert row is not None
-        return row
-
-    def all(self, phase: str, query: str) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = []
-
-        def fetch() -> None:
-            rows.extend(self._con.execute(query).fetchall())
-
-        self._run(phase, fetch)
-        return rows
-
-    def call(self, phase: str, work: Callable[[], object]) -> None:
-        self._run(phase, work)
-
-    def execute(self, phase: str, query: str) -> None:
-        self._run(phase, lambda: self._con.execute(query))
-
-    def _run(self, phase: str, work: Callable[[], object]) -> None:
-        try:
-            with self._watch(phase):
-                work()
-        except KeyboardInterrupt as exc:
-            self._con.interrupt()
-            raise Interrupted("interrupted") from exc
-        except duckdb.Error as exc:
-            raise _query_error(self._production, self._candidate, exc) from exc
-        except RuntimeError as exc:  # DuckDB's answer to SIGINT arriving inside a query
-            if str(exc) != "Query interrupted":
-                raise
-            raise Interrupted("interrupted") from exc
-
-    @contextmanager
-    def _watch(self, phase: str) -> Iterator[None]:
-        name, progress = self._production.name, self._progress
-        if progress is None:
-            yield
-            return
-        progress(name, phase, None)
-        done = threading.Event()
-
-        def poll() -> None:
-            while not done.wait(0.25):
-                try:
-                    pct = self._con.query_progress()
-                except duckdb.Error:
-                    return
-                if pct >= 0:
-                    progress(name, phase, min(pct, 100.0) / 100.0)
-
-        thread = threading.Thread(target=poll, daemon=True)
-        thread.start()
-        try:
-            yield
-        finally:
-            done.set()
-            thread.join()
 
 
 # ------------------------------------------------------------------------------------ errors
@@ -396,36 +327,11 @@ def _string(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return text[0] if text else type(exc).__name__
+_first_line = first_line
 
 
 def _read_error(ref: DatasetRef, side: str, exc: BaseException) -> InputError:
     return InputError(
         f"cannot read {side} dataset '{ref.path}' as {ref.format}: {_first_line(exc)}; "
         "check the file, or pass --format if the extension is misleading"
-    )
-
-
-def _query_error(production: DatasetRef, candidate: DatasetRef, exc: duckdb.Error) -> Exception:
-    message = _first_line(exc)
-    where = f"dataset '{production.name}' ('{production.path}' vs '{candidate.path}')"
-    lower = message.lower()
-    if "no space left" in lower or "offload" in lower or ("disk" in lower and "full" in lower):
-        return EngineError(
-            f"disk full while comparing {where}: {message}; free space in the spill folder "
-            "or point --temp-dir at a larger disk"
-        )
-    if isinstance(exc, duckdb.OutOfMemoryException):
-        return EngineError(
-            f"out of memory comparing {where}: {message}; "
-            "raise --memory-limit or free disk space for spilling"
-        )
-    if isinstance(
-        exc, duckdb.IOException | duckdb.InvalidInputException | duckdb.ConversionException
-    ):
-        return InputError(f"cannot read {where}: {message}; check the files, or pass --format")
-    return EngineError(
-        f"DuckDB failed comparing {where}: {message}; rerun with --debug and report it"
     )

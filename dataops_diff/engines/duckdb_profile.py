@@ -11,31 +11,20 @@ Per version, each pass one scan for all columns together:
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import duckdb
 
-from .. import profiles
 from ..errors import EngineError
 from ..model import ColumnShift, Profile, TopValue
-from ..plan import Category
-from . import duckdb_profile_sql as sql
-from .duckdb_profile_sql import QUANTILE_SAMPLE, Col, Layout
+from . import profiles
+from .plan import Category
+from .sql import duckdb_profile as sql
+from .sql.duckdb_profile import QUANTILE_SAMPLE, Col
+from .sql.profile import ProfileColumn, fits, hist, keyed, layout, quantiles, std
 
 __all__ = ["QUANTILE_SAMPLE", "ProfileColumn", "profile_columns"]
-
-LOW_CARDINALITY = 10_000  # up to this many distinct values, every value is counted exactly
-MOSTLY_UNIQUE = 0.5  # more distinct values than this share of values: no top values (ids)
-
-
-@dataclass(frozen=True)
-class ProfileColumn:
-    production: str  # column name in the production view
-    candidate: str  # column name in the candidate view
-    category: Category  # how both versions are profiled (dataops_diff.plan.category)
 
 
 def _top_counts(
@@ -49,10 +38,6 @@ def _top_counts(
     return out
 
 
-def _std(squares: float | None, n: int) -> float | None:
-    return math.sqrt(squares / (n - 1)) if squares is not None and n > 1 else None
-
-
 def _profile(
     c: Col, s: dict[str, Any], second: dict[str, Any], hist: tuple[int, ...],
     top: tuple[TopValue, ...],
@@ -62,11 +47,6 @@ def _profile(
     lo, hi = s.get(p + "min"), s.get(p + "max")
     if c.utc:
         lo, hi = (None if x is None else x.isoformat() + "+00:00" for x in (lo, hi))
-    quantiles = tuple(
-        (q, f)
-        for q, v in zip(profiles.QUANTILES, s.get(p + "quantiles") or (), strict=False)
-        if (f := profiles.finite(v)) is not None
-    )
     distinct, count = s.get(p + "distinct"), int(s[p + "count"])
     return Profile(
         rows=rows,
@@ -75,8 +55,8 @@ def _profile(
         min=profiles.json_value(lo),
         max=profiles.json_value(hi),
         mean=profiles.stable(s.get(p + "mean")),
-        std=profiles.stable(_std(second.get(f"v{c.i}"), finite)),
-        quantiles=quantiles,
+        std=profiles.stable(std(second.get(f"v{c.i}"), finite)),
+        quantiles=quantiles(s.get(p + "quantiles")),
         histogram=hist,
         top=top,
         nonfinite=count - finite if c.kind == "number" else 0,
@@ -131,7 +111,7 @@ def _profile_columns(
     pcols, ccols = [], []
     for i, c in enumerate(columns):
         pt, ct = ptypes[c.production], ctypes[c.candidate]
-        ok = sql.fits(c.category, sql.family(pt)) and sql.fits(c.category, sql.family(ct))
+        ok = fits(c.category, sql.family(pt)) and fits(c.category, sql.family(ct))
         category: Category = c.category if ok else "string"
         pcols.append(sql.column(i, c.production, pt, category))
         ccols.append(sql.column(i, c.candidate, ct, category))
@@ -139,70 +119,28 @@ def _profile_columns(
     same = production == candidate and all(c.production == c.candidate for c in columns)
     ps = _one_row(con, sql.simple_sql(production, pcols))
     cs = ps if same else _one_row(con, sql.simple_sql(candidate, ccols))
-    layout = _layout(pcols, ccols, ps, cs)
-    q = sql.histogram_sql(production, pcols, layout, ps)
+    plan = layout(pcols, ccols, ps, cs)
+    q = sql.histogram_sql(production, pcols, plan, ps)
     prow = _one_row(con, q) if q else {}
-    q = None if same else sql.histogram_sql(candidate, ccols, layout, cs)
+    q = None if same else sql.histogram_sql(candidate, ccols, plan, cs)
     crow = prow if same else (_one_row(con, q) if q else {})
     wanted = {
         i: sorted({str(v) for row in (prow, crow) for v in row[f"s{i}"] or ()})
-        for i in layout.sketched
+        for i in plan.sketched
     }
     pcounts = _top_counts(con, production, pcols, wanted)
     ccounts = pcounts if same else _top_counts(con, candidate, ccols, wanted)
     out: dict[str, ColumnShift] = {}
     for col, pc, cc in zip(columns, pcols, ccols, strict=True):
         i = pc.i
-        bins = len(layout.edges[i]) - 1 if i in layout.edges else 0
-        if i in layout.exact:
-            ptop, ctop = profiles.select_top(_keyed(prow[f"h{i}"]), _keyed(crow[f"h{i}"]))
+        bins = len(plan.edges[i]) - 1 if i in plan.edges else 0
+        if i in plan.exact:
+            ptop, ctop = profiles.select_top(keyed(prow[f"h{i}"]), keyed(crow[f"h{i}"]))
         else:  # sketched or no top values: values seen once are not listed
             ptop, ctop = profiles.select_top(pcounts.get(i, {}), ccounts.get(i, {}), min_count=2)
-        phist = _hist(prow.get(f"h{i}"), bins) if bins else ()
-        chist = _hist(crow.get(f"h{i}"), bins) if bins else ()
         out[col.production] = profiles.shift(
-            _profile(pc, ps, prow, phist, ptop),
-            _profile(cc, cs, crow, chist, ctop),
-            layout.edges.get(i, ()),
+            _profile(pc, ps, prow, hist(prow.get(f"h{i}"), bins), ptop),
+            _profile(cc, cs, crow, hist(crow.get(f"h{i}"), bins), ctop),
+            plan.edges.get(i, ()),
         )
-    return out
-
-
-def _layout(pcols: Sequence[Col], ccols: Sequence[Col], ps: dict[str, Any],
-            cs: dict[str, Any]) -> Layout:  # fmt: skip
-    edges: dict[int, tuple[float, ...]] = {}
-    exact: set[int] = set()
-    sketched: set[int] = set()
-    for pc, cc in zip(pcols, ccols, strict=True):
-        i, p = pc.i, f"c{pc.i}_"
-        if pc.kind in ("number", "time"):
-            los = [x for x in (ps[p + "lo"], cs[p + "lo"]) if x is not None]
-            his = [x for x in (ps[p + "hi"], cs[p + "hi"]) if x is not None]
-            ends = [x for s in (ps, cs) for x in (s[p + "min"], s[p + "max"]) if x is not None]
-            ints = pc.kind == "number" and all(isinstance(x, int) for x in ends)
-            if los and his:
-                edges[i] = profiles.bin_edges(min(los), max(his), integers=ints)
-        elif pc.kind == "category":
-            distinct = max(ps[p + "distinct"] or 0, cs[p + "distinct"] or 0)
-            values = max(ps[p + "count"], cs[p + "count"])
-            if distinct <= LOW_CARDINALITY:
-                exact.add(i)
-            elif pc.string and cc.string and distinct <= MOSTLY_UNIQUE * values:
-                sketched.add(i)
-    return Layout(edges, frozenset(exact), frozenset(sketched))
-
-
-def _hist(counts: dict[int, int] | None, bins: int) -> tuple[int, ...]:
-    counts = counts or {}
-    return tuple(int(counts.get(b, 0)) for b in range(bins))
-
-
-def _keyed(counts: dict[Any, int] | None) -> dict[Hashable, int]:
-    """Value counts keyed by model value (bytes become 0x hex, long strings are cut)."""
-    out: dict[Hashable, int] = {}
-    for v, n in (counts or {}).items():
-        if v is not None:
-            key = profiles.json_value(v)
-            assert not isinstance(key, list | dict)
-            out[key] = out.get(key, 0) + int(n)
     return out

@@ -1,7 +1,7 @@
 """The Spark engine (``--engine spark``, extra ``dataops-diff[spark]``): Spark reads and compares.
 
-The passes mirror the DuckDB engine's (``spark_sql`` mirrors ``duckdb_sql``), in Spark SQL on
-the cluster:
+The passes are the DuckDB engine's (``sql.compare``, written once over a dialect), plus
+``sql.spark_passes``, in Spark SQL on the cluster:
 
 1. keys only: row counts, matches, duplicate and null keys;
 2. one full outer join by key, keeping only the rows that differ at all (persisted: usually a
@@ -20,23 +20,41 @@ import uuid
 from dataclasses import replace
 from typing import Any
 
-from ..datasets import TEXT_FORMATS, DatasetRef, is_uri, same_bytes
+from ..datasets import DatasetRef, is_uri, same_bytes
 from ..errors import Interrupted
-from ..model import Column, ColumnShift, DatasetDiff, Duplicates, RowSample
-from ..plan import Plan, make_plan
+from ..model import Column, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import spark_profile, spark_read, spark_session
-from . import spark_sql as sql
-from .base import EngineConfig, ProgressFn
-from .duckdb_profile import ProfileColumn
+from .base import EngineConfig, ProgressFn, SideSummary
+from .groups import compare_groups
+from .plan import Plan, diff_plan
 
-# Result assembly is shared with the DuckDB engine: both produce the same row layouts.
-from .results import attach_samples, identical_columns, read_values
+# Result assembly is shared with the DuckDB engine: both name their results alike.
+from .results import (
+    KeyCounts,
+    attach_samples,
+    compared_diff,
+    duplicates_of,
+    identical_columns,
+    read_values,
+    side_samples,
+)
+from .sql import compare
+from .sql import spark_passes as sql
+from .sql.compare import Views
+from .sql.dialect import SPARK as S
+from .sql.duplicates import duplicate_groups
+from .sql.profile import ProfileColumn
 
-# Session settings while this engine runs: naive times compare as UTC, as in DuckDB; and no
+# Session settings while this engine runs: naive times compare as UTC, as in DuckDB; column
+# names are case-sensitive (``Amount`` and ``amount`` are two columns, README); and no
 # constraint propagation, whose planning time explodes on these wide joins (the sample query
 # of a 20-column table planned for over ten minutes without finishing).
-_SESSION = {"spark.sql.session.timeZone": "UTC", "spark.sql.constraintPropagation.enabled": "false"}
+_SESSION = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.caseSensitive": "true",
+    "spark.sql.constraintPropagation.enabled": "false",
+}
 
 
 class SparkEngine:
@@ -64,63 +82,65 @@ class SparkEngine:
         progress: ProgressFn | None = None,
     ) -> DatasetDiff:
         prefix = f"__dd_{self._id}_"
-        views = sql.Views(*(prefix + v for v in ("production", "candidate", "dups", "diff")))
+        views = Views(*(prefix + v for v in ("production", "candidate", "dups", "diff")))
         self._view(views.production, self._frame(production, "production"))
         self._view(views.candidate, self._frame(candidate, "candidate"))
-        plan = make_plan(
-            production.name,
-            self.schema(production, "production"),
-            self.schema(candidate, "candidate"),
-            spec,
-            strict=False,
-            inferred_types=bool({production.format, candidate.format} & TEXT_FORMATS),
-        )
+        schemas = (self.schema(production, "production"), self.schema(candidate, "candidate"))
+        plan = diff_plan(production, candidate, schemas, spec)
         run = _Runner(self._spark, production, candidate, progress)
         local = not (is_uri(production.path) or is_uri(candidate.path))
         identical = local and same_bytes(production, candidate)
         try:
-            diff = self._passes(run, plan, spec, views, identical)
+            return self._passes(run, plan, spec, views, identical)
         finally:
             run.unpersist()
             self._drop(views.dups, views.diff)
-        return replace(
-            diff,
-            name=production.name,
-            production_path=production.path,
-            candidate_path=candidate.path,
-            identical=identical,
-        )
+
+    def describe(self, ref: DatasetRef, side: str, samples: int) -> SideSummary:
+        view = f"__dd_{self._id}_side"
+        frame = self._frame(ref, side)
+        self._view(view, frame)
+        columns = self.schema(ref, side)
+        run = _Runner(self._spark, ref, ref, None)
+        try:
+            rows = int(run.one("counting rows", f"SELECT count(*) AS n FROM {view}")["n"])
+            found: list[dict[str, Any]] = []
+            if samples and rows and columns:
+                query = compare.side_sample(S, view, columns, {}, samples)
+                found = run.all("fetching samples", query)
+        finally:
+            self._drop(view)
+        return SideSummary(rows, columns, side_samples(columns, found))
 
     def _passes(
-        self, run: _Runner, plan: Plan, spec: DatasetSpec, views: sql.Views, identical: bool
+        self, run: _Runner, plan: Plan, spec: DatasetSpec, views: Views, identical: bool
     ) -> DatasetDiff:
-        k = [int(v) for v in run.one("matching keys", sql.key_pass(plan, spec, views))]
-        rows_p, rows_c, only_p, only_c, matched, dkp, drp, dkc, drc, groups, null_p, null_c = k
-        dups = bool(groups) and not identical
+        k = KeyCounts.read(run.one("matching keys", compare.key_pass(S, plan, spec, views)))
+        dups = bool(k.groups) and not identical
         if dups:
-            frame = run.persist("finding duplicate keys", sql.duplicate_groups(plan, spec, views))
-            self._view(views.dups, frame)
-        duplicates = Duplicates(dkp, drp, dkc, drc, groups)
+            query = duplicate_groups(S, plan, spec, views)
+            self._view(views.dups, run.persist("finding duplicate keys", query))
         samples_p: tuple[RowSample, ...] = ()
         samples_c: tuple[RowSample, ...] = ()
         if identical:
-            columns, changed_rows = identical_columns(plan, matched), 0
+            columns, changed_rows = identical_columns(plan, k.matched_rows), 0
         else:
             frame = run.persist_lazily(sql.differing_rows(plan, spec, views, dups))
             self._view(views.diff, frame)
             numbers = run.one("comparing values", sql.value_counts(plan, views))
-            columns, changed_rows = read_values(plan, numbers, matched)
+            columns, changed_rows = read_values(plan, numbers, k.matched_rows)
+            only_p, only_c = k.only_in_production, k.only_in_candidate
             if spec.samples and (changed_rows or only_p or only_c):
                 kinds = [str(i) for i, c in enumerate(columns) if c.unequal]
                 kinds += ["p"] * bool(only_p) + ["c"] * bool(only_c)
                 query, layout = sql.sample_rows(plan, spec, views, dups, kinds, spec.samples)
                 found = run.all("fetching samples", query)
-                rows = [tuple(r[j] for j in layout) for r in found]
-                columns, samples_p, samples_c = attach_samples(plan, columns, rows, spec.samples)
+                columns, samples_p, samples_c = attach_samples(
+                    plan, columns, found, layout, spec.samples
+                )
+        duplicates = duplicates_of(k)
         if dups:
-            query = sql.duplicate_pass(plan, spec, views)
-            differing, lone_p, lone_c = (int(v) for v in run.one("comparing duplicate keys", query))
-            duplicates = Duplicates(dkp, drp, dkc, drc, groups, differing, lone_p, lone_c)
+            duplicates = compare_groups(run.one, run.all, S, plan, spec, views, k)
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
             shifts = spark_profile.profile_columns(
@@ -136,28 +156,10 @@ class SparkEngine:
             )
             columns = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
             key_shifts = tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)
-        return DatasetDiff(
-            name="",
-            status="compared",
-            production_path=None,
-            candidate_path=None,
-            key=spec.key,
-            production_rows=rows_p,
-            candidate_rows=rows_c,
-            matched_rows=matched,
-            rows_with_differences=changed_rows,
-            only_in_production=only_p,
-            only_in_candidate=only_c,
-            null_key_rows_production=null_p,
-            null_key_rows_candidate=null_c,
-            duplicates=duplicates,
-            schema=plan.schema,
-            columns=columns,
-            ignored_columns=plan.ignored,
-            only_in_production_samples=samples_p,
-            only_in_candidate_samples=samples_c,
-            key_shifts=key_shifts,
-        )
+        return compared_diff(
+            run.production, run.candidate, spec, plan, k, duplicates, columns, changed_rows,
+            (samples_p, samples_c), key_shifts, identical,
+        )  # fmt: skip
 
     def close(self) -> None:
         """Drop this engine's views and restore the time zone. The session itself is stopped at
@@ -203,12 +205,25 @@ class _Runner:
         self._production, self._candidate = production, candidate
         self._persisted: list[Any] = []
 
-    def one(self, phase: str, query: str) -> tuple[Any, ...]:
-        rows = self.all(phase, query)
-        return tuple(rows[0])
+    @property
+    def production(self) -> DatasetRef:
+        return self._production
 
-    def all(self, phase: str, query: str) -> list[tuple[Any, ...]]:
-        rows: list[tuple[Any, ...]] = self._run(phase, lambda: self._spark.sql(query).collect())
+    @property
+    def candidate(self) -> DatasetRef:
+        return self._candidate
+
+    def one(self, phase: str, query: str) -> dict[str, Any]:
+        """The query's first row, by column name."""
+        return self.all(phase, query)[0]
+
+    def all(self, phase: str, query: str) -> list[dict[str, Any]]:
+        """The query's rows, each by column name."""
+        return [r.asDict() for r in self.rows(phase, query)]
+
+    def rows(self, phase: str, query: str) -> list[Any]:
+        """The query's rows as Spark returns them."""
+        rows: list[Any] = self._run(phase, lambda: self._spark.sql(query).collect())
         return rows
 
     def persist(self, phase: str, query: str) -> Any:

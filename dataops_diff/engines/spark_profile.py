@@ -22,14 +22,29 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from .. import profiles
 from ..model import Column, ColumnShift, Profile, TopValue
-from ..plan import Category, category
-from .duckdb_profile import LOW_CARDINALITY, MOSTLY_UNIQUE, ProfileColumn
-from .duckdb_profile_sql import SKETCH_K, fits, kind_of
-from .spark_sql import finite, q
+from . import profiles
+from .plan import Category, category
+from .sql.dialect import SPARK
+from .sql.profile import (
+    SKETCH_K,
+    ProfileColumn,
+    bin_of,
+    fits,
+    hist,
+    key,
+    keyed,
+    kind_of,
+    layout,
+    number_values,
+    quantiles,
+    simple_aggregates,
+    std,
+)
 
-Collect = Callable[[str, str], list[Any]]  # (phase, query) -> rows
+q, finite, _lit = SPARK.q, SPARK.finite, SPARK.double
+
+Collect = Callable[[str, str], list[dict[str, Any]]]  # (phase, query) -> rows by column name
 _EPOCH = dt.datetime(1970, 1, 1)
 _NULLS = {"s": "STRING", "t": "BOOLEAN", "y": "BINARY"}
 
@@ -44,6 +59,10 @@ class _Col:
     field: str  # the entry field an exact value count goes to: s(tring), t (bool), y (binary)
     time: str = ""  # "timestamp", "timestamptz" or "date": how ``native`` becomes a value
 
+    @property
+    def string(self) -> bool:
+        return self.field == "s"
+
 
 def _family(arrow_type: str) -> str:
     cat = category(arrow_type)
@@ -56,11 +75,7 @@ def _column(i: int, name: str, arrow_type: str, cat: Category) -> _Col:
     ident, kind, fam = q(name), kind_of(cat), _family(arrow_type)
     raw, num, native, time = ident, "CAST(NULL AS DOUBLE)", "NULL", ""
     if kind == "number":
-        num = native = f"CAST({ident} AS DOUBLE)"
-        if fam == "float":  # NaN and ±inf are left out of the statistics
-            num = native = f"CASE WHEN {finite(num)} THEN {num} END"
-        else:
-            native = ident
+        num, native = number_values(SPARK, ident, fam)
     elif kind == "time" and arrow_type.startswith("timestamp"):
         native = f"unix_micros(CAST({ident} AS TIMESTAMP))"  # the session time zone is UTC
         num = f"{native} / 1000000.0D"
@@ -82,23 +97,11 @@ def _scan(view: str, cols: Sequence[_Col]) -> str:
 
 
 def _simple_sql(view: str, cols: Sequence[_Col]) -> str:
-    outer = ["count(*) AS n_rows"]
     qs = ", ".join(f"{x!r}D" for x in profiles.QUANTILES)
+    quantiles = f"percentile_approx({{f}}, array({qs}), 10000)"
+    outer = ["count(*) AS n_rows"]
     for c in cols:
-        r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
-        outer.append(f"count({r}) AS {p}count")
-        if c.kind != "other":
-            outer.append(f"approx_count_distinct({r}) AS {p}distinct")
-        if c.kind in ("number", "time"):
-            outer += [
-                f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
-                f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
-                f"percentile_approx({f}, array({qs}), 10000) AS {p}quantiles",
-            ]  # fmt: skip
-        if c.kind == "number":
-            outer.append(f"avg({f}) AS {p}mean")  # the standard deviation: in the second pass
-        if c.kind == "category" and c.field == "s":
-            outer += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
+        outer += simple_aggregates(c, quantiles)
     return f"SELECT {', '.join(outer)} FROM {_scan(view, cols)}"
 
 
@@ -119,12 +122,9 @@ def _counts_sql(view: str, cols: Sequence[_Col], edges: dict[int, tuple[float, .
         f = f"f{c.i}"
         mean = first.get(f"c{c.i}_mean")
         if c.i in edges and mean is not None and math.isfinite(mean):
-            entries.append(_entry(c.i, "-1", sq=f"({f} - {mean!r}D) * ({f} - {mean!r}D)"))
+            entries.append(_entry(c.i, "-1", sq=f"({f} - {_lit(mean)}) * ({f} - {_lit(mean)})"))
         if c.i in edges:
-            lo, width, bins = profiles.bin_origin_width(edges[c.i])
-            b = "0"
-            if width > 0:
-                b = f"least(greatest(floor(({f} - {lo!r}D) / {width!r}D), 0), {bins - 1})"
+            b = bin_of(SPARK, f, edges[c.i])
             entries.append(_entry(c.i, f"CASE WHEN {f} IS NOT NULL THEN {b} END"))
         elif c.i in exact:
             entries.append(_entry(c.i, field=c.field, value=f"r{c.i}"))
@@ -150,7 +150,7 @@ def _top_sql(views: tuple[str, str], pc: _Col, cc: _Col) -> str:
     )
     return f"""
 WITH pc AS ({counts(views[0], pc)}), cc AS ({counts(views[1], cc)}), top AS ({top})
-SELECT top.v, coalesce(pc.n, 0), coalesce(cc.n, 0)
+SELECT top.v AS v, coalesce(pc.n, 0) AS production_count, coalesce(cc.n, 0) AS candidate_count
 FROM top LEFT JOIN pc ON top.v = pc.v LEFT JOIN cc ON top.v = cc.v"""
 
 
@@ -172,61 +172,41 @@ def profile_columns(
         pcols.append(_column(i, c.production, pt, cat))
         ccols.append(_column(i, c.candidate, ct, cat))
     ps, cs = (
-        collect("profiling columns", _simple_sql(v, cols)).pop(0).asDict()
+        collect("profiling columns", _simple_sql(v, cols))[0]
         for v, cols in ((views[0], pcols), (views[1], ccols))
     )
-    edges, exact, sketched = _layout(pcols, ccols, ps, cs)
+    plan = layout(pcols, ccols, ps, cs)
+    edges, exact, sketched = plan.edges, plan.exact, plan.sketched
     found: list[dict[tuple[int, Any], int]] = []
     for view, cols, first in ((views[0], pcols, ps), (views[1], ccols, cs)):
         query = _counts_sql(view, cols, edges, exact, first)
         rows = collect("profiling columns", query) if query else []
-        found.append({(int(i), b if b is not None else _value(s, t, y)): int(n)
-                      for i, b, s, t, y, n, _ in rows if b != -1})  # fmt: skip
-        first |= {f"c{i}_squares": sq for i, b, _, _, _, _, sq in rows if b == -1}
+        found.append({
+            (int(r["i"]), r["b"] if r["b"] is not None else _value(r["s"], r["t"], r["y"])):
+            int(r["n"]) for r in rows if r["b"] != -1
+        })  # fmt: skip
+        first |= {f"c{r['i']}_squares": r["sq"] for r in rows if r["b"] == -1}
     tops: dict[int, tuple[dict[Hashable, int], dict[Hashable, int]]] = {}
     for i in sorted(sketched):
         rows = collect("profiling columns", _top_sql(views, pcols[i], ccols[i]))
-        tops[i] = ({_key(v): int(p) for v, p, _ in rows}, {_key(v): int(c) for v, _, c in rows})
+        tops[i] = (
+            {key(r["v"]): int(r["production_count"]) for r in rows},
+            {key(r["v"]): int(r["candidate_count"]) for r in rows},
+        )
     out: dict[str, ColumnShift] = {}
     for col, pc, cc in zip(columns, pcols, ccols, strict=True):
         i, bins = pc.i, len(edges[pc.i]) - 1 if pc.i in edges else 0
         pf, cf = ({v: n for (j, v), n in f.items() if j == i} for f in found)
         if i in exact:
-            ptop, ctop = profiles.select_top(_keyed(pf), _keyed(cf))
+            ptop, ctop = profiles.select_top(keyed(pf), keyed(cf))
         else:
             ptop, ctop = profiles.select_top(*tops.get(i, ({}, {})), min_count=2)
         out[col.production] = profiles.shift(
-            _profile(pc, ps, _hist(pf, bins), ptop),
-            _profile(cc, cs, _hist(cf, bins), ctop),
+            _profile(pc, ps, hist(pf, bins), ptop),
+            _profile(cc, cs, hist(cf, bins), ctop),
             edges.get(i, ()),
         )
     return out
-
-
-def _layout(
-    pcols: Sequence[_Col], ccols: Sequence[_Col], ps: dict[str, Any], cs: dict[str, Any]
-) -> tuple[dict[int, tuple[float, ...]], frozenset[int], frozenset[int]]:
-    """As ``duckdb_profile._layout``: shared bin edges, exact counts, sketched columns."""
-    edges: dict[int, tuple[float, ...]] = {}
-    exact: set[int] = set()
-    sketched: set[int] = set()
-    for pc, cc in zip(pcols, ccols, strict=True):
-        i, p = pc.i, f"c{pc.i}_"
-        if pc.kind in ("number", "time"):
-            los = [x for x in (ps[p + "lo"], cs[p + "lo"]) if x is not None]
-            his = [x for x in (ps[p + "hi"], cs[p + "hi"]) if x is not None]
-            ends = [x for s in (ps, cs) for x in (s[p + "min"], s[p + "max"]) if x is not None]
-            ints = pc.kind == "number" and all(isinstance(x, int) for x in ends)
-            if los and his:
-                edges[i] = profiles.bin_edges(min(los), max(his), integers=ints)
-        elif pc.kind == "category":
-            distinct = max(ps[p + "distinct"] or 0, cs[p + "distinct"] or 0)
-            values = max(ps[p + "count"], cs[p + "count"])
-            if distinct <= LOW_CARDINALITY:
-                exact.add(i)
-            elif pc.field == cc.field == "s" and distinct <= MOSTLY_UNIQUE * values:
-                sketched.add(i)
-    return edges, frozenset(exact), frozenset(sketched)
 
 
 def _time(value: Any, time: str) -> Any:
@@ -243,11 +223,6 @@ def _profile(
 ) -> Profile:
     p, rows = f"c{c.i}_", int(s["n_rows"])
     finite_values = int(s[p + "finite"]) if c.kind == "number" else 0
-    quantiles = tuple(
-        (x, f)
-        for x, v in zip(profiles.QUANTILES, s.get(p + "quantiles") or (), strict=False)
-        if (f := profiles.finite(v)) is not None
-    )
     distinct, count = s.get(p + "distinct"), int(s[p + "count"])
     return Profile(
         rows=rows,
@@ -256,35 +231,13 @@ def _profile(
         min=profiles.json_value(_time(s.get(p + "min"), c.time)),
         max=profiles.json_value(_time(s.get(p + "max"), c.time)),
         mean=profiles.stable(s.get(p + "mean")),
-        std=profiles.stable(_std(s.get(p + "squares"), finite_values)),
-        quantiles=quantiles,
+        std=profiles.stable(std(s.get(p + "squares"), finite_values)),
+        quantiles=quantiles(s.get(p + "quantiles")),
         histogram=hist,
         top=top,
         nonfinite=count - finite_values if c.kind == "number" else 0,
     )
 
 
-def _std(squares: float | None, n: int) -> float | None:
-    return math.sqrt(squares / (n - 1)) if squares is not None and n > 1 else None
-
-
 def _value(s: Any, t: Any, y: Any) -> Any:
     return s if s is not None else t if t is not None else y
-
-
-def _key(v: Any) -> Hashable:
-    key = profiles.json_value(v)
-    assert not isinstance(key, list | dict)
-    return key
-
-
-def _keyed(counts: dict[Any, int]) -> dict[Hashable, int]:
-    out: dict[Hashable, int] = {}
-    for v, n in counts.items():
-        if v is not None:
-            out[_key(v)] = out.get(_key(v), 0) + n
-    return out
-
-
-def _hist(counts: dict[Any, int], bins: int) -> tuple[int, ...]:
-    return tuple(int(counts.get(b, 0)) for b in range(bins)) if bins else ()

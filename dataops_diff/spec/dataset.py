@@ -6,9 +6,13 @@ built so that engines can trust it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
+from ..errors import UsageError
+
 DEFAULT_SAMPLES = 10
+MAX_SAMPLES = 10_000  # samples are for reading: more than this is a request for the data itself
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,38 @@ class DatasetSpec:
     samples: int = DEFAULT_SAMPLES
     format: str | None = None  # overrides the format inferred from the extension
     profiles: bool = True  # distribution profiles and shift measures of every compared column
+
+    def __post_init__(self) -> None:
+        """Engines trust a spec: every number that reaches SQL is checked here, once, so that
+        the Python API is held to the same rules as the CLI and the spec file."""
+        tolerances: list[tuple[str, str | None, float]] = [
+            ("abs_tol", None, self.abs_tol),
+            ("rel_tol", None, self.rel_tol),
+        ]
+        tolerances += [("abs_tol", c, t) for c, t in self.column_abs_tol.items()]
+        tolerances += [("rel_tol", c, t) for c, t in self.column_rel_tol.items()]
+        for setting, column, tol in tolerances:
+            ok = isinstance(tol, int | float) and not isinstance(tol, bool)
+            if not ok or not math.isfinite(tol) or tol < 0:
+                where = f" of column '{column}'" if column is not None else ""
+                raise UsageError(
+                    f"{setting}{where} is {tol!r}: a tolerance is a finite number >= 0"
+                )
+        if isinstance(self.samples, bool) or not 0 <= self.samples <= MAX_SAMPLES:
+            raise UsageError(
+                f"samples is {self.samples!r}: give a whole number from 0 to {MAX_SAMPLES}"
+            )
+        targets: dict[str, str] = {}
+        for old, new in self.renames.items():
+            if new in targets:
+                raise UsageError(
+                    f"renames '{targets[new]}' and '{old}' both to '{new}': one candidate column "
+                    "can stand for one production column only; drop one rename"
+                )
+            targets[new] = old
+        both = [k for k in self.key if k in self.ignore_columns]
+        if both:
+            raise UsageError(f"key column '{both[0]}' is also ignored; drop one")
 
     def abs_tol_for(self, column: str) -> float:
         return self.column_abs_tol.get(column, self.abs_tol)

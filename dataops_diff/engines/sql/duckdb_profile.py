@@ -1,4 +1,4 @@
-"""The SQL of the DuckDB profiles (dataops_diff.engines.duckdb_profile): text only, no execution.
+"""The SQL of the DuckDB profiles (``engines.duckdb_profile``): text only, no execution.
 
 Each pass is one aggregate over an inner projection, so a column's expression (a cast, the
 NaN/inf filter, epoch seconds) is computed once per row however many aggregates read it.
@@ -12,25 +12,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import profiles
-from ..plan import NUMERIC, Category
+from ..plan import Category
+from .dialect import DUCKDB
+from .profile import SKETCH_K, Layout, bin_of, kind_of, number_values, simple_aggregates
 
-SKETCH_K = 3 * profiles.TOP_K  # candidates per version from approx_top_k for other columns
 QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
-_CATEGORICAL: frozenset[Category] = frozenset({"string", "bool", "binary"})
 _FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
 _INTEGERS = frozenset(f"{u}{t}INT" for u in ("", "U") for t in ("TINY", "SMALL", "BIG", "HUGE")) | {
     "INTEGER",
     "UINTEGER",
 }
-
-
-@dataclass(frozen=True)
-class Layout:
-    """What the second pass computes, decided from both versions' simple statistics."""
-
-    edges: dict[int, tuple[float, ...]]  # shared bin edges of numbers and times
-    exact: frozenset[int]  # categories with few distinct values: every value counted
-    sketched: frozenset[int]  # other string columns: approx_top_k, then exact counts
 
 
 @dataclass(frozen=True)
@@ -46,16 +37,8 @@ class Col:
     utc: bool = False  # ``native`` is a TIMESTAMP WITH TIME ZONE converted to UTC
 
 
-def quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def kind_of(category: Category) -> str:
-    if category in NUMERIC:
-        return "number"
-    if category == "temporal":
-        return "time"
-    return "category" if category in _CATEGORICAL else "other"
+quote = DUCKDB.q
+_lit = DUCKDB.double
 
 
 def family(duck_type: str) -> str:
@@ -71,24 +54,11 @@ def family(duck_type: str) -> str:
     return {"VARCHAR": "string", "BOOLEAN": "bool", "BLOB": "binary"}.get(t, "other")
 
 
-def fits(category: Category, fam: str) -> bool:
-    """Whether a version's column (of ``family`` fam) can be read as ``category``."""
-    if category in NUMERIC:
-        return fam in ("number", "float")
-    if category == "temporal":
-        return fam in ("datetime", "time")
-    return category not in ("bool", "binary") or fam == category
-
-
 def column(i: int, name: str, duck_type: str, category: Category) -> Col:
     ident, kind, fam = quote(name), kind_of(category), family(duck_type)
     raw, num, native, utc = ident, "NULL", "NULL", False
     if kind == "number":
-        num = native = f"CAST({ident} AS DOUBLE)"
-        if fam == "float":  # NaN and ±inf are left out of the statistics
-            num = native = f"CASE WHEN isfinite({num}) THEN {num} END"
-        else:
-            native = ident
+        num, native = number_values(DUCKDB, ident, fam)
     elif kind == "time":
         num, native = f"epoch({ident})", ident  # epoch of ±infinity is NULL
         if fam == "datetime":
@@ -100,10 +70,6 @@ def column(i: int, name: str, duck_type: str, category: Category) -> Col:
     return Col(i, kind, raw, num, native, category == "string", utc)
 
 
-def _lit(x: float) -> str:
-    return f"CAST('{x!r}' AS DOUBLE)"
-
-
 def _select(view: str, inner: list[str], outer: list[str]) -> str:
     return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {quote(view)})"
 
@@ -112,23 +78,12 @@ def simple_sql(view: str, cols: Sequence[Col]) -> str:
     """Pass 1: every simple statistic of every column, one scan."""
     inner, outer = ["1 AS one"], ["count(*) AS n_rows"]
     qs = ", ".join(repr(q) for q in profiles.QUANTILES)
+    quantiles = f"reservoir_quantile({{f}}, [{qs}], {QUANTILE_SAMPLE})"
     for c in cols:
-        r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
-        inner.append(f"{c.raw} AS {r}")
-        outer.append(f"count({r}) AS {p}count")
-        if c.kind != "other":
-            outer.append(f"approx_count_distinct({r}) AS {p}distinct")
+        inner.append(f"{c.raw} AS r{c.i}")
         if c.kind in ("number", "time"):
-            inner += [f"{c.num} AS {f}", f"{c.native} AS {t}"]
-            outer += [
-                f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
-                f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
-                f"reservoir_quantile({f}, [{qs}], {QUANTILE_SAMPLE}) AS {p}quantiles",
-            ]  # fmt: skip
-        if c.kind == "number":
-            outer.append(f"avg({f}) AS {p}mean")  # the std needs the mean: pass 2
-        if c.kind == "category" and c.string:
-            outer += [f"min({r}) AS {p}min", f"max({r}) AS {p}max"]
+            inner += [f"{c.num} AS f{c.i}", f"{c.native} AS t{c.i}"]
+        outer += simple_aggregates(c, quantiles)
     return _select(view, inner, outer)
 
 
@@ -148,10 +103,7 @@ def histogram_sql(
             mean = first.get(f"c{c.i}_mean")
             if mean is not None and math.isfinite(mean):
                 outer.append(f"sum(({f} - {_lit(mean)}) * ({f} - {_lit(mean)})) AS v{c.i}")
-            lo, width, bins = profiles.bin_origin_width(layout.edges[c.i])
-            b = "0"  # least/greatest skip NULLs: the CASE keeps a NULL out of the bins
-            if width > 0:
-                b = f"least(greatest(floor(({f} - {_lit(lo)}) / {_lit(width)}), 0), {bins - 1})"
+            b = bin_of(DUCKDB, f, layout.edges[c.i])  # the CASE keeps a NULL out of the bins
             outer.append(
                 f"histogram(CASE WHEN {f} IS NOT NULL THEN CAST({b} AS INTEGER) END) AS h{c.i}"
             )

@@ -21,7 +21,7 @@ import math
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from .model import ColumnShift, JSONValue, Profile, TopValue
+from ..model import ColumnShift, JSONValue, Profile, TopValue
 
 BINS = 20
 QUANTILES: tuple[float, ...] = (0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99)
@@ -59,13 +59,24 @@ def bin_edges(lo: float, hi: float, integers: bool = False, bins: int = BINS) ->
     if hi == lo:
         return (lo, hi)
     width = (hi - lo) / bins
-    return (*(lo + i * width for i in range(bins)), hi)
+    if math.isfinite(width):
+        return (*(lo + i * width for i in range(bins)), hi)
+    # A range wider than the float range (-1.7e308 to 1.7e308) overflows hi - lo: interpolate,
+    # as lo * (1 - t) + hi * t never overflows.
+    return (*(lo * (1 - i / bins) + hi * (i / bins) for i in range(bins)), hi)
 
 
 def bin_origin_width(edges: Sequence[float]) -> tuple[float, float, int]:
-    """(first edge, bin width, number of bins): what an engine needs to compute ``bin_index``."""
+    """(first edge, bin width, number of bins): what an engine needs to compute ``bin_index``.
+    The width is finite even where the range overflows (edges[-1] - edges[0] = inf)."""
     bins = len(edges) - 1
-    return edges[0], (edges[-1] - edges[0]) / bins, bins
+    width = (edges[-1] - edges[0]) / bins
+    return edges[0], width if math.isfinite(width) else edges[-1] / bins - edges[0] / bins, bins
+
+
+def wide(edges: Sequence[float]) -> bool:
+    """Whether x - lo may overflow: then ``bin_index`` computes x / width - lo / width."""
+    return not math.isfinite(edges[-1] - edges[0])
 
 
 def bin_index(x: float, edges: Sequence[float]) -> int:
@@ -73,7 +84,8 @@ def bin_index(x: float, edges: Sequence[float]) -> int:
     lo, width, bins = bin_origin_width(edges)
     if width == 0:
         return 0
-    return min(max(math.floor((x - lo) / width), 0), bins - 1)
+    offset = x / width - lo / width if wide(edges) else (x - lo) / width
+    return min(max(math.floor(offset), 0), bins - 1)
 
 
 def _shares(counts: Sequence[int]) -> list[float] | None:

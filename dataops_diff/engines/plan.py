@@ -7,12 +7,13 @@ vocabulary, so schema diffs and comparison rules are decided here once, for all 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from .errors import SchemaError
-from .model import Column, Rename, SchemaDiff, Side, TypeChange
-from .spec import DatasetSpec
+from ..datasets import TEXT_FORMATS, DatasetRef
+from ..errors import SchemaError
+from ..model import Column, Rename, SchemaDiff, Side, TypeChange
+from ..spec import DatasetSpec
 
 Category = Literal["integer", "float", "decimal", "string", "bool", "temporal", "binary", "other"]
 NUMERIC: frozenset[Category] = frozenset({"integer", "float", "decimal"})
@@ -121,6 +122,12 @@ class Plan:
     ignored: tuple[str, ...]
     production_columns: tuple[Column, ...]  # all, minus ignored: what a one-side sample shows
     candidate_columns: tuple[Column, ...]
+    # side -> column name -> the name an engine's SQL reads it by, where the two differ (DuckDB
+    # renames the second of two names that differ only by case, e.g. "amount" -> "amount_1")
+    sql_names: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def sql_name(self, side: str, column: str) -> str:
+        return self.sql_names.get(side, {}).get(column, column)
 
 
 def _pair(name: str, cand: str, ptype: str, ctype: str, spec: DatasetSpec) -> ColumnPair:
@@ -189,6 +196,13 @@ def make_plan(
                 "pass a --key that both versions have, or --rename it",
             )  # fmt: skip
 
+    key_targets = {spec.candidate_name(k): k for k in spec.key}
+    for old, new in spec.renames.items():
+        if old not in spec.key and new in key_targets:
+            raise SchemaError(
+                f"--rename {old}={new}: '{new}' is the candidate's key column of dataset "
+                f"'{dataset}' (key '{key_targets[new]}'); rename a column to a free name"
+            )
     skip = set(ignored)
     cand_of = {p: spec.candidate_name(p) for p in prod}
     renamed_targets = set(spec.renames.values())
@@ -234,4 +248,22 @@ def make_plan(
         ignored=ignored,
         production_columns=tuple(Column(n, t) for n, t in prod.items() if n not in skip),
         candidate_columns=tuple(Column(n, t) for n, t in cand.items() if n not in skip),
+    )
+
+
+def diff_plan(
+    production: DatasetRef,
+    candidate: DatasetRef,
+    schemas: tuple[tuple[Column, ...], tuple[Column, ...]],
+    spec: DatasetSpec,
+) -> Plan:
+    """The plan of one engine diff: the spec was checked against every dataset up front
+    (``api._validate``), so a column this dataset lacks is skipped here, not an error."""
+    return make_plan(
+        production.name,
+        schemas[0],
+        schemas[1],
+        spec,
+        strict=False,
+        inferred_types=bool({production.format, candidate.format} & TEXT_FORMATS),
     )

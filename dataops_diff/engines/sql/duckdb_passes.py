@@ -1,0 +1,240 @@
+"""The DuckDB engine's own passes: the keys-only join, the hash join that sets equal rows aside,
+the selective re-read of the candidate's rows, and a value pass that keeps its samples as
+structs. The passes both engines share are in ``compare``. Pure string building.
+"""
+
+from __future__ import annotations
+
+from ...spec import DatasetSpec
+from ..plan import ColumnPair, Plan, category, normalize_type
+from .compare import (
+    C_MARK,
+    CHANGED_ROWS,
+    COLUMN_NUMBERS,
+    MATCHED,
+    ONLY_C,
+    ONLY_P,
+    P_MARK,
+    Views,
+    column_number,
+    differing_join,
+    key_select,
+    normalized,
+    on,
+    shown,
+    side_rows,
+    value_numbers,
+)
+from .dialect import DUCKDB as D
+from .duplicates import duplicate_groups
+
+VIEWS = Views("production", "candidate", "__dd_dups", "__dd_values")
+RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
+VALUES_TABLE = VIEWS.diff
+
+
+def key_join(plan: Plan, spec: DatasetSpec) -> str:
+    """Keys only, joined: row counts (from file metadata where the format keeps them), joined
+    rows matched and on one side only, and rows with a null key.
+
+    Every key on both sides is unique on both exactly when matched == rows - only on each side
+    (a shared key with n production and m candidate rows joins n * m times); duplicates of
+    keys on one side only are found later, in ``value_pass`` (``dp``/``dc``).
+    """
+    p_null = " OR ".join(f"p.__k{i} IS NULL" for i in range(len(plan.keys)))
+    c_null = " OR ".join(f"c.__kc{i} IS NULL" for i in range(len(plan.keys)))
+    return f"""
+WITH p AS (SELECT {key_select(D, plan, spec, "production")}, TRUE AS {P_MARK} FROM production),
+     c AS (SELECT {key_select(D, plan, spec, "candidate", "__kc")}, TRUE AS {C_MARK}
+           FROM candidate)
+SELECT (SELECT count(*) FROM production) AS production_rows,
+       (SELECT count(*) FROM candidate) AS candidate_rows,
+       count(*) FILTER (WHERE {P_MARK} AND {C_MARK}) AS matched_rows,
+       count(*) FILTER (WHERE {P_MARK} AND {C_MARK} IS NULL) AS only_in_production,
+       count(*) FILTER (WHERE {C_MARK} AND {P_MARK} IS NULL) AS only_in_candidate,
+       count(*) FILTER (WHERE {P_MARK} AND ({p_null})) AS null_key_rows_production,
+       count(*) FILTER (WHERE {C_MARK} AND ({c_null})) AS null_key_rows_candidate
+FROM p FULL OUTER JOIN c ON {on(D, plan, "p", "c", "__kc")}"""
+
+
+def duplicate_groups_table(plan: Plan, spec: DatasetSpec) -> str:
+    return f"CREATE OR REPLACE TEMP TABLE {VIEWS.dups} AS {duplicate_groups(D, plan, spec, VIEWS)}"
+
+
+def hashed(pair: ColumnPair) -> bool:
+    """Whether a column's values may be compared through DuckDB's ``hash``: both sides of the same
+    scalar type once normalized (then equal values hash alike, -0.0/0.0 and NaNs included). Nested
+    values are compared as they are, since a null list, ``[]`` and ``[NULL]`` hash alike."""
+    if pair.as_text:
+        return True  # both sides cast to VARCHAR
+    same = normalize_type(pair.production_type) == normalize_type(pair.candidate_type)
+    return same and "other" not in (pair.production_category, pair.candidate_category)
+
+
+def _digest(exprs: list[str]) -> str:
+    """One hash of the values and of which of them are null. DuckDB hashes NULL like one
+    particular BIGINT (-2930909409056394622), so the values alone would let a null that became
+    that number pass as equal; one null flag per value settles it exactly (DuckDB mixes each
+    argument's hash in one-to-one, and hashes true and false apart). Measured: flags as booleans
+    cost about half of flags packed into BIGINT masks."""
+    return f"hash({', '.join([*exprs, *(f'{e} IS NULL' for e in exprs)])})"
+
+
+def residue_table(plan: Plan, spec: DatasetSpec) -> str:
+    """The rows that may differ: one join by key that drops matched rows whose compared values
+    are the same, kept in ``__dd_residue`` with production's whole row (``__r*``) and the
+    candidate's key (``__kc*``).
+
+    Only the candidate's key, a hash of its compared values (``_digest``) and the columns that
+    ``hashed`` turns down go into the join's hash table, not its whole rows. What remains is
+    docs/semantics.md, "How equal rows are found".
+    """
+    pcols = [
+        f"{D.q(plan.sql_name('production', c.name))} AS __r{j}"
+        for j, c in enumerate(plan.production_columns)
+    ]
+    digest = [i for i, pair in enumerate(plan.compared) if hashed(pair)]
+    carried = [i for i, pair in enumerate(plan.compared) if not hashed(pair)]
+
+    def values(side: str, letter: str) -> list[str]:
+        prod = side == "production"
+        name = [plan.sql_name(side, p.name if prod else p.candidate_name) for p in plan.compared]
+        exprs = [normalized(D, name[i], plan.compared[i], spec) for i in range(len(name))]
+        out = [f"{_digest([exprs[i] for i in digest])} AS __{letter}h"] if digest else []
+        return out + [f"{exprs[i]} AS __{letter}x{i}" for i in carried]
+
+    p_side = ", ".join(
+        [*pcols, key_select(D, plan, spec, "production"), *values("production", "p")]
+    )
+    c_side = ", ".join([key_select(D, plan, spec, "candidate", "__kc"), *values("candidate", "c")])
+    same = [f"coalesce(p.{P_MARK} AND c.{C_MARK}, false)"]
+    same += ["p.__ph = c.__ch"] if digest else []
+    same += [D.same(f"p.__px{i}", f"c.__cx{i}") for i in carried]
+    kept = [f"p.__r{j}" for j in range(len(plan.production_columns))]
+    kept += [f"p.{P_MARK}", *(f"c.__kc{i}" for i in range(len(plan.keys)))]
+    return f"""
+CREATE OR REPLACE TEMP TABLE {RESIDUE} AS
+SELECT {", ".join(kept)}, c.{C_MARK}
+FROM (SELECT {p_side}, TRUE AS {P_MARK} FROM production) p
+FULL OUTER JOIN (SELECT {c_side}, TRUE AS {C_MARK} FROM candidate) c
+    ON {on(D, plan, "p", "c", "__kc")}
+WHERE NOT ({" AND ".join(same)})"""
+
+
+def candidate_residue_table(plan: Plan, spec: DatasetSpec) -> str:
+    """The candidate's rows whose key ``residue_table`` kept, whole (``__r*``)."""
+    ccols = [
+        f"{D.q(plan.sql_name('candidate', c.name))} AS __r{j}"
+        for j, c in enumerate(plan.candidate_columns)
+    ]
+    kc = ", ".join(f"__kc{i}" for i in range(len(plan.keys)))
+    return f"""
+CREATE OR REPLACE TEMP TABLE {CANDIDATE_RESIDUE} AS
+SELECT {", ".join(f"x.__r{j}" for j in range(len(ccols)))}
+FROM (SELECT {", ".join(ccols)}, {key_select(D, plan, spec, "candidate")} FROM candidate) x
+SEMI JOIN (SELECT {kc} FROM {RESIDUE} WHERE {C_MARK}) r ON {on(D, plan, "x", "r", "__kc")}"""
+
+
+def residue_relations(plan: Plan) -> tuple[str, str]:
+    """The rows ``residue_table`` and ``candidate_residue_table`` kept, under their own names."""
+    p = ", ".join(
+        f"__r{j} AS {D.q(plan.sql_name('production', c.name))}"
+        for j, c in enumerate(plan.production_columns)
+    )
+    c = ", ".join(
+        f"__r{j} AS {D.q(plan.sql_name('candidate', c.name))}"
+        for j, c in enumerate(plan.candidate_columns)
+    )
+    return (
+        f"(SELECT {p} FROM {RESIDUE} WHERE {P_MARK})",
+        f"(SELECT {c} FROM {CANDIDATE_RESIDUE})",
+    )
+
+
+def drop_residue() -> str:
+    return f"DROP TABLE IF EXISTS {RESIDUE}; DROP TABLE IF EXISTS {CANDIDATE_RESIDUE}"
+
+
+def value_pass(
+    plan: Plan,
+    spec: DatasetSpec,
+    dups: bool,
+    samples: int,
+    relations: tuple[str, str] = ("production", "candidate"),
+) -> str:
+    """``compare.differing_join`` of ``relations`` (production's rows, the candidate's),
+    aggregated into a one-row table.
+
+    Rows identical on both sides are dropped right after the join, so the aggregates (whose
+    inputs DuckDB computes for every row they see) run on the few rows that differ: the named
+    numbers of ``compare.value_numbers``; the distinct keys among rows on one side only
+    (``dp``/``dc``: fewer than those rows means a duplicated key); and per compared column the
+    first ``samples`` mismatches by key order (``s*``: key, production and candidate value, as
+    stored), then the first rows on one side only (``sp``/``sc``).
+    """
+    n = max(samples, 0)
+    p_rows, p_shown = side_rows(D, plan, spec, "production", VIEWS, dups, n > 0, relations[0])
+    c_rows, c_shown = side_rows(D, plan, spec, "candidate", VIEWS, dups, n > 0, relations[1])
+    p_key = D.struct({f"k{i}": f"__k{i}" for i in range(len(plan.keys))})
+    c_key = D.struct({f"k{i}": f"__kc{i}" for i in range(len(plan.keys))})
+    named = [f"{expr} AS {name}" for name, expr in value_numbers(D, plan).items()]
+    named += [
+        f"count(DISTINCT {p_key}) FILTER (WHERE {ONLY_P}) AS dp",
+        f"count(DISTINCT {c_key}) FILTER (WHERE {ONLY_C}) AS dc",
+    ]
+    if n:
+        # Samples show the data as stored, not as folded by --ignore-case/--ignore-spaces; they
+        # are kept raw here and made JSON-friendly in ``value_samples``, on the few kept only.
+        p_raw = dict(zip((c.name for c in plan.production_columns), p_shown, strict=True))
+        c_raw = dict(zip((c.name for c in plan.candidate_columns), c_shown, strict=True))
+        key = D.struct({f"k{j}": p_raw[k.name] for j, k in enumerate(plan.keys)})
+        for i, pair in enumerate(plan.compared):
+            value = D.struct(
+                {"o": p_key, "k": key, "p": p_raw[pair.name], "c": c_raw[pair.candidate_name]}
+            )
+            named.append(f"min({value}, {n}) FILTER (WHERE {MATCHED} AND NOT __eq{i}) AS s{i}")
+        # A key on one side only may stand on many rows there (say, a null key): its rows are
+        # ordered by their values, so the samples never depend on the order rows were read in.
+        for tag, cond, order, aliases in (
+            ("sp", ONLY_P, p_key, p_shown),
+            ("sc", ONLY_C, c_key, c_shown),
+        ):
+            values = D.struct({f"v{j}": a for j, a in enumerate(aliases)})
+            row = D.struct({"o": order, "v": values})
+            named.append(f"min({row}, {n}) FILTER (WHERE {cond}) AS {tag}")
+    return f"""
+CREATE OR REPLACE TEMP TABLE {VALUES_TABLE} AS
+SELECT {", ".join(named)} FROM ({differing_join(D, plan, p_rows, c_rows)}) j"""
+
+
+def numbers_query(plan: Plan) -> str:
+    """The value pass's numbers by name (``compare.value_numbers``), then ``dp`` and ``dc``."""
+    names = [column_number(f, i) for i in range(len(plan.compared)) for f in COLUMN_NUMBERS]
+    return f"SELECT {', '.join([*names, CHANGED_ROWS])}, dp, dc FROM {VALUES_TABLE}"
+
+
+def value_samples(plan: Plan) -> str:
+    """The value pass's samples, as samples show values: one list per compared column (key,
+    production and candidate value), then ``sp`` and ``sc`` (the values of a whole row)."""
+    key = D.struct(
+        {f"k{j}": shown(D, f"x.k.k{j}", k.production_category) for j, k in enumerate(plan.keys)}
+    )
+    lists = [
+        "list_transform(s{i}, lambda x: {s}) AS s{i}".format(
+            i=i,
+            s=D.struct(
+                {
+                    "k": key,
+                    "p": shown(D, "x.p", pair.production_category),
+                    "c": shown(D, "x.c", pair.candidate_category),
+                }
+            ),
+        )
+        for i, pair in enumerate(plan.compared)
+    ]
+    for tag, columns in (("sp", plan.production_columns), ("sc", plan.candidate_columns)):
+        values = D.struct(
+            {f"v{j}": shown(D, f"x.v.v{j}", category(col.type)) for j, col in enumerate(columns)}
+        )
+        lists.append(f"list_transform({tag}, lambda x: struct_pack(v := {values})) AS {tag}")
+    return f"SELECT {', '.join(lists)} FROM {VALUES_TABLE}"
