@@ -231,3 +231,25 @@ def run(
     reason = Reason("run", "fail", shadow.wrote_nothing(comparison.candidate), measured=0, limit=1)
     reasons = (reason, *report.verdict.reasons)
     return replace(report, verdict=replace(report.verdict, status="FAIL", reasons=reasons))
+
+
+def report(saved: str, policy: Policy | None = None) -> Report:
+    """A report saved with ``--json``, validated; decided again when ``policy`` is given.
+
+    A saved ERROR (production failed, nothing compared) stays an ERROR: no policy can decide it.
+    """
+    from .reports import json as json_report
+
+    try:
+        with open(saved, encoding="utf-8") as fh:
+            text = fh.read()
+    except FileNotFoundError as exc:
+        raise UsageError(f"report '{saved}' not found; pass a file written by --json") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(
+            f"report '{saved}' cannot be read ({exc}); pass a file written by --json"
+        ) from exc
+    loaded = json_report.load(text, saved)
+    if policy is None or loaded.verdict.status == "ERROR":
+        return loaded
+    return replace(loaded, verdict=evaluate(loaded.datasets, loaded.run, policy))

@@ -12,10 +12,9 @@ from typing import Annotated
 
 import typer
 
+from .. import api
 from ..errors import UsageError
-from ..policy import evaluate
 from ..reports import RENDERERS, terminal
-from ..reports import json as json_report
 from .app import app, error
 from .common import (
     DebugOpt,
@@ -61,23 +60,14 @@ def report_command(
     check_report_paths(
         outputs, [("the saved report", saved), *policy_protected(policy_options.policy_file)]
     )
-    try:
-        text = saved.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise UsageError(f"report '{saved}' not found; pass a file written by --json") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(
-            f"report '{saved}' cannot be read ({exc}); pass a file written by --json"
-        ) from exc
-    report = json_report.load(text, str(saved))
     fail_on = "fail"
+    policy = None
     if replace(policy_options, fail_on=None).given():
         policy = policy_options.policy()
-        if report.verdict.status != "ERROR":  # nothing was compared: no policy can decide it
-            report = replace(report, verdict=evaluate(report.datasets, report.run, policy))
         fail_on = policy.fail_on
     elif policy_options.fail_on is not None:
         fail_on = policy_options.policy().fail_on  # validates the value
+    report = api.report(str(saved), policy)
     check_report_paths(outputs, saved_protected(report))
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
