@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from .datasets import FORMATS
+from .engines.read_checks import valid_encoding
 from .errors import SpecError
 from .spec import DEFAULT_SAMPLES, DatasetSpec
 
@@ -132,6 +133,14 @@ def dataset_spec(c: Checker, table: dict[str, Any], key: str, base: DatasetSpec)
                 f"use one of: {', '.join(FORMATS)}",
             )
         kw["format"] = fmt
+    if "encoding" in table:
+        kw["encoding"] = c.string(table["encoding"], f"{key}.encoding", '"latin-1"')
+        if valid_encoding(kw["encoding"]) is None:
+            raise c.error(
+                f"{key}.encoding",
+                f"'{kw['encoding']}' is not a known text encoding",
+                'use a Python codec name such as "utf-8", "latin-1", "cp1252" or "utf-16"',
+            )
     if "samples" in table:
         n = table["samples"]
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:

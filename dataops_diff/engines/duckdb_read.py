@@ -1,0 +1,284 @@
+"""How the DuckDB engine reads a dataset into a view, reports its columns and explains a bad file.
+
+Every path is read literally: DuckDB expands ``*``, ``?`` and ``[...]`` in every path it is given
+(list elements too), so those characters are escaped as one-character classes (``[*]``). Hive
+partition values are parsed here (``read_checks.partitions``), not by DuckDB, which drops a value
+holding ``=``. Text in another encoding than UTF-8 is transcoded to UTF-8 in the spill folder;
+Arrow IPC streams are rewritten there as Arrow IPC files, which pyarrow scans lazily.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+import duckdb
+
+from ..datasets import TEXT_FORMATS, DatasetRef
+from ..errors import InputError
+from ..model import Column
+from . import duckdb_types, read_checks
+
+_READERS = {
+    "parquet": "read_parquet({files}, union_by_name = true{extra})",
+    "csv": "read_csv({files}, union_by_name = true{extra})",
+    "json": "read_json({files}, union_by_name = true{extra})",
+}
+_FILE = "__dd_file"
+
+
+def literal(path: str) -> str:
+    """A path as a DuckDB string literal that matches exactly that file."""
+    escaped = "".join(f"[{c}]" if c in "*?[" else c for c in path)
+    return "'" + escaped.replace("'", "''") + "'"
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def register(
+    con: duckdb.DuckDBPyConnection, ref: DatasetRef, view: str, side: str, temp_dir: str
+) -> None:
+    """Create (or replace) the temp view ``view`` over the dataset's files."""
+    files = read_checks.data_files(ref, side)
+    shown = dict(zip(files, files, strict=True))  # the file read -> the user's file
+    try:
+        if ref.format == "arrow":
+            relation = _arrow(con, ref, files, view, temp_dir)
+        else:
+            if ref.format in TEXT_FORMATS:
+                files, shown = _utf8(ref, files, view, side, temp_dir)
+            relation = _reader(con, ref, files, shown, view)
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {relation}")
+        if ref.format == "csv":
+            _check_columns(con, ref, view, side, shown)
+    except InputError:
+        raise
+    except (duckdb.Error, OSError, ValueError) as exc:
+        raise read_error(ref, side, exc, shown) from exc
+    except Exception as exc:  # pyarrow.ArrowInvalid and friends, mapped once here
+        if type(exc).__module__.startswith("pyarrow"):
+            raise read_error(ref, side, exc, shown) from exc
+        raise
+
+
+def _reader(
+    con: duckdb.DuckDBPyConnection,
+    ref: DatasetRef,
+    files: tuple[str, ...],
+    shown: dict[str, str],
+    view: str,
+) -> str:
+    listed = "[" + ", ".join(literal(f) for f in files) + "]"
+    if not ref.hive:
+        return _READERS[ref.format].format(files=listed, extra="")
+    read = _READERS[ref.format].format(files=listed, extra=f", filename = '{_FILE}'")
+    names, values = read_checks.partitions(
+        DatasetRef(ref.name, ref.path, ref.format, tuple(shown[f] for f in files))
+    )
+    if not names:
+        return _READERS[ref.format].format(files=listed, extra="")
+    in_file = con.sql(f"SELECT * FROM {read} LIMIT 0").columns
+    kept = [quote(c) for c in in_file if c != _FILE and c not in names]
+    rows = ", ".join(
+        "("
+        + ", ".join([_sql_string(f)] + [_sql_value(values[shown[f]].get(n)) for n in names])
+        + ")"
+        for f in files
+    )
+    types = {n: read_checks.partition_type([values[shown[f]].get(n) for f in files]) for n in names}
+    parts = ", ".join(f"CAST(p.{quote(n)} AS {types[n]}) AS {quote(n)}" for n in names)
+    aliases = ", ".join([_FILE] + [quote(n) for n in names])
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view}__parts AS SELECT * FROM (VALUES {rows}) p({aliases})"
+    )
+    return (
+        f"(SELECT {', '.join([*kept, parts])} FROM {read} f "
+        f"JOIN {view}__parts p ON f.{_FILE} = p.{_FILE})"
+    )
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_value(value: str | None) -> str:
+    return "NULL" if value is None else _sql_string(value)
+
+
+def _utf8(
+    ref: DatasetRef, files: tuple[str, ...], view: str, side: str, temp_dir: str
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Text files as UTF-8: those in another encoding (given, or announced by a UTF-16/32
+    byte-order mark) are transcoded into the spill folder."""
+    out: list[str] = []
+    shown: dict[str, str] = {}
+    folder = os.path.join(temp_dir, f"{view}-utf8")
+    for i, path in enumerate(files):
+        encoding = ref.encoding if not read_checks.is_utf8(ref.encoding) else None
+        encoding = encoding or read_checks.bom_encoding(path)
+        if encoding is None:
+            out.append(path)
+            shown[path] = path
+            continue
+        os.makedirs(folder, exist_ok=True)
+        name = os.path.basename(path)
+        target = os.path.join(folder, f"{i}-{name[:-3] if name.lower().endswith('.gz') else name}")
+        try:
+            read_checks.transcode(path, encoding, target)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{side} file '{path}' is not {encoding} text (byte {exc.start} of a chunk: "
+                f"{exc.reason}); check the file's encoding and set it to match"
+            ) from exc
+        out.append(target)
+        shown[target] = path
+    return tuple(out), shown
+
+
+def _arrow(
+    con: duckdb.DuckDBPyConnection,
+    ref: DatasetRef,
+    files: tuple[str, ...],
+    view: str,
+    temp_dir: str,
+) -> str:
+    """A lazily scanned pyarrow dataset; Arrow IPC streams are rewritten as files first, in a
+    mirror of the dataset folder so that hive partitions keep their paths."""
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+    streams = [f for f in files if read_checks.is_arrow_stream(f)]
+    root = os.path.abspath(ref.path) if ref.is_folder else os.path.dirname(files[0])
+    source: str | list[str] = ref.path if ref.is_folder else list(files)
+    if streams:
+        mirror = os.path.join(temp_dir, f"{view}-arrow")
+        listed: list[str] = []
+        for path in files:
+            target = os.path.join(mirror, os.path.relpath(path, root))
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            if path in streams:
+                with (
+                    pa.ipc.open_stream(path) as reader,
+                    pa.ipc.new_file(target, reader.schema) as writer,
+                ):
+                    for batch in reader:
+                        writer.write_batch(batch)
+            else:
+                os.symlink(path, target)
+            listed.append(target)
+        source = mirror if ref.is_folder else listed
+    dataset = ds.dataset(source, format="ipc", partitioning="hive" if ref.hive else None)
+    con.register(f"{view}__arrow", dataset)
+    return f"{view}__arrow"
+
+
+def _check_columns(
+    con: duckdb.DuckDBPyConnection, ref: DatasetRef, view: str, side: str, shown: dict[str, str]
+) -> None:
+    """DuckDB's sniffer reads a CSV with ragged rows as one column named like the header line:
+    find the first ragged row instead."""
+    names = con.sql(f"SELECT * FROM {view} LIMIT 0").columns
+    if len(names) != 1 or not ("," in names[0] or "\t" in names[0]):
+        return
+    for path in shown:
+        found = read_checks.ragged_line(path)
+        if found:
+            raise read_checks.ragged_error(side, read_checks.shown(ref, shown[path]), *found)
+
+
+def columns(
+    con: duckdb.DuckDBPyConnection, view: str, ref: DatasetRef, side: str
+) -> tuple[Column, ...]:
+    """The view's columns with their Arrow types. A text column with no value has no type
+    ("null"); Parquet and Arrow columns keep the type the files declare where DuckDB's reading
+    collapses it (``time32``, ``fixed_size_binary``, a time zone name, ``decimal256``)."""
+    try:
+        found = duckdb_types.view_columns(con, view)
+        if ref.format in TEXT_FORMATS:
+            return tuple(Column(c.name, "null") if _no_values(con, view, c) else c for c in found)
+    except duckdb.Error as exc:
+        raise read_error(ref, side, exc) from exc
+    try:
+        declared = duckdb_types.file_types(ref)
+    except Exception as exc:  # pyarrow's errors, mapped once here
+        raise read_error(ref, side, exc) from exc
+    return tuple(duckdb_types.declared(c, declared.get(c.name)) for c in found)
+
+
+def _no_values(con: duckdb.DuckDBPyConnection, view: str, column: Column) -> bool:
+    if column.type not in ("string", "null"):
+        return False
+    query = f"SELECT 1 FROM {view} WHERE {quote(column.name)} IS NOT NULL LIMIT 1"
+    return con.execute(query).fetchone() is None
+
+
+# ------------------------------------------------------------------------------------ errors
+def first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+_CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_FILE_IN = re.compile(r"^\s*file = (.+)$|file \"([^\"]+)\"", re.MULTILINE)
+_CONVERT = re.compile(r'Could not convert string "([^"]*)" to \'(\w+)\'')
+_COLUMN = re.compile(r'converting column "([^"]+)"')
+
+
+def read_error(
+    ref: DatasetRef, side: str, exc: BaseException, shown: dict[str, str] | None = None
+) -> InputError:
+    """A read failure, naming the side, the file, the line where known, and the fix."""
+    text = str(exc)
+    path = _culprit(ref, text, shown or {})
+    line = _CSV_LINE.search(text)
+    lower = text.lower()
+    if "utf-8" in lower or "utf8" in lower or "unicode" in lower:
+        return read_checks.encoding_error(side, path, f"line {line[1]}" if line else "")
+    if ref.format == "csv" and ("expected number of columns" in lower or "sniffing" in lower):
+        for f in [path] if os.path.isfile(path) else ref.files:
+            found = read_checks.ragged_line(f, ref.encoding)
+            if found:
+                return read_checks.ragged_error(side, read_checks.shown(ref, f), *found)
+    if (m := _CONVERT.search(text)) and (col := _COLUMN.search(text)):
+        at = f" line {line[1]}" if line else ""
+        return InputError(
+            f"{side} file '{path}'{at}: column '{col[1]}' holds '{m[1]}' although its first "
+            f"rows read as {m[2]}; fix the value, or convert the file to Parquet"
+        )
+    where = f" line {line[1]}" if line else ""
+    hint = (
+        "check the file" if ref.format in TEXT_FORMATS
+        else "check the file, or pass --format if the extension is misleading"
+    )  # fmt: skip
+    return InputError(
+        f"cannot read {side} dataset '{path}'{where} as {ref.format}: {first_line(exc)}; {hint}"
+    )
+
+
+def _culprit(ref: DatasetRef, text: str, shown: dict[str, str]) -> str:
+    """The file a DuckDB or pyarrow message names (the user's file, not a transcoded copy)."""
+    if len(ref.files) == 1:
+        return ref.path
+    for m in _FILE_IN.finditer(text):
+        named = os.path.abspath((m[1] or m[2]).strip())
+        return shown.get(named, named)
+    return ref.path
+
+
+def query_error(
+    production: DatasetRef, candidate: DatasetRef, exc: BaseException
+) -> InputError | None:
+    """A read failure DuckDB finds only while a query runs (a ragged row, a value that does not
+    fit the type guessed from the first rows, a bad byte) as an InputError naming the side, the
+    file and the line; None when the message names no file of either side."""
+    text = str(exc)
+    if not _CSV_LINE.search(text) and "Malformed JSON" not in text:
+        return None
+    for side, ref in (("production", production), ("candidate", candidate)):
+        for m in _FILE_IN.finditer(text):
+            named = os.path.abspath((m[1] or m[2]).strip())
+            if named in ref.files or named == os.path.abspath(ref.path):
+                return read_error(ref, side, exc)
+    return None
