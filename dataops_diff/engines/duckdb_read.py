@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 
 import duckdb
 
@@ -21,10 +22,12 @@ from . import duckdb_types, read_checks
 
 _READERS = {
     "parquet": "read_parquet({files}, union_by_name = true{extra})",
-    "csv": "read_csv({files}, union_by_name = true{extra})",
+    "csv": "read_csv({files}, union_by_name = true, max_line_size = 134217728{extra})",
     "json": "read_json({files}, union_by_name = true{extra})",
 }
 _FILE = "__dd_file"
+# (spill folder, dataset) -> (files read, file read -> user's file, extra reader options)
+_READY: dict[tuple[str, DatasetRef], tuple[tuple[str, ...], dict[str, str], str]] = {}
 
 
 def literal(path: str) -> str:
@@ -40,19 +43,40 @@ def quote(name: str) -> str:
 def register(
     con: duckdb.DuckDBPyConnection, ref: DatasetRef, view: str, side: str, temp_dir: str
 ) -> None:
-    """Create (or replace) the temp view ``view`` over the dataset's files."""
+    """Create (or replace) the temp view ``view`` over the dataset's files.
+
+    What costs a pass over the files (transcoding, rewriting streams, checking every CSV value
+    against its guessed type) is done once per engine (``temp_dir``) and dataset, then reused."""
+    key = (temp_dir, ref)
     files = read_checks.data_files(ref, side)
     shown = dict(zip(files, files, strict=True))  # the file read -> the user's file
     try:
+        if key in _READY:
+            files, shown, extra = _READY[key]
+            _view(con, view, _relation(con, ref, files, shown, view, extra))
+            return
         if ref.format == "arrow":
-            relation = _arrow(con, ref, files, view, temp_dir)
-        else:
-            if ref.format in TEXT_FORMATS:
-                files, shown = _utf8(ref, files, view, side, temp_dir)
-            relation = _reader(con, ref, files, shown, view)
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {relation}")
-        if ref.format == "csv":
-            _check_columns(con, ref, view, side, shown)
+            files = _arrow_files(ref, files, view, temp_dir)
+        elif ref.format in TEXT_FORMATS:
+            files, shown = _utf8(ref, files, view, side, temp_dir)
+        extra = ""  # reader options: the types the first rows guessed wrong, corrected
+        as_text: list[str] = []
+        while True:
+            _view(con, view, _relation(con, ref, files, shown, view, extra))
+            if ref.format == "csv":
+                _check_columns(con, ref, view, side, shown)
+            late = _late_text(con, view) if ref.format in TEXT_FORMATS else None
+            if late is None or late in as_text or (late == "" and extra):
+                break
+            if late:  # CSV: that column as text
+                as_text.append(late)
+                extra = ", types = {" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in as_text)
+                extra += "}"
+            else:  # JSON names no column: the types guessed from the whole files, once
+                extra = _json_columns(con, files)
+        if len(_READY) > 64:
+            _READY.clear()
+        _READY[key] = (files, shown, extra)
     except InputError:
         raise
     except (duckdb.Error, OSError, ValueError) as exc:
@@ -63,22 +87,45 @@ def register(
         raise
 
 
+def _view(con: duckdb.DuckDBPyConnection, view: str, relation: str) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {relation}")
+
+
+def _relation(
+    con: duckdb.DuckDBPyConnection,
+    ref: DatasetRef,
+    files: tuple[str, ...],
+    shown: dict[str, str],
+    view: str,
+    extra: str,
+) -> str:
+    if ref.format != "arrow":
+        return _reader(con, ref, files, shown, view, extra)
+    import pyarrow.dataset as ds
+
+    source = files[0] if ref.is_folder else list(files)  # a folder: its (mirror) root
+    dataset = ds.dataset(source, format="ipc", partitioning="hive" if ref.hive else None)
+    con.register(f"{view}__arrow", dataset)
+    return f"{view}__arrow"
+
+
 def _reader(
     con: duckdb.DuckDBPyConnection,
     ref: DatasetRef,
     files: tuple[str, ...],
     shown: dict[str, str],
     view: str,
+    extra: str,
 ) -> str:
     listed = "[" + ", ".join(literal(f) for f in files) + "]"
     if not ref.hive:
-        return _READERS[ref.format].format(files=listed, extra="")
-    read = _READERS[ref.format].format(files=listed, extra=f", filename = '{_FILE}'")
+        return _READERS[ref.format].format(files=listed, extra=extra)
+    read = _READERS[ref.format].format(files=listed, extra=f"{extra}, filename = '{_FILE}'")
     names, values = read_checks.partitions(
         DatasetRef(ref.name, ref.path, ref.format, tuple(shown[f] for f in files))
     )
     if not names:
-        return _READERS[ref.format].format(files=listed, extra="")
+        return _READERS[ref.format].format(files=listed, extra=extra)
     in_file = con.sql(f"SELECT * FROM {read} LIMIT 0").columns
     kept = [quote(c) for c in in_file if c != _FILE and c not in names]
     rows = ", ".join(
@@ -114,7 +161,7 @@ def _utf8(
     byte-order mark) are transcoded into the spill folder."""
     out: list[str] = []
     shown: dict[str, str] = {}
-    folder = os.path.join(temp_dir, f"{view}-utf8")
+    folder = ""
     for i, path in enumerate(files):
         encoding = ref.encoding if not read_checks.is_utf8(ref.encoding) else None
         encoding = encoding or read_checks.bom_encoding(path)
@@ -122,65 +169,55 @@ def _utf8(
             out.append(path)
             shown[path] = path
             continue
-        os.makedirs(folder, exist_ok=True)
+        folder = folder or tempfile.mkdtemp(prefix=f"{view}-utf8-", dir=temp_dir)
         name = os.path.basename(path)
         target = os.path.join(folder, f"{i}-{name[:-3] if name.lower().endswith('.gz') else name}")
         try:
             read_checks.transcode(path, encoding, target)
-        except UnicodeDecodeError as exc:
+        except UnicodeError as exc:
             raise InputError(
-                f"{side} file '{path}' is not {encoding} text (byte {exc.start} of a chunk: "
-                f"{exc.reason}); check the file's encoding and set it to match"
+                f"{side} file '{read_checks.shown(ref, path)}' is not {encoding} text ({exc}); "
+                "check the file's encoding and set it to match"
             ) from exc
         out.append(target)
         shown[target] = path
     return tuple(out), shown
 
 
-def _arrow(
-    con: duckdb.DuckDBPyConnection,
-    ref: DatasetRef,
-    files: tuple[str, ...],
-    view: str,
-    temp_dir: str,
-) -> str:
-    """A lazily scanned pyarrow dataset; Arrow IPC streams are rewritten as files first, in a
-    mirror of the dataset folder so that hive partitions keep their paths."""
+def _arrow_files(
+    ref: DatasetRef, files: tuple[str, ...], view: str, temp_dir: str
+) -> tuple[str, ...]:
+    """What pyarrow scans: the files, or for a folder its root (one element). Arrow IPC streams
+    are rewritten as Arrow IPC files first, in a mirror of the dataset folder whose other files
+    are links, so that hive partitions keep their paths."""
     import pyarrow as pa
-    import pyarrow.dataset as ds
 
     streams = [f for f in files if read_checks.is_arrow_stream(f)]
+    if not streams:
+        return (ref.path,) if ref.is_folder else files
     root = os.path.abspath(ref.path) if ref.is_folder else os.path.dirname(files[0])
-    source: str | list[str] = ref.path if ref.is_folder else list(files)
-    if streams:
-        mirror = os.path.join(temp_dir, f"{view}-arrow")
-        listed: list[str] = []
-        for path in files:
-            target = os.path.join(mirror, os.path.relpath(path, root))
-            os.makedirs(os.path.dirname(target), exist_ok=True)
-            if path in streams:
-                with (
-                    pa.ipc.open_stream(path) as reader,
-                    pa.ipc.new_file(target, reader.schema) as writer,
-                ):
-                    for batch in reader:
-                        writer.write_batch(batch)
-            else:
-                os.symlink(path, target)
-            listed.append(target)
-        source = mirror if ref.is_folder else listed
-    dataset = ds.dataset(source, format="ipc", partitioning="hive" if ref.hive else None)
-    con.register(f"{view}__arrow", dataset)
-    return f"{view}__arrow"
+    mirror = tempfile.mkdtemp(prefix=f"{view}-arrow-", dir=temp_dir)
+    listed: list[str] = []
+    for path in files:
+        target = os.path.join(mirror, os.path.relpath(path, root))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if path in streams:
+            with pa.ipc.open_stream(path) as reader, pa.ipc.new_file(target, reader.schema) as out:
+                for batch in reader:
+                    out.write_batch(batch)
+        else:
+            os.symlink(path, target)
+        listed.append(target)
+    return (mirror,) if ref.is_folder else tuple(listed)
 
 
 def _check_columns(
     con: duckdb.DuckDBPyConnection, ref: DatasetRef, view: str, side: str, shown: dict[str, str]
 ) -> None:
-    """DuckDB's sniffer reads a CSV with ragged rows as one column named like the header line:
-    find the first ragged row instead."""
+    """DuckDB's sniffer reads a CSV with ragged rows as one column named like the header line,
+    or as headerless columns ``column0, column1, ...``: find the first ragged row instead."""
     names = con.sql(f"SELECT * FROM {view} LIMIT 0").columns
-    if len(names) != 1 or not ("," in names[0] or "\t" in names[0]):
+    if not (len(names) == 1 and ("," in names[0] or "\t" in names[0])) and names[:1] != ["column0"]:
         return
     for path in shown:
         found = read_checks.ragged_line(path)
@@ -207,11 +244,41 @@ def columns(
     return tuple(duckdb_types.declared(c, declared.get(c.name)) for c in found)
 
 
+def _late_text(con: duckdb.DuckDBPyConnection, view: str) -> str | None:
+    """The first column whose values do not all fit the type its first rows suggested (DuckDB
+    guesses from a sample), found by converting every value once: its name ("" when the message
+    names none, as JSON's does); None when all fit."""
+    rel = con.sql(f"SELECT * FROM {view} LIMIT 0")
+    typed = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t) != "VARCHAR"]
+    if not typed:
+        return None
+    try:
+        counts = ", ".join(f"count({quote(c)})" for c in typed)
+        con.execute(f"SELECT {counts} FROM {view}").fetchall()
+    except duckdb.ConversionException as exc:
+        if m := _COLUMN.search(str(exc)):
+            return m[1]
+        raise
+    except duckdb.InvalidInputException as exc:
+        if "JSON transform error" in str(exc):
+            return ""
+        raise
+    return None
+
+
+def _json_columns(con: duckdb.DuckDBPyConnection, files: tuple[str, ...]) -> str:
+    """JSON reader options fixing every column's type as guessed from the whole files."""
+    listed = "[" + ", ".join(literal(f) for f in files) + "]"
+    rel = con.sql(f"SELECT * FROM read_json({listed}, union_by_name = true, sample_size = -1)")
+    named = zip(rel.columns, rel.types, strict=True)
+    return ", columns = {" + ", ".join(f"{_sql_string(c)}: '{t}'" for c, t in named) + "}"
+
+
 def _no_values(con: duckdb.DuckDBPyConnection, view: str, column: Column) -> bool:
     if column.type not in ("string", "null"):
         return False
     query = f"SELECT 1 FROM {view} WHERE {quote(column.name)} IS NOT NULL LIMIT 1"
-    return con.execute(query).fetchone() is None
+    return not con.execute(query).fetchall()
 
 
 # ------------------------------------------------------------------------------------ errors
@@ -221,6 +288,7 @@ def first_line(exc: BaseException) -> str:
 
 
 _CSV_LINE = re.compile(r"CSV Error on Line: (\d+)")
+_JSON_LINE = re.compile(r"in line (\d+)")
 _FILE_IN = re.compile(r"^\s*file = (.+)$|file \"([^\"]+)\"", re.MULTILINE)
 _CONVERT = re.compile(r'Could not convert string "([^"]*)" to \'(\w+)\'')
 _COLUMN = re.compile(r'converting column "([^"]+)"')
@@ -232,7 +300,7 @@ def read_error(
     """A read failure, naming the side, the file, the line where known, and the fix."""
     text = str(exc)
     path = _culprit(ref, text, shown or {})
-    line = _CSV_LINE.search(text)
+    line = _CSV_LINE.search(text) or _JSON_LINE.search(text)
     lower = text.lower()
     if "utf-8" in lower or "utf8" in lower or "unicode" in lower:
         return read_checks.encoding_error(side, path, f"line {line[1]}" if line else "")
@@ -274,7 +342,7 @@ def query_error(
     fit the type guessed from the first rows, a bad byte) as an InputError naming the side, the
     file and the line; None when the message names no file of either side."""
     text = str(exc)
-    if not _CSV_LINE.search(text) and "Malformed JSON" not in text:
+    if not _CSV_LINE.search(text) and "JSON" not in text:
         return None
     for side, ref in (("production", production), ("candidate", candidate)):
         for m in _FILE_IN.finditer(text):
