@@ -8,7 +8,10 @@ unchanged. Wrong-result classes: the right counts and verdict.
 
 from __future__ import annotations
 
+import importlib.util
 import json
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -429,3 +432,56 @@ def test_a_malformed_json_line_far_down_is_named(capsys: Capsys, tmp_path: Path)
     production = text(tmp_path / "p.jsonl", rows)
     candidate = text(tmp_path / "c.jsonl", rows + '{"id": 25000, "v": \n')
     failing(capsys, production, candidate, f"candidate dataset '{candidate}'", "as json")
+
+
+# ------------------------------------------------------------------------ the Spark engine too
+def spark(test: Any) -> Any:
+    """Marked ``spark``; skipped where pyspark or Java is absent."""
+    absent = importlib.util.find_spec("pyspark") is None or not (
+        shutil.which("java") or os.environ.get("JAVA_HOME")
+    )
+    return pytest.mark.spark(pytest.mark.skipif(absent, reason="needs pyspark and Java")(test))
+
+
+@spark
+@pytest.mark.parametrize(("name", "decoy"), [("b*.csv", "bx.csv"), ("c[1].csv", "c1.csv")])
+def test_spark_reads_glob_characters_literally(
+    capsys: Capsys, tmp_path: Path, name: str, decoy: str
+) -> None:
+    production = text(tmp_path / "p" / name, "id,v\n1,a\n")
+    text(tmp_path / "p" / decoy, "id,v\n2,decoy\n")
+    candidate = text(tmp_path / "c" / "o.csv", "id,v\n1,a\n")
+    code, found = compare(capsys, tmp_path, production, candidate, "--engine", "spark")
+    assert (code, found["production_rows"], found["matched_rows"]) == (0, 1, 1)
+
+
+@spark
+def test_spark_keeps_partition_values_holding_equals(capsys: Capsys, tmp_path: Path) -> None:
+    production, candidate = tmp_path / "p" / "orders", tmp_path / "c" / "orders"
+    parquet(production / "tag=c=d=e" / "part-0.parquet", id=[1, 2], v=[1, 2])
+    parquet(production / "tag=c=d=f" / "part-0.parquet", id=[3], v=[3])
+    parquet(candidate / "tag=c=d=e" / "part-0.parquet", id=[1], v=[1])
+    parquet(candidate / "tag=c=d=f" / "part-0.parquet", id=[2, 3], v=[2, 3])
+    code, found = compare(capsys, tmp_path, production, candidate, "--engine", "spark")
+    (tag,) = [c for c in found["columns"] if c["name"] == "tag"]
+    assert (code, found["rows_with_differences"], tag["unequal"]) == (1, 1, 1)
+
+
+@spark
+def test_spark_text_checks(capsys: Capsys, tmp_path: Path) -> None:
+    """Encodings, empty files and header-only CSV, as in the DuckDB engine."""
+    latin = text(tmp_path / "l" / "o.csv", "id,v\n1,café\n".encode("latin-1"))
+    other = text(tmp_path / "o" / "o.csv", "id,v\n1,café\n".encode("latin-1"))
+    code, found = compare(capsys, tmp_path, latin, other, "--engine", "spark", "--encoding",
+                          "latin-1")  # fmt: skip
+    assert (code, found["identical"], found["matched_rows"]) == (0, True, 1)
+    utf8 = text(tmp_path / "u" / "o.csv", "id,v\n1,café\n")
+    for args in ((latin, utf8), (text(tmp_path / "e.csv", b""), utf8)):
+        before = snapshot(*args)
+        out = invoke(capsys, "compare", *args, "--key", "id", "--engine", "spark")
+        assert_error(out, 2, f"production file '{args[0]}'")
+        assert snapshot(*args) == before
+    header = text(tmp_path / "h" / "o.csv", "id,v\n")
+    code, found = compare(capsys, tmp_path, header, utf8, "--engine", "spark")
+    assert found["schema"]["type_changes"] == []
+    assert (code, found["only_in_candidate"]) == (1, 1)

@@ -51,6 +51,18 @@ def bom_encoding(path: str) -> str | None:
     return next((name for bom, name in _BOMS if head.startswith(bom)), None)
 
 
+def first_bad_line(path: str, head: int = 1 << 20) -> int | None:
+    """The line of the first byte in the file's first ``head`` bytes that is not UTF-8, or None.
+    Only the head is read: a cheap check for engines that would not notice themselves."""
+    with _open_binary(path) as fh:
+        data = fh.read(head)
+    try:
+        codecs.getincrementaldecoder("utf-8")(errors="strict").decode(data, final=False)
+    except UnicodeDecodeError as exc:
+        return data.count(b"\n", 0, exc.start) + 1
+    return None
+
+
 def encoding_error(side: str, path: str, where: str = "") -> InputError:
     at = f" ({where})" if where else ""
     return InputError(
