@@ -365,7 +365,7 @@ def test_a_binary_file_named_csv_is_named(capsys: Capsys, tmp_path: Path) -> Non
     source = parquet(tmp_path / "s.parquet", id=list(range(50)), v=list(range(50)))
     production = text(tmp_path / "p.csv", source.read_bytes())
     candidate = text(tmp_path / "c.csv", "id,v\n1,1\n")
-    failing(capsys, production, candidate, f"production file '{production}'")
+    failing(capsys, production, candidate, f"production file '{production}'", "Parquet", "--format")
 
 
 def test_a_huge_field_is_read(capsys: Capsys, tmp_path: Path) -> None:
@@ -485,3 +485,17 @@ def test_spark_text_checks(capsys: Capsys, tmp_path: Path) -> None:
     code, found = compare(capsys, tmp_path, header, utf8, "--engine", "spark")
     assert found["schema"]["type_changes"] == []
     assert (code, found["only_in_candidate"]) == (1, 1)
+
+
+@pytest.mark.parametrize("name", ["r*.csv", "lat.csv"])
+def test_a_ragged_row_far_down_an_odd_file_is_named(
+    capsys: Capsys, tmp_path: Path, name: str
+) -> None:
+    """Glob characters in the name, or a file transcoded from latin-1: the user's file is named."""
+    rows = "".join(f"{i},{i}\n" for i in range(35_000))
+    production = text(tmp_path / "p.csv", "id,v\n" + rows)
+    candidate = text(tmp_path / name, ("id,v\n" + rows + "35000,é,2\n").encode("latin-1"))
+    before = snapshot(production, candidate)
+    out = invoke(capsys, "compare", production, candidate, "--key", "id", "--encoding", "latin-1")
+    assert_error(out, 2, f"candidate file '{candidate}' line 35002 has 3 fields")
+    assert snapshot(production, candidate) == before

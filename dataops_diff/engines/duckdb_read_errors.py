@@ -31,7 +31,14 @@ def read_error(
     path = _culprit(ref, text, shown or {})
     line = _CSV_LINE.search(text) or _JSON_LINE.search(text)
     lower = text.lower()
-    if "utf-8" in lower or "utf8" in lower or "unicode" in lower:
+    if ref.format in TEXT_FORMATS and read_checks.is_utf8(ref.encoding):
+        for f in [path] if os.path.isfile(path) else ref.files:
+            if kind := read_checks.binary_kind(f):
+                return InputError(
+                    f"{side} file '{read_checks.shown(ref, f)}' is not {ref.format} text: it "
+                    f"looks like {kind}; pass --format with the file's format"
+                )
+    if any(m in lower for m in ("not utf-8 encoded", "invalid utf-8", "invalid unicode")):
         return read_checks.encoding_error(side, path, f"line {line[1]}" if line else "")
     if ref.format == "csv" and ("expected number of columns" in lower or "sniffing" in lower):
         for f in [path] if os.path.isfile(path) else ref.files:

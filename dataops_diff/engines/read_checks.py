@@ -137,6 +137,19 @@ def ragged_error(side: str, path: str, line: int, fields: int, expected: int) ->
     )
 
 
+def binary_kind(path: str) -> str | None:
+    """What a file named as text really holds when its first bytes say it is not text."""
+    with _open_binary(path) as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PAR1"):
+        return "Parquet"
+    if head.startswith((ARROW_FILE_MAGIC, b"\xff\xff\xff\xff")):
+        return "Arrow IPC"
+    if b"\0" in head and not bom_encoding(path):
+        return "binary data (or UTF-16 without a byte-order mark: set its encoding)"
+    return None
+
+
 def is_arrow_stream(path: str) -> bool:
     """An Arrow IPC stream rather than an Arrow IPC file, whatever the extension says."""
     with open(path, "rb") as fh:
