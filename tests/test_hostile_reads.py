@@ -485,6 +485,9 @@ def test_spark_text_checks(capsys: Capsys, tmp_path: Path) -> None:
     code, found = compare(capsys, tmp_path, header, utf8, "--engine", "spark")
     assert found["schema"]["type_changes"] == []
     assert (code, found["only_in_candidate"]) == (1, 1)
+    ragged = text(tmp_path / "r" / "o.csv", "id,v\n1,café\n2,b,c\n")
+    out = invoke(capsys, "compare", utf8, ragged, "--key", "id", "--engine", "spark")
+    assert_error(out, 2, f"candidate file '{ragged}' line 3 has 3 fields")
 
 
 @pytest.mark.parametrize("name", ["r*.csv", "lat.csv"])

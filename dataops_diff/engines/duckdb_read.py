@@ -59,21 +59,7 @@ def register(
             files = _arrow_files(ref, files, view, temp_dir)
         elif ref.format in TEXT_FORMATS:
             files, shown = _utf8(ref, files, view, side, temp_dir)
-        extra = ""  # reader options: the types the first rows guessed wrong, corrected
-        as_text: list[str] = []
-        while True:
-            _view(con, view, _relation(con, ref, files, shown, view, extra))
-            if ref.format == "csv":
-                _check_columns(con, ref, view, side, shown)
-            late = _late_text(con, view) if ref.format in TEXT_FORMATS else None
-            if late is None or late in as_text or (late == "" and extra):
-                break
-            if late:  # CSV: that column as text
-                as_text.append(late)
-                extra = ", types = {" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in as_text)
-                extra += "}"
-            else:  # JSON names no column: the types guessed from the whole files, once
-                extra = _json_columns(con, files)
+        extra = _checked_view(con, ref, files, shown, view, side)
         if len(_READY) > 64:
             _READY.clear()
         _READY[key] = (files, shown, extra)
@@ -85,6 +71,33 @@ def register(
         if type(exc).__module__.startswith("pyarrow"):
             raise read_error(ref, side, exc, shown) from exc
         raise
+
+
+def _checked_view(
+    con: duckdb.DuckDBPyConnection,
+    ref: DatasetRef,
+    files: tuple[str, ...],
+    shown: dict[str, str],
+    view: str,
+    side: str,
+) -> str:
+    """Create the view, checking every text value against the type its first rows suggested;
+    returns the reader options that correct the types guessed wrong."""
+    extra = ""
+    as_text: list[str] = []
+    while True:
+        _view(con, view, _relation(con, ref, files, shown, view, extra))
+        if ref.format == "csv":
+            _check_columns(con, ref, view, side, shown)
+        late = _late_text(con, view) if ref.format in TEXT_FORMATS else None
+        if late is None or late in as_text or (late == "" and extra):
+            return extra
+        if late:  # CSV: that column as text
+            as_text.append(late)
+            extra = ", types = {" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in as_text)
+            extra += "}"
+        else:  # JSON names no column: the types guessed from the whole files, once
+            extra = _json_columns(con, files)
 
 
 def _view(con: duckdb.DuckDBPyConnection, view: str, relation: str) -> None:

@@ -50,16 +50,37 @@ def read(spark: Any, ref: DatasetRef, side: str) -> Any:
             frame = _untyped(frame)
         frame.schema  # noqa: B018 - resolves the schema now, so read errors surface here
     except Exception as exc:
-        raise InputError(
-            f"cannot read {side} dataset '{ref.path}' as {ref.format}: {reason(exc)}; "
-            "check the path, or pass --format"
-        ) from exc
+        raise _read_failure(ref, side, exc, encoding) from exc
     return frame
 
 
 def _local(path: str) -> str:
     """A local path as Spark reads it: a file:// URI, glob characters escaped."""
     return "file://" + os.path.abspath(path).translate(_GLOB)
+
+
+def malformed(
+    ref: DatasetRef, side: str, exc: BaseException, encoding: str | None = None
+) -> InputError | None:
+    """A ragged CSV row Spark refused (FAILFAST), with its file and line as the DuckDB engine
+    names them; None when the failure is another one."""
+    if ref.format == "csv" and "MALFORMED" in str(exc) and not is_uri(ref.path):
+        for path in ref.files:
+            if found := read_checks.ragged_line(path, encoding or ref.encoding):
+                return read_checks.ragged_error(side, read_checks.shown(ref, path), *found)
+    return None
+
+
+def _read_failure(
+    ref: DatasetRef, side: str, exc: BaseException, encoding: str | None
+) -> InputError:
+    """A ragged CSV row names its file and line; else Spark's reason."""
+    if found := malformed(ref, side, exc, encoding):
+        return found
+    return InputError(
+        f"cannot read {side} dataset '{ref.path}' as {ref.format}: {reason(exc)}; "
+        "check the path, or pass --format"
+    )
 
 
 def _text_encoding(ref: DatasetRef, files: tuple[str, ...], side: str) -> str | None:
