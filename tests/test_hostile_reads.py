@@ -121,6 +121,15 @@ def test_an_empty_file_is_named(capsys: Capsys, tmp_path: Path, ext: str) -> Non
     failing(capsys, production, candidate, f"production file '{production}' is empty")
 
 
+@pytest.mark.parametrize(
+    ("name", "body"), [("o.csv", "\n\n"), ("o.jsonl", " \n"), ("o.json", "[]")]
+)
+def test_a_blank_text_file_is_empty(capsys: Capsys, tmp_path: Path, name: str, body: str) -> None:
+    production = text(tmp_path / "p" / name, body)
+    candidate = text(tmp_path / "c" / name, body.replace("[]", '[{"id": 1}]') + "id\n1\n")
+    failing(capsys, production, candidate, f"production file '{production}' is empty")
+
+
 def test_an_empty_part_file_beside_others_is_skipped(capsys: Capsys, tmp_path: Path) -> None:
     production = tmp_path / "p" / "orders"
     text(production / "part-0.csv", "id,v\n1,a\n")

@@ -71,19 +71,30 @@ def encoding_error(side: str, path: str, where: str = "") -> InputError:
 
 
 def data_files(ref: DatasetRef, side: str) -> tuple[str, ...]:
-    """The files worth reading: 0-byte text files are skipped in a folder of several; a dataset
-    of only empty files, or an empty binary file, is an error naming the file."""
+    """The files worth reading: empty text files (0 bytes, only whitespace, or ``[]``) are
+    skipped in a folder of several; a dataset of only empty files, or an empty binary file, is an
+    error naming the file."""
+    text = ref.format in ("csv", "json")
     sizes = {f: os.path.getsize(f) for f in ref.files}
-    empty = [f for f, size in sizes.items() if size == 0]
+    empty = [f for f, size in sizes.items() if size == 0 or (text and _blank(f, size))]
     if not empty:
         return ref.files
-    text = ref.format in ("csv", "json")
     if not text or len(empty) == len(ref.files):
+        what = "0 bytes" if sizes[empty[0]] == 0 else "no header, no rows"
         raise InputError(
-            f"{side} file '{shown(ref, empty[0])}' is empty (0 bytes); check the pipeline output"
+            f"{side} file '{shown(ref, empty[0])}' is empty ({what}); check the pipeline output"
             + ("" if text else f", or pass --format if it is not {ref.format}")
         )
-    return tuple(f for f in ref.files if sizes[f])
+    return tuple(f for f in ref.files if f not in empty)
+
+
+def _blank(path: str, size: int) -> bool:
+    """A small text file holding only whitespace, or an empty JSON array."""
+    if size > 4096:
+        return False
+    with _open_binary(path) as fh:
+        content = fh.read(1 << 16).strip()
+    return content in (b"", b"[]")
 
 
 def shown(ref: DatasetRef, path: str) -> str:
