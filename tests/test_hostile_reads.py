@@ -121,12 +121,15 @@ def test_an_empty_file_is_named(capsys: Capsys, tmp_path: Path, ext: str) -> Non
     failing(capsys, production, candidate, f"production file '{production}' is empty")
 
 
+VALID = {"o.csv": "id\n1\n", "o.jsonl": '{"id": 1}\n', "o.json": '[{"id": 1}]'}
+
+
 @pytest.mark.parametrize(
     ("name", "body"), [("o.csv", "\n\n"), ("o.jsonl", " \n"), ("o.json", "[]")]
 )
 def test_a_blank_text_file_is_empty(capsys: Capsys, tmp_path: Path, name: str, body: str) -> None:
     production = text(tmp_path / "p" / name, body)
-    candidate = text(tmp_path / "c" / name, body.replace("[]", '[{"id": 1}]') + "id\n1\n")
+    candidate = text(tmp_path / "c" / name, VALID[name])
     failing(capsys, production, candidate, f"production file '{production}' is empty")
 
 
