@@ -514,3 +514,18 @@ def test_a_ragged_row_far_down_an_odd_file_is_named(
     out = invoke(capsys, "compare", production, candidate, "--key", "id", "--encoding", "latin-1")
     assert_error(out, 2, f"candidate file '{candidate}' line 35002 has 3 fields")
     assert snapshot(production, candidate) == before
+
+
+@spark
+def test_spark_reports_declared_types(capsys: Capsys, tmp_path: Path) -> None:
+    production, candidate = tmp_path / "p" / "o.parquet", tmp_path / "c" / "o.parquet"
+    for path, tz in ((production, "UTC"), (candidate, "America/New_York")):
+        path.parent.mkdir()
+        pq.write_table(pa.table({"id": [1], "t": pa.array([0], pa.timestamp("us", tz=tz))}), path)
+    code, found = compare(capsys, tmp_path, production, candidate, "--engine", "spark")
+    (change,) = found["schema"]["type_changes"]
+    assert (change["production_type"], change["candidate_type"]) == (
+        "timestamp[us, tz=UTC]",
+        "timestamp[us, tz=America/New_York]",
+    )
+    assert (code, found["rows_with_differences"]) == (1, 0)

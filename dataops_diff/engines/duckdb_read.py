@@ -17,7 +17,7 @@ import duckdb
 from ..datasets import TEXT_FORMATS, DatasetRef
 from ..errors import InputError
 from ..model import Column
-from . import duckdb_types, read_checks
+from . import declared_types, duckdb_types, read_checks
 from .duckdb_read_errors import COLUMN, query_error, read_error
 
 _READERS = {
@@ -251,10 +251,9 @@ def columns(
     except duckdb.Error as exc:
         raise read_error(ref, side, exc) from exc
     try:
-        declared = duckdb_types.file_types(ref)
+        return declared_types.with_declared(ref, found)
     except Exception as exc:  # pyarrow's errors, mapped once here
         raise read_error(ref, side, exc) from exc
-    return tuple(duckdb_types.declared(c, declared.get(c.name)) for c in found)
 
 
 def _late_text(con: duckdb.DuckDBPyConnection, view: str) -> str | None:

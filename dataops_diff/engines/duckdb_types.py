@@ -1,9 +1,6 @@
-"""Column types as Arrow type strings: DuckDB's view of a relation, and the types the Parquet and
-Arrow files declare where DuckDB's reading collapses them.
+"""Column types as Arrow type strings, as DuckDB exports a relation's columns to Arrow.
 
-DuckDB reads ``time32`` as ``time64[us]``, ``fixed_size_binary`` as ``binary``, every time zone as
-UTC and ``decimal256`` as ``double``. A change between those would pass unseen, so the declared
-type (read from the files' metadata, no data) is reported instead.
+Where DuckDB's reading collapses two types the files tell apart, ``declared_types`` corrects them.
 """
 
 from __future__ import annotations
@@ -12,9 +9,7 @@ import re
 
 import duckdb
 
-from ..datasets import DatasetRef
 from ..model import Column
-from ..plan import category, normalize_type
 
 _ARROW_NAMES = {
     "BOOLEAN": "bool",
@@ -39,7 +34,6 @@ _ARROW_NAMES = {
     "TIMESTAMP WITH TIME ZONE": "timestamp[us, tz=UTC]",  # the connection's time zone is UTC
 }
 _DECIMAL = re.compile(r"^DECIMAL\((\d+),(\d+)\)$")
-_COLLAPSED = frozenset({"temporal", "binary", "decimal", "float"})
 
 
 def arrow_name(duck_type: str) -> str | None:
@@ -58,38 +52,3 @@ def view_columns(con: duckdb.DuckDBPyConnection, view: str) -> tuple[Column, ...
         schema = rel.to_arrow_table().schema
         return tuple(Column(f.name, str(f.type)) for f in schema)
     return tuple(Column(c, str(t)) for c, t in zip(rel.columns, names, strict=True))
-
-
-def file_types(ref: DatasetRef) -> dict[str, str]:
-    """Each column's type as the files declare it (the first file that holds the column wins),
-    read from Parquet footers and Arrow schemas; no data is read."""
-    import pyarrow as pa
-
-    found: dict[str, str] = {}
-    for path in ref.files:
-        if ref.format == "parquet":
-            import pyarrow.parquet as pq
-
-            schema = pq.read_schema(path)
-        else:
-            with open(path, "rb") as fh:
-                magic = fh.read(6)
-            opened = pa.ipc.open_file if magic == b"ARROW1" else pa.ipc.open_stream
-            with opened(path) as reader:
-                schema = reader.schema
-        for f in schema:
-            found.setdefault(f.name, str(f.type))
-    return found
-
-
-def declared(column: Column, file_type: str | None) -> Column:
-    """The column with the files' type where DuckDB collapsed it into a near one."""
-    if file_type is None:
-        return column
-    declared_type, seen = normalize_type(file_type), normalize_type(column.type)
-    if declared_type == seen:
-        return column
-    kind, seen_kind = category(declared_type), category(seen)
-    if kind in _COLLAPSED and (kind == seen_kind or (kind == "decimal" and seen_kind == "float")):
-        return Column(column.name, declared_type)
-    return column

@@ -17,7 +17,8 @@ from typing import Any
 
 from ..datasets import DatasetRef, is_uri
 from ..errors import InputError
-from . import read_checks
+from ..model import Column
+from . import declared_types, read_checks
 from .spark_session import reason
 
 _GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})  # Spark expands globs in paths
@@ -52,6 +53,17 @@ def read(spark: Any, ref: DatasetRef, side: str) -> Any:
     except Exception as exc:
         raise _read_failure(ref, side, exc, encoding) from exc
     return frame
+
+
+def declared(ref: DatasetRef, side: str, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The columns typed as the Parquet files declare them where Spark collapses two types
+    (``declared_types``), as the DuckDB engine reports them."""
+    try:
+        return declared_types.with_declared(ref, columns)
+    except Exception as exc:  # pyarrow's errors (a corrupt footer): Spark read it, so say so
+        raise InputError(
+            f"cannot read the schema of {side} dataset '{ref.path}': {exc}; check the files"
+        ) from exc
 
 
 def _local(path: str) -> str:
