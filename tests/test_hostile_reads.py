@@ -529,3 +529,14 @@ def test_spark_reports_declared_types(capsys: Capsys, tmp_path: Path) -> None:
         "timestamp[us, tz=America/New_York]",
     )
     assert (code, found["rows_with_differences"]) == (1, 0)
+
+
+def test_hive_values_with_glob_characters_and_spaces(capsys: Capsys, tmp_path: Path) -> None:
+    production, candidate = tmp_path / "p" / "orders", tmp_path / "c" / "orders"
+    for side in (production, candidate):
+        text(side / "tag=a*b [x]" / "part-0.csv", "id,v\n1,1\n")
+        text(side / "tag=a?b {y}" / "part-0.csv", "id,v\n2,2\n")
+    text(candidate / "tag=a?b {y}" / "part-0.csv", "id,v\n2,3\n")
+    code, found = compare(capsys, tmp_path, production, candidate)
+    assert (code, found["production_rows"], found["rows_with_differences"]) == (1, 2, 1)
+    assert "tag" in {c["name"] for c in found["columns"]}
