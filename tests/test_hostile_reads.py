@@ -8,6 +8,7 @@ unchanged. Wrong-result classes: the right counts and verdict.
 
 from __future__ import annotations
 
+import gzip
 import importlib.util
 import json
 import os
@@ -540,3 +541,21 @@ def test_hive_values_with_glob_characters_and_spaces(capsys: Capsys, tmp_path: P
     code, found = compare(capsys, tmp_path, production, candidate)
     assert (code, found["production_rows"], found["rows_with_differences"]) == (1, 2, 1)
     assert "tag" in {c["name"] for c in found["columns"]}
+
+
+@pytest.mark.parametrize("encoding", [None, "latin-1"])
+@pytest.mark.parametrize("broken", ["truncated", "not gzip"])
+def test_a_broken_gzip_file_is_named(
+    capsys: Capsys, tmp_path: Path, broken: str, encoding: str | None
+) -> None:
+    body = ("id,v\n" + "".join(f"{i},{i}\n" for i in range(50_000))).encode()
+    production = text(tmp_path / "p.csv.gz", gzip.compress(body))
+    data = gzip.compress(body)
+    candidate = text(
+        tmp_path / "c.csv.gz", data[: len(data) // 2] if broken == "truncated" else body
+    )
+    before = snapshot(production, candidate)
+    extra = ("--encoding", encoding) if encoding else ()
+    out = invoke(capsys, "compare", production, candidate, "--key", "id", *extra)
+    assert_error(out, 2, "candidate", f"'{candidate}'", "check the file")
+    assert snapshot(production, candidate) == before

@@ -187,6 +187,10 @@ def _utf8(
         target = os.path.join(folder, f"{i}-{name[:-3] if name.lower().endswith('.gz') else name}")
         try:
             read_checks.transcode(path, encoding, target)
+        except (OSError, EOFError) as exc:  # a truncated or mislabelled .gz
+            raise InputError(
+                f"cannot read {side} file '{read_checks.shown(ref, path)}': {exc}; check the file"
+            ) from exc
         except UnicodeError as exc:
             raise InputError(
                 f"{side} file '{read_checks.shown(ref, path)}' is not {encoding} text ({exc}); "

@@ -43,19 +43,14 @@ def is_utf8(encoding: str | None) -> bool:
 
 def bom_encoding(path: str) -> str | None:
     """The encoding a UTF-16/32 byte-order mark announces (a file DuckDB would refuse)."""
-    try:
-        with _open_binary(path) as fh:
-            head = fh.read(4)
-    except OSError:
-        return None
+    head = _head(path, 4)
     return next((name for bom, name in _BOMS if head.startswith(bom)), None)
 
 
 def first_bad_line(path: str, head: int = 1 << 20) -> int | None:
     """The line of the first byte in the file's first ``head`` bytes that is not UTF-8, or None.
     Only the head is read: a cheap check for engines that would not notice themselves."""
-    with _open_binary(path) as fh:
-        data = fh.read(head)
+    data = _head(path, head)
     try:
         codecs.getincrementaldecoder("utf-8")(errors="strict").decode(data, final=False)
     except UnicodeDecodeError as exc:
@@ -92,14 +87,31 @@ def _blank(path: str, size: int) -> bool:
     """A small text file holding only whitespace, or an empty JSON array."""
     if size > 4096:
         return False
-    with _open_binary(path) as fh:
-        content = fh.read(1 << 16).strip()
-    return content in (b"", b"[]")
+    return size == 0 or (_head(path, 1 << 16).strip() in (b"", b"[]") and _readable(path))
 
 
 def shown(ref: DatasetRef, path: str) -> str:
     """A file as messages name it: as the user wrote it when the dataset is that one file."""
     return ref.path if len(ref.files) == 1 else path
+
+
+def _head(path: str, size: int) -> bytes:
+    """The first bytes of a file (decompressed); b"" when it cannot be read: the engine's own
+    reader then names the failure (a truncated or mislabelled .gz, say)."""
+    try:
+        with _open_binary(path) as fh:
+            return fh.read(size)
+    except (OSError, EOFError):
+        return b""
+
+
+def _readable(path: str) -> bool:
+    try:
+        with _open_binary(path) as fh:
+            fh.read(1 << 16)
+    except (OSError, EOFError):
+        return False
+    return True
 
 
 def _open_binary(path: str) -> IO[bytes]:
@@ -150,8 +162,7 @@ def ragged_error(side: str, path: str, line: int, fields: int, expected: int) ->
 
 def binary_kind(path: str) -> str | None:
     """What a file named as text really holds when its first bytes say it is not text."""
-    with _open_binary(path) as fh:
-        head = fh.read(4096)
+    head = _head(path, 4096)
     if head.startswith(b"PAR1"):
         return "Parquet"
     if head.startswith((ARROW_FILE_MAGIC, b"\xff\xff\xff\xff")):
