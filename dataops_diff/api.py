@@ -79,6 +79,7 @@ def compare_pairs(
 
     ``precheck``: the caller's own validation first (a run's, worded for its spec).
     """
+    pairs = [(n, _encoded(p, spec_for(n)), _encoded(c, spec_for(n))) for n, p, c in pairs]
     engine = get_engine(engine_name, engine_config)
     try:
         if precheck is not None:
@@ -87,6 +88,11 @@ def compare_pairs(
         return tuple(_diff_one(engine, name, p, c, spec_for, progress) for name, p, c in pairs)
     finally:
         engine.close()
+
+
+def _encoded(ref: DatasetRef | None, spec: DatasetSpec) -> DatasetRef | None:
+    """The reference with the dataset's text encoding, which the engines read it with."""
+    return ref if ref is None or spec.encoding is None else replace(ref, encoding=spec.encoding)
 
 
 def build_report(

@@ -42,6 +42,7 @@ class DatasetRef:
     format: str  # one of FORMATS
     files: tuple[str, ...]  # absolute paths of the data files, sorted
     hive: bool = False  # folder with key=value partition directories
+    encoding: str | None = None  # CSV/JSON text encoding (DatasetSpec.encoding); None: UTF-8
 
     @property
     def is_folder(self) -> bool:

@@ -9,6 +9,7 @@ import typer
 
 from .. import api
 from ..datasets import FORMATS
+from ..engines.read_checks import valid_encoding
 from ..errors import UsageError
 from ..reports import terminal
 from ..spec import DEFAULT_SAMPLES, DatasetSpec
@@ -121,6 +122,14 @@ def compare(
             help=f"Read every file as this format: {', '.join(FORMATS)} (default: from the extension).",
         ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            "--encoding",
+            help="Text encoding of CSV and JSON files, e.g. latin-1, cp1252, utf-16 "
+            "(default: UTF-8).",
+        ),
+    ] = None,
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryLimitOpt = None,
     temp_dir: TempDirOpt = None,
@@ -156,6 +165,11 @@ def compare(
         raise UsageError(
             "no key given; pass --key COL[,COL...] naming the columns that identify a row"
         )
+    if encoding is not None and valid_encoding(encoding) is None:
+        raise UsageError(
+            f"--encoding '{encoding}' is not a known text encoding; "
+            "use a Python codec name such as utf-8, latin-1, cp1252 or utf-16"
+        )
     abs_default, abs_columns = parse_tolerances(abs_tol, "--abs-tol")
     rel_default, rel_columns = parse_tolerances(rel_tol, "--rel-tol")
     base = DatasetSpec(
@@ -171,6 +185,7 @@ def compare(
         samples=samples,
         profiles=not no_profiles,
         format=fmt,
+        encoding=encoding,
     )
 
     def spec_for(name: str) -> DatasetSpec:

@@ -20,17 +20,16 @@ versions are byte-identical, but for the first):
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from typing import Any
 
 import duckdb
 
 from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
-from ..errors import EngineError, InputError
+from ..errors import EngineError
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import memory
+from . import duckdb_read, memory
 from .base import EngineConfig, ProgressFn, SideSummary
 from .duckdb_names import exact_names
 from .duckdb_run import Runner, first_line
@@ -49,12 +48,6 @@ from .sql import compare
 from .sql import duckdb_passes as sql
 from .sql.dialect import DUCKDB as D
 from .sql.duckdb_passes import VIEWS
-
-_READERS = {
-    "parquet": "read_parquet({files}, hive_partitioning = {hive}, union_by_name = true)",
-    "csv": "read_csv({files}, hive_partitioning = {hive}, union_by_name = true)",
-    "json": "read_json({files}, hive_partitioning = {hive}, union_by_name = true)",
-}
 
 
 class DuckDBEngine:
@@ -89,7 +82,7 @@ class DuckDBEngine:
             con.execute("SET enable_progress_bar_print = false")
         except duckdb.Error as exc:
             raise EngineError(
-                f"cannot start DuckDB: {_first_line(exc)}; check --memory-limit"
+                f"cannot start DuckDB: {first_line(exc)}; check --memory-limit"
             ) from exc
         return con
 
@@ -231,72 +224,10 @@ class DuckDBEngine:
 
     # ------------------------------------------------------------------------------- reading
     def _register(self, ref: DatasetRef, view: str, side: str) -> None:
-        files = "[" + ", ".join(_string(f) for f in ref.files) + "]"
-        try:
-            if ref.format == "arrow":
-                import pyarrow.dataset as ds
-
-                source = ds.dataset(
-                    ref.path if ref.is_folder else list(ref.files),
-                    format="ipc",
-                    partitioning="hive" if ref.hive else None,
-                )
-                self._con.register(f"{view}__arrow", source)
-                relation = f"{view}__arrow"
-            else:
-                relation = _READERS[ref.format].format(files=files, hive=str(ref.hive).lower())
-            self._con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {relation}")
-        except (duckdb.Error, OSError, ValueError) as exc:
-            raise _read_error(ref, side, exc) from exc
-        except Exception as exc:  # pyarrow.ArrowInvalid and friends, mapped once here
-            if type(exc).__module__.startswith("pyarrow"):
-                raise _read_error(ref, side, exc) from exc
-            raise
+        duckdb_read.register(self._con, ref, view, side, self._temp_dir)
 
     def _columns(self, view: str, ref: DatasetRef, side: str) -> tuple[Column, ...]:
-        """The view's columns with the Arrow types DuckDB exports them as. Scalar types are named
-        here; others (nested, intervals, ...) by pyarrow, whose import costs about 0.1 s."""
-        try:
-            rel = self._con.sql(f"SELECT * FROM {view} LIMIT 0")
-            names = [_arrow_name(str(t)) for t in rel.types]
-            if None in names:
-                schema = rel.to_arrow_table().schema
-                return tuple(Column(f.name, str(f.type)) for f in schema)
-        except duckdb.Error as exc:
-            raise _read_error(ref, side, exc) from exc
-        return tuple(Column(c, str(t)) for c, t in zip(rel.columns, names, strict=True))
-
-
-_ARROW_NAMES = {
-    "BOOLEAN": "bool",
-    "TINYINT": "int8",
-    "SMALLINT": "int16",
-    "INTEGER": "int32",
-    "BIGINT": "int64",
-    "UTINYINT": "uint8",
-    "USMALLINT": "uint16",
-    "UINTEGER": "uint32",
-    "UBIGINT": "uint64",
-    "FLOAT": "float",
-    "DOUBLE": "double",
-    "VARCHAR": "string",
-    "BLOB": "binary",
-    "DATE": "date32[day]",
-    "TIME": "time64[us]",
-    "TIMESTAMP": "timestamp[us]",
-    "TIMESTAMP_S": "timestamp[s]",
-    "TIMESTAMP_MS": "timestamp[ms]",
-    "TIMESTAMP_NS": "timestamp[ns]",
-    "TIMESTAMP WITH TIME ZONE": "timestamp[us, tz=UTC]",  # the connection's time zone is UTC
-}
-_DECIMAL = re.compile(r"^DECIMAL\((\d+),(\d+)\)$")
-
-
-def _arrow_name(duck_type: str) -> str | None:
-    """The Arrow type DuckDB exports a scalar type as (``str(pyarrow.DataType)``), or None."""
-    if m := _DECIMAL.match(duck_type):
-        return f"decimal128({m[1]}, {m[2]})"
-    return _ARROW_NAMES.get(duck_type)
+        return duckdb_read.columns(self._con, view, ref, side)
 
 
 def _unique_keys(run: Runner, plan: Plan, spec: DatasetSpec) -> KeyCounts | None:
@@ -319,19 +250,4 @@ def _samples(
         [[(tuple(s["k"].values()), s["p"], s["c"]) for s in found or ()] for found in per_column],
         [tuple(s["v"].values()) for s in row["sp"] or ()],
         [tuple(s["v"].values()) for s in row["sc"] or ()],
-    )
-
-
-# ------------------------------------------------------------------------------------ errors
-def _string(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-_first_line = first_line
-
-
-def _read_error(ref: DatasetRef, side: str, exc: BaseException) -> InputError:
-    return InputError(
-        f"cannot read {side} dataset '{ref.path}' as {ref.format}: {_first_line(exc)}; "
-        "check the file, or pass --format if the extension is misleading"
     )

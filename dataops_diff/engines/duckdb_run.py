@@ -13,6 +13,7 @@ import duckdb
 
 from ..datasets import DatasetRef
 from ..errors import EngineError, InputError, Interrupted
+from . import duckdb_read
 from .base import ProgressFn
 
 
@@ -107,6 +108,8 @@ def first_line(exc: BaseException) -> str:
 
 
 def _query_error(production: DatasetRef, candidate: DatasetRef, exc: duckdb.Error) -> Exception:
+    if found := duckdb_read.query_error(production, candidate, exc):
+        return found  # a bad line of a text file, named with its side, file and line
     message = first_line(exc)
     where = f"dataset '{production.name}' ('{production.path}' vs '{candidate.path}')"
     lower = message.lower()

@@ -72,7 +72,8 @@ class SparkEngine:
     # ------------------------------------------------------------------------------ interface
     def schema(self, ref: DatasetRef, side: str = "production") -> tuple[Column, ...]:
         frame = self._frame(ref, side)
-        return tuple(Column(f.name, spark_read.arrow_type(f.dataType)) for f in frame.schema)
+        found = tuple(Column(f.name, spark_read.arrow_type(f.dataType)) for f in frame.schema)
+        return spark_read.declared(ref, side, found)  # the types the files declare
 
     def diff(
         self,

@@ -4,6 +4,10 @@ Local files and folders (found by ``dataops_diff.datasets``) are read file by fi
 paths, so on a cluster every executor must see the same path; hive partition folders keep their
 partition columns (``basePath``). A URI (``s3a://``, ``hdfs://``, ``abfss://``, ``dbfs:/``) is
 one dataset, handed to Spark as it is. Parquet, CSV and JSON only: Spark has no Arrow IPC reader.
+
+Local paths are read literally (glob characters escaped); hive values are split at the first
+``=`` by Spark itself. Checks shared with the DuckDB engine (``read_checks``): 0-byte files, text
+that is not in its encoding, and a text column with no value, which carries no type.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from typing import Any
 
 from ..datasets import DatasetRef, is_uri
 from ..errors import InputError
+from ..model import Column
+from . import declared_types, read_checks
 from .spark_session import reason
 
 _GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})  # Spark expands globs in paths
@@ -26,24 +32,38 @@ def read(spark: Any, ref: DatasetRef, side: str) -> Any:
             "convert it to Parquet, or use --engine duckdb"
         )
     reader = spark.read.format(ref.format)
+    encoding = ref.encoding
     if is_uri(ref.path):
         paths = [ref.path]
     else:
-        paths = [_local(f) for f in ref.files]
+        files = read_checks.data_files(ref, side)
+        if ref.format in ("csv", "json"):
+            encoding = _text_encoding(ref, files, side)
+        paths = [_local(f) for f in files]
         if ref.hive:
             reader = reader.option("basePath", _local(ref.path))
-    reader = _options(reader, ref, len(paths))
+    reader = _options(reader, ref, len(paths), encoding)
     try:
         frame = reader.load(paths)
         if ref.format == "csv":  # DuckDB reads integers in CSV as BIGINT: so does this engine
             frame = frame.select(*(_widened(frame, f) for f in frame.schema))
+        if ref.format in ("csv", "json"):
+            frame = _untyped(frame)
         frame.schema  # noqa: B018 - resolves the schema now, so read errors surface here
     except Exception as exc:
-        raise InputError(
-            f"cannot read {side} dataset '{ref.path}' as {ref.format}: {reason(exc)}; "
-            "check the path, or pass --format"
-        ) from exc
+        raise _read_failure(ref, side, exc, encoding) from exc
     return frame
+
+
+def declared(ref: DatasetRef, side: str, columns: tuple[Column, ...]) -> tuple[Column, ...]:
+    """The columns typed as the Parquet files declare them where Spark collapses two types
+    (``declared_types``), as the DuckDB engine reports them."""
+    try:
+        return declared_types.with_declared(ref, columns)
+    except Exception as exc:  # pyarrow's errors (a corrupt footer): Spark read it, so say so
+        raise InputError(
+            f"cannot read the schema of {side} dataset '{ref.path}': {exc}; check the files"
+        ) from exc
 
 
 def _local(path: str) -> str:
@@ -51,15 +71,78 @@ def _local(path: str) -> str:
     return "file://" + os.path.abspath(path).translate(_GLOB)
 
 
-def _options(reader: Any, ref: DatasetRef, files: int) -> Any:
+def malformed(
+    ref: DatasetRef, side: str, exc: BaseException, encoding: str | None = None
+) -> InputError | None:
+    """A ragged CSV row Spark refused (FAILFAST), with its file and line as the DuckDB engine
+    names them; None when the failure is another one."""
+    if ref.format == "csv" and "MALFORMED" in str(exc) and not is_uri(ref.path):
+        for path in ref.files:
+            if found := read_checks.ragged_line(path, encoding or ref.encoding):
+                return read_checks.ragged_error(side, read_checks.shown(ref, path), *found)
+    return None
+
+
+def _read_failure(
+    ref: DatasetRef, side: str, exc: BaseException, encoding: str | None
+) -> InputError:
+    """A ragged CSV row names its file and line; else Spark's reason."""
+    if found := malformed(ref, side, exc, encoding):
+        return found
+    return InputError(
+        f"cannot read {side} dataset '{ref.path}' as {ref.format}: {reason(exc)}; "
+        "check the path, or pass --format"
+    )
+
+
+def _text_encoding(ref: DatasetRef, files: tuple[str, ...], side: str) -> str | None:
+    """The encoding to read local text files with; a file that does not start as valid UTF-8
+    (when no other encoding is set) is refused here: Spark would replace its bytes silently."""
+    if not read_checks.is_utf8(ref.encoding):
+        return ref.encoding
+    for path in files:
+        found = read_checks.bom_encoding(path)
+        if found:
+            return found
+        line = read_checks.first_bad_line(path)
+        if line:
+            raise read_checks.encoding_error(side, read_checks.shown(ref, path), f"line {line}")
+    return None
+
+
+def _untyped(frame: Any) -> Any:
+    """Text columns with no value at all carry no type (null), as in the DuckDB engine."""
+    from pyspark.sql import functions as sf
+
+    text = [f.name for f in frame.schema if f.dataType.typeName() == "string"]
+    if not text:
+        return frame
+    counts = frame.agg(*(sf.count(sf.col(f"`{c}`")).alias(f"c{i}") for i, c in enumerate(text)))
+    empty = {c for c, n in zip(text, counts.first(), strict=True) if n == 0}
+    if not empty:
+        return frame
+    return frame.select(
+        *(
+            sf.lit(None).alias(f.name) if f.name in empty else frame[f"`{f.name}`"]
+            for f in frame.schema
+        )
+    )
+
+
+def _options(reader: Any, ref: DatasetRef, files: int, encoding: str | None = None) -> Any:
     if ref.format == "parquet" and files > 1:
         return reader.option("mergeSchema", "true")  # like DuckDB's union_by_name
+    if encoding:
+        reader = reader.option("encoding", java_charset(encoding))
+        if ref.format == "json":
+            reader = reader.option("lineSep", "\n")
     if ref.format == "csv":
         tsv = ref.path.lower().endswith((".tsv", ".tsv.gz"))
         return (
             reader.option("header", "true")
             .option("inferSchema", "true")
             .option("sep", "\t" if tsv else ",")
+            .option("mode", "FAILFAST")  # a ragged row is an error, as in the DuckDB engine
         )
     if ref.format == "json" and not is_uri(ref.path):
         with open(ref.files[0], "rb") as fh:
@@ -67,6 +150,15 @@ def _options(reader: Any, ref: DatasetRef, files: int) -> Any:
         if head.startswith(b"["):  # one JSON array per file, not JSON lines
             return reader.option("multiLine", "true")
     return reader
+
+
+def java_charset(encoding: str) -> str:
+    """A Python codec name as the Java charset name Spark expects."""
+    name = read_checks.valid_encoding(encoding) or encoding
+    for prefix, java in (("iso8859-", "ISO-8859-"), ("cp125", "windows-125")):
+        if name.startswith(prefix):
+            return java + name[len(prefix) :]
+    return name.upper().replace("-LE", "LE").replace("-BE", "BE")
 
 
 def _widened(frame: Any, field: Any) -> Any:

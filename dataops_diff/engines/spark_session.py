@@ -271,6 +271,11 @@ def reason(exc: BaseException) -> str:
 
 def query_error(production: Any, candidate: Any, exc: BaseException) -> Exception:
     """A Spark failure while comparing, as the error the user can act on."""
+    from .spark_read import malformed  # a ragged CSV row: its file and line
+
+    for side, ref in (("production", production), ("candidate", candidate)):
+        if found := malformed(ref, side, exc):
+            return found
     text, message = str(exc), reason(exc)
     where = f"dataset '{production.name}' ('{production.path}' vs '{candidate.path}')"
     if "No space left on device" in text:

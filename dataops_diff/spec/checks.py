@@ -7,6 +7,7 @@ import math
 from typing import Any
 
 from ..datasets import FORMATS
+from ..engines.read_checks import valid_encoding
 from ..errors import SpecError
 from .dataset import DEFAULT_SAMPLES, DatasetSpec
 
@@ -138,6 +139,14 @@ def dataset_spec(c: Checker, table: dict[str, Any], key: str, base: DatasetSpec)
             where = f"{key}.key" if "key" in table else f"{key}.ignore_columns"
             raise c.error(where, f"names '{k}', which ignore_columns ignores",
                           "a key column is always compared; drop it from one of them")  # fmt: skip
+    if "encoding" in table:
+        kw["encoding"] = c.string(table["encoding"], f"{key}.encoding", '"latin-1"')
+        if valid_encoding(kw["encoding"]) is None:
+            raise c.error(
+                f"{key}.encoding",
+                f"'{kw['encoding']}' is not a known text encoding",
+                'use a Python codec name such as "utf-8", "latin-1", "cp1252" or "utf-16"',
+            )
     if "samples" in table:
         n = table["samples"]
         if not isinstance(n, int) or isinstance(n, bool) or n < 0:

@@ -35,6 +35,7 @@ class DatasetSpec:
     renames: dict[str, str] = field(default_factory=dict)  # production name -> candidate name
     samples: int = DEFAULT_SAMPLES
     format: str | None = None  # overrides the format inferred from the extension
+    encoding: str | None = None  # CSV/JSON text encoding (a Python codec); None: UTF-8
     profiles: bool = True  # distribution profiles and shift measures of every compared column
 
     def __post_init__(self) -> None:

@@ -34,7 +34,7 @@ _PIPELINE = {"command", "shell", "cwd", "env", "timeout"}
 _VERSION = {"ref", "command", "env", "python"}
 _DATASET_OPTIONS = {
     "key", "abs_tol", "rel_tol", "ignore_columns", "ignore_case", "ignore_spaces", "renames",
-    "format", "samples", "profiles",
+    "format", "samples", "profiles", "encoding",
 }  # fmt: skip
 _DATASET = _DATASET_OPTIONS | {"path"}
 

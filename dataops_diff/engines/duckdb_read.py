@@ -1,0 +1,300 @@
+"""How the DuckDB engine reads a dataset into a view, reports its columns and explains a bad file.
+
+Every path is read literally: DuckDB expands ``*``, ``?`` and ``[...]`` in every path it is given
+(list elements too), so those characters are escaped as one-character classes (``[*]``). Hive
+partition values are parsed here (``read_checks.partitions``), not by DuckDB, which drops a value
+holding ``=``. Text in another encoding than UTF-8 is transcoded to UTF-8 in the spill folder;
+Arrow IPC streams are rewritten there as Arrow IPC files, which pyarrow scans lazily.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import duckdb
+
+from ..datasets import TEXT_FORMATS, DatasetRef
+from ..errors import InputError
+from ..model import Column
+from . import declared_types, duckdb_types, read_checks
+from .duckdb_read_errors import COLUMN, query_error, read_error
+
+_READERS = {
+    "parquet": "read_parquet({files}, union_by_name = true{extra})",
+    "csv": "read_csv({files}, union_by_name = true, max_line_size = 134217728{extra})",
+    "json": "read_json({files}, union_by_name = true{extra})",
+}
+_FILE = "__dd_file"
+# (spill folder, dataset) -> (files read, file read -> user's file, extra reader options)
+_READY: dict[tuple[str, DatasetRef], tuple[tuple[str, ...], dict[str, str], str]] = {}
+
+
+def literal(path: str) -> str:
+    """A path as a DuckDB string literal that matches exactly that file."""
+    escaped = "".join(f"[{c}]" if c in "*?[" else c for c in path)
+    return "'" + escaped.replace("'", "''") + "'"
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def register(
+    con: duckdb.DuckDBPyConnection, ref: DatasetRef, view: str, side: str, temp_dir: str
+) -> None:
+    """Create (or replace) the temp view ``view`` over the dataset's files.
+
+    What costs a pass over the files (transcoding, rewriting streams, checking every CSV value
+    against its guessed type) is done once per engine (``temp_dir``) and dataset, then reused."""
+    key = (temp_dir, ref)
+    files = read_checks.data_files(ref, side)
+    shown = dict(zip(files, files, strict=True))  # the file read -> the user's file
+    try:
+        if key in _READY:
+            files, shown, extra = _READY[key]
+            _view(con, view, _relation(con, ref, files, shown, view, extra))
+            return
+        if ref.format == "arrow":
+            files = _arrow_files(ref, files, view, temp_dir)
+        elif ref.format in TEXT_FORMATS:
+            files, shown = _utf8(ref, files, view, side, temp_dir)
+        extra = _checked_view(con, ref, files, shown, view, side)
+        if len(_READY) > 64:
+            _READY.clear()
+        _READY[key] = (files, shown, extra)
+    except InputError:
+        raise
+    except (duckdb.Error, OSError, ValueError) as exc:
+        raise read_error(ref, side, exc, shown) from exc
+    except Exception as exc:  # pyarrow.ArrowInvalid and friends, mapped once here
+        if type(exc).__module__.startswith("pyarrow"):
+            raise read_error(ref, side, exc, shown) from exc
+        raise
+
+
+def _checked_view(
+    con: duckdb.DuckDBPyConnection,
+    ref: DatasetRef,
+    files: tuple[str, ...],
+    shown: dict[str, str],
+    view: str,
+    side: str,
+) -> str:
+    """Create the view, checking every text value against the type its first rows suggested;
+    returns the reader options that correct the types guessed wrong."""
+    extra = ""
+    as_text: list[str] = []
+    while True:
+        _view(con, view, _relation(con, ref, files, shown, view, extra))
+        if ref.format == "csv":
+            _check_columns(con, ref, view, side, shown)
+        late = _late_text(con, view) if ref.format in TEXT_FORMATS else None
+        if late is None or late in as_text or (late == "" and extra):
+            return extra
+        if late:  # CSV: that column as text
+            as_text.append(late)
+            extra = ", types = {" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in as_text)
+            extra += "}"
+        else:  # JSON names no column: the types guessed from the whole files, once
+            extra = _json_columns(con, files)
+
+
+def _view(con: duckdb.DuckDBPyConnection, view: str, relation: str) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view} AS SELECT * FROM {relation}")
+
+
+def _relation(
+    con: duckdb.DuckDBPyConnection,
+    ref: DatasetRef,
+    files: tuple[str, ...],
+    shown: dict[str, str],
+    view: str,
+    extra: str,
+) -> str:
+    if ref.format != "arrow":
+        return _reader(con, ref, files, shown, view, extra)
+    import pyarrow.dataset as ds
+
+    source = files[0] if ref.is_folder else list(files)  # a folder: its (mirror) root
+    dataset = ds.dataset(source, format="ipc", partitioning="hive" if ref.hive else None)
+    con.register(f"{view}__arrow", dataset)
+    return f"{view}__arrow"
+
+
+def _reader(
+    con: duckdb.DuckDBPyConnection,
+    ref: DatasetRef,
+    files: tuple[str, ...],
+    shown: dict[str, str],
+    view: str,
+    extra: str,
+) -> str:
+    listed = "[" + ", ".join(literal(f) for f in files) + "]"
+    if not ref.hive:
+        return _READERS[ref.format].format(files=listed, extra=extra)
+    read = _READERS[ref.format].format(files=listed, extra=f"{extra}, filename = '{_FILE}'")
+    names, values = read_checks.partitions(
+        DatasetRef(ref.name, ref.path, ref.format, tuple(shown[f] for f in files))
+    )
+    if not names:
+        return _READERS[ref.format].format(files=listed, extra=extra)
+    in_file = con.sql(f"SELECT * FROM {read} LIMIT 0").columns
+    kept = [quote(c) for c in in_file if c != _FILE and c not in names]
+    rows = ", ".join(
+        "("
+        + ", ".join([_sql_string(f)] + [_sql_value(values[shown[f]].get(n)) for n in names])
+        + ")"
+        for f in files
+    )
+    types = {n: read_checks.partition_type([values[shown[f]].get(n) for f in files]) for n in names}
+    parts = ", ".join(f"CAST(p.{quote(n)} AS {types[n]}) AS {quote(n)}" for n in names)
+    aliases = ", ".join([_FILE] + [quote(n) for n in names])
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view}__parts AS SELECT * FROM (VALUES {rows}) p({aliases})"
+    )
+    return (
+        f"(SELECT {', '.join([*kept, parts])} FROM {read} f "
+        f"JOIN {view}__parts p ON f.{_FILE} = p.{_FILE})"
+    )
+
+
+def _sql_string(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _sql_value(value: str | None) -> str:
+    return "NULL" if value is None else _sql_string(value)
+
+
+def _utf8(
+    ref: DatasetRef, files: tuple[str, ...], view: str, side: str, temp_dir: str
+) -> tuple[tuple[str, ...], dict[str, str]]:
+    """Text files as UTF-8: those in another encoding (given, or announced by a UTF-16/32
+    byte-order mark) are transcoded into the spill folder."""
+    out: list[str] = []
+    shown: dict[str, str] = {}
+    folder = ""
+    for i, path in enumerate(files):
+        encoding = ref.encoding if not read_checks.is_utf8(ref.encoding) else None
+        encoding = encoding or read_checks.bom_encoding(path)
+        if encoding is None:
+            out.append(path)
+            shown[path] = path
+            continue
+        folder = folder or tempfile.mkdtemp(prefix=f"{view}-utf8-", dir=temp_dir)
+        name = os.path.basename(path)
+        target = os.path.join(folder, f"{i}-{name[:-3] if name.lower().endswith('.gz') else name}")
+        try:
+            read_checks.transcode(path, encoding, target)
+        except (OSError, EOFError) as exc:  # a truncated or mislabelled .gz
+            raise InputError(
+                f"cannot read {side} file '{read_checks.shown(ref, path)}': {exc}; check the file"
+            ) from exc
+        except UnicodeError as exc:
+            raise InputError(
+                f"{side} file '{read_checks.shown(ref, path)}' is not {encoding} text ({exc}); "
+                "check the file's encoding and set it to match"
+            ) from exc
+        out.append(target)
+        shown[target] = path
+    return tuple(out), shown
+
+
+def _arrow_files(
+    ref: DatasetRef, files: tuple[str, ...], view: str, temp_dir: str
+) -> tuple[str, ...]:
+    """What pyarrow scans: the files, or for a folder its root (one element). Arrow IPC streams
+    are rewritten as Arrow IPC files first, in a mirror of the dataset folder whose other files
+    are links, so that hive partitions keep their paths."""
+    import pyarrow as pa
+
+    streams = [f for f in files if read_checks.is_arrow_stream(f)]
+    if not streams:
+        return (ref.path,) if ref.is_folder else files
+    root = os.path.abspath(ref.path) if ref.is_folder else os.path.dirname(files[0])
+    mirror = tempfile.mkdtemp(prefix=f"{view}-arrow-", dir=temp_dir)
+    listed: list[str] = []
+    for path in files:
+        target = os.path.join(mirror, os.path.relpath(path, root))
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        if path in streams:
+            with pa.ipc.open_stream(path) as reader, pa.ipc.new_file(target, reader.schema) as out:
+                for batch in reader:
+                    out.write_batch(batch)
+        else:
+            os.symlink(path, target)
+        listed.append(target)
+    return (mirror,) if ref.is_folder else tuple(listed)
+
+
+def _check_columns(
+    con: duckdb.DuckDBPyConnection, ref: DatasetRef, view: str, side: str, shown: dict[str, str]
+) -> None:
+    """DuckDB's sniffer reads a CSV with ragged rows as one column named like the header line,
+    or as headerless columns ``column0, column1, ...``: find the first ragged row instead."""
+    names = con.sql(f"SELECT * FROM {view} LIMIT 0").columns
+    if not (len(names) == 1 and ("," in names[0] or "\t" in names[0])) and names[:1] != ["column0"]:
+        return
+    for path in shown:
+        found = read_checks.ragged_line(path)
+        if found:
+            raise read_checks.ragged_error(side, read_checks.shown(ref, shown[path]), *found)
+
+
+def columns(
+    con: duckdb.DuckDBPyConnection, view: str, ref: DatasetRef, side: str
+) -> tuple[Column, ...]:
+    """The view's columns with their Arrow types. A text column with no value has no type
+    ("null"); Parquet and Arrow columns keep the type the files declare where DuckDB's reading
+    collapses it (``time32``, ``fixed_size_binary``, a time zone name, ``decimal256``)."""
+    try:
+        found = duckdb_types.view_columns(con, view)
+        if ref.format in TEXT_FORMATS:
+            return tuple(Column(c.name, "null") if _no_values(con, view, c) else c for c in found)
+    except duckdb.Error as exc:
+        raise read_error(ref, side, exc) from exc
+    try:
+        return declared_types.with_declared(ref, found)
+    except Exception as exc:  # pyarrow's errors, mapped once here
+        raise read_error(ref, side, exc) from exc
+
+
+def _late_text(con: duckdb.DuckDBPyConnection, view: str) -> str | None:
+    """The first column whose values do not all fit the type its first rows suggested (DuckDB
+    guesses from a sample), found by converting every value once: its name ("" when the message
+    names none, as JSON's does); None when all fit."""
+    rel = con.sql(f"SELECT * FROM {view} LIMIT 0")
+    typed = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t) != "VARCHAR"]
+    if not typed:
+        return None
+    try:
+        counts = ", ".join(f"count({quote(c)})" for c in typed)
+        con.execute(f"SELECT {counts} FROM {view}").fetchall()
+    except duckdb.ConversionException as exc:
+        if m := COLUMN.search(str(exc)):
+            return m[1]
+        raise
+    except duckdb.InvalidInputException as exc:
+        if "JSON transform error" in str(exc):
+            return ""
+        raise
+    return None
+
+
+def _json_columns(con: duckdb.DuckDBPyConnection, files: tuple[str, ...]) -> str:
+    """JSON reader options fixing every column's type as guessed from the whole files."""
+    listed = "[" + ", ".join(literal(f) for f in files) + "]"
+    rel = con.sql(f"SELECT * FROM read_json({listed}, union_by_name = true, sample_size = -1)")
+    named = zip(rel.columns, rel.types, strict=True)
+    return ", columns = {" + ", ".join(f"{_sql_string(c)}: '{t}'" for c, t in named) + "}"
+
+
+def _no_values(con: duckdb.DuckDBPyConnection, view: str, column: Column) -> bool:
+    if column.type not in ("string", "null"):
+        return False
+    query = f"SELECT 1 FROM {view} WHERE {quote(column.name)} IS NOT NULL LIMIT 1"
+    return not con.execute(query).fetchall()
+
+
+__all__ = ["columns", "literal", "query_error", "quote", "read_error", "register"]
