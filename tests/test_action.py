@@ -176,13 +176,18 @@ def test_a_spec_error_is_exit_code_2_and_verdict_error(
     pull_request: tuple[Path, str, str], tmp_path: Path
 ) -> None:
     clone, _, _ = pull_request
+    summary = tmp_path / "summary.md"
     code, out, err = run_step(
         "Shadow-run production and candidate", clone, tmp_path,
-        DATAOPS_DIFF_ACTION_SPEC="missing.toml",
+        DATAOPS_DIFF_ACTION_SPEC="missing.toml", GITHUB_STEP_SUMMARY=str(summary),
     )  # fmt: skip
     assert code == 0, err
     assert (out["exit-code"], out["verdict"]) == ("2", "ERROR")
     assert "missing.toml" in err
+    assert not Path(out["report-markdown"]).exists()
+    # the summary page says there is no report (the comment step says the same, tested above)
+    assert summary.read_text().startswith("## ⛔ dataops-diff: no report")
+    assert "exit code 2" in summary.read_text()
 
 
 @pytest.mark.parametrize("exit_code", ["0", "1", "2"])
