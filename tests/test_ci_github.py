@@ -262,3 +262,15 @@ def test_runs_as_a_module(stub: GitHubStub, tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("dataops-diff: created ")
     assert [r.method for r in stub.writes()] == ["POST"]
+
+
+def test_a_cut_that_leaves_many_blocks_open_still_fits_and_closes_them() -> None:
+    filler = [f"line {i:05d} " + "x" * 50 for i in range(1000)]  # ~61,000 characters
+    opened = ["<details><summary>s</summary>", "<pre>"] * 200  # ~7,000 characters
+    markdown = "\n".join([*filler, *opened, *filler])
+    body = github.build_body(markdown, MARK, "dataops-diff", None)
+    assert len(body) <= github.MAX_BODY
+    assert "cut here" in body
+    kept = body.split("**The report was cut here", 1)[0]
+    assert kept.count("<pre>") == kept.count("</pre>") > 0
+    assert kept.count("<details>") == kept.count("</details>") > 0

@@ -95,11 +95,15 @@ def build_body(markdown: str, mark: str, artifact: str | None, run_url: str | No
         f"\n\n**The report was cut here: it is longer than the {MAX_BODY:,} characters GitHub "
         f"allows in a comment. The full report is in {where}.**\n"
     )
-    room = MAX_BODY - len(mark) - 1 - len(note) - 64  # 64: the closing tags added below
-    kept = markdown[:room].rsplit("\n", 1)[0]  # whole lines only
-    for opening, closing in _CLOSERS:  # close what the cut left open (the note must show)
-        kept += f"\n{closing}" * max(0, kept.count(opening) - kept.count(closing))
-    return f"{mark}\n{kept}{note}"
+    room = MAX_BODY - len(mark) - 1 - len(note)
+    while True:
+        kept = markdown[:room].rsplit("\n", 1)[0]  # whole lines only
+        for opening, closing in _CLOSERS:  # close what the cut left open (the note must show)
+            kept += f"\n{closing}" * max(0, kept.count(opening) - kept.count(closing))
+        body = f"{mark}\n{kept}{note}"
+        if len(body) <= MAX_BODY:
+            return body
+        room -= len(body) - MAX_BODY  # the closing tags took the room: cut earlier
 
 
 # ------------------------------------------------------------------------------------ the API
