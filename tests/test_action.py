@@ -245,3 +245,20 @@ def test_this_repository_runs_its_own_action_on_pull_requests() -> None:
     spec = ROOT / own["with"]["working-directory"] / own["with"].get("spec", "dataops-diff.toml")
     assert spec.is_file()
     assert workflow["permissions"]["pull-requests"] == "write"
+
+
+def test_the_gitlab_example_holds_the_documented_merge_request_job() -> None:
+    jobs = yaml.safe_load((ROOT / ".gitlab-ci.example.yml").read_text(encoding="utf-8"))
+    job = jobs["dataops-diff"]
+    assert job["rules"][0]["if"] == '$CI_PIPELINE_SOURCE == "merge_request_event"'
+    command = " ".join(job["script"])
+    assert '--production-ref "$CI_MERGE_REQUEST_DIFF_BASE_SHA"' in command
+    assert '--candidate-ref "$CI_COMMIT_SHA"' in command
+    assert job["artifacts"]["reports"]["junit"] == "junit.xml"
+    # the job in docs/ci.md is the same job (the example adds only: run where a spec exists)
+    block = DOCS.split("## GitLab CI", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    documented = yaml.safe_load(block)["dataops-diff"]
+    assert documented["script"] == job["script"]
+    assert documented["artifacts"] == job["artifacts"]
+    assert job["rules"][0]["exists"] == ["dataops-diff.toml"]
+    assert "dataops-diff-demo" in jobs

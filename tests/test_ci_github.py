@@ -274,3 +274,58 @@ def test_a_cut_that_leaves_many_blocks_open_still_fits_and_closes_them() -> None
     kept = body.split("**The report was cut here", 1)[0]
     assert kept.count("<pre>") == kept.count("</pre>") > 0
     assert kept.count("<details>") == kept.count("</details>") > 0
+
+
+@pytest.mark.parametrize(
+    ("change", "fragments"),
+    [
+        ({"GITHUB_REPOSITORY": "just-a-name"}, ("GITHUB_REPOSITORY 'just-a-name'", "owner/name")),
+        ({"GITHUB_REPOSITORY": "a/b/c"}, ("GITHUB_REPOSITORY 'a/b/c'",)),
+        ({"GITHUB_API_URL": "ftp://example.invalid"}, ("GITHUB_API_URL", "http(s)")),
+        ({"GITHUB_EVENT_PATH": ""}, ("GITHUB_EVENT_PATH is not set",)),
+    ],
+    ids=["repository-without-owner", "repository-too-deep", "api-url-not-http", "no-event-path"],
+)
+def test_a_bad_environment_is_one_error_line_and_no_request(
+    stub: GitHubStub,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    change: dict[str, str],
+    fragments: tuple[str, ...],
+) -> None:
+    env = env_for(stub, tmp_path) | change
+    code = comment(env, "--markdown", write(tmp_path, REPORT))
+    assert_one_error(capsys, code, *fragments)
+    assert stub.requests == []
+
+
+def test_an_event_file_that_is_not_json_is_one_error_line(
+    stub: GitHubStub, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env = env_for(stub, tmp_path)
+    Path(env["GITHUB_EVENT_PATH"]).write_text("{not json")
+    code = comment(env, "--markdown", write(tmp_path, REPORT))
+    assert_one_error(capsys, code, "GITHUB_EVENT_PATH", "cannot read the event")
+    assert stub.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "hint"),
+    [
+        (401, "Bad credentials", "github-token"),
+        (404, "Not Found", "GITHUB_REPOSITORY"),
+        (502, "Server Error\n  try again", "status page"),
+    ],
+)
+def test_each_http_error_names_the_status_the_message_and_a_fix(
+    stub: GitHubStub,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    status: int,
+    message: str,
+    hint: str,
+) -> None:
+    stub.fail = (status, message)
+    code = comment(env_for(stub, tmp_path), "--markdown", write(tmp_path, REPORT))
+    assert_one_error(capsys, code, f"HTTP {status} {' '.join(message.split())}", hint)
+    assert stub.writes() == []
