@@ -122,6 +122,37 @@ def test_fetch_brings_both_commits_into_a_shallow_clone(
     assert git(clone, "rev-parse", f"{base}^{{commit}}") == base
 
 
+def test_the_pull_requests_branch_names_label_the_versions(
+    pull_request: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    clone, base, head = pull_request
+    code, out, err = run_step(
+        "Fetch both versions", clone, tmp_path,
+        DATAOPS_DIFF_ACTION_PRODUCTION_REF=base, DATAOPS_DIFF_ACTION_CANDIDATE_REF=head,
+        DATAOPS_DIFF_ACTION_PRODUCTION_BRANCH="main",
+        DATAOPS_DIFF_ACTION_CANDIDATE_BRANCH="feature/night-surcharge",
+    )  # fmt: skip
+    assert code == 0, err
+    assert out == {"production": "pr-base/main", "candidate": "pr-head/feature/night-surcharge"}
+    assert git(clone, "rev-parse", "pr-base/main") == base
+    assert git(clone, "rev-parse", "pr-head/feature/night-surcharge") == head
+    assert git(clone, "branch", "--list", "--format=%(refname)") == "refs/heads/main"  # no branch
+    code, run, err = run_step(
+        "Shadow-run production and candidate", clone, tmp_path,
+        DATAOPS_DIFF_ACTION_SPEC="dataops-diff.toml",
+        DATAOPS_DIFF_ACTION_PRODUCTION_REF=out["production"],
+        DATAOPS_DIFF_ACTION_CANDIDATE_REF=out["candidate"],
+    )  # fmt: skip
+    assert code == 0, err
+    report = json.loads(Path(run["report-json"]).read_text())["run"]
+    assert (report["production"]["git_ref"], report["production"]["git_sha"]) == (
+        "pr-base/main",
+        base,
+    )
+    assert report["candidate"]["git_ref"] == "pr-head/feature/night-surcharge"
+    assert "**production** pr-base/main @ " in Path(run["report-markdown"]).read_text()
+
+
 def test_run_passes_the_refs_and_args_and_keeps_the_exit_code(
     pull_request: tuple[Path, str, str], tmp_path: Path
 ) -> None:
