@@ -27,7 +27,7 @@ from typing import Any
 import duckdb
 
 from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
-from ..errors import EngineError, InputError
+from ..errors import FORMAT, MEMORY_LIMIT, EngineError, InputError
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import memory
@@ -89,7 +89,7 @@ class DuckDBEngine:
             con.execute("SET enable_progress_bar_print = false")
         except duckdb.Error as exc:
             raise EngineError(
-                f"cannot start DuckDB: {_first_line(exc)}; check --memory-limit"
+                f"cannot start DuckDB: {_first_line(exc)}; check ", MEMORY_LIMIT
             ) from exc
         return con
 
@@ -333,5 +333,5 @@ _first_line = first_line
 def _read_error(ref: DatasetRef, side: str, exc: BaseException) -> InputError:
     return InputError(
         f"cannot read {side} dataset '{ref.path}' as {ref.format}: {_first_line(exc)}; "
-        "check the file, or pass --format if the extension is misleading"
-    )
+        "check the file, or pass ", FORMAT.of(ref.name), " if the extension is misleading",
+    )  # fmt: skip

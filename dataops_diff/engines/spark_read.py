@@ -12,7 +12,7 @@ import os
 from typing import Any
 
 from ..datasets import DatasetRef, is_uri
-from ..errors import InputError
+from ..errors import ENGINE, FORMAT, InputError
 from .spark_session import reason
 
 _GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})  # Spark expands globs in paths
@@ -23,8 +23,8 @@ def read(spark: Any, ref: DatasetRef, side: str) -> Any:
     if ref.format not in ("parquet", "csv", "json"):
         raise InputError(
             f"the spark engine cannot read {side} dataset '{ref.path}' ({ref.format}); "
-            "convert it to Parquet, or use --engine duckdb"
-        )
+            "convert it to Parquet, or use ", ENGINE, " duckdb",
+        )  # fmt: skip
     reader = spark.read.format(ref.format)
     if is_uri(ref.path):
         paths = [ref.path]
@@ -41,8 +41,8 @@ def read(spark: Any, ref: DatasetRef, side: str) -> Any:
     except Exception as exc:
         raise InputError(
             f"cannot read {side} dataset '{ref.path}' as {ref.format}: {reason(exc)}; "
-            "check the path, or pass --format"
-        ) from exc
+            "check the path, or pass ", FORMAT.of(ref.name),
+        ) from exc  # fmt: skip
     return frame
 
 
