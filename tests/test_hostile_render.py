@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Sequence
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -43,7 +44,7 @@ def _csv_field(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _write(path: Path, header: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+def _write(path: Path, header: tuple[str, ...], rows: Sequence[tuple[object, ...]]) -> None:
     lines = [",".join(_csv_field(h) for h in header)]
     lines += [",".join(_csv_field(str(v)) for v in row) for row in rows]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
