@@ -85,6 +85,11 @@ class DataopsDiffError(Exception):
     def message(self) -> str:
         return self.worded(str)
 
+    @message.setter
+    def message(self, text: str) -> None:  # code that rewrites a message keeps working
+        self.parts = (text,)
+        self.args = (text,)
+
     @property
     def settings(self) -> tuple[Setting, ...]:
         return tuple(p for p in self.parts if isinstance(p, Setting))
