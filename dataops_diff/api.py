@@ -4,13 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import replace
+from typing import TypeVar
 
 from . import __version__
 from .datasets import DatasetRef, pair
 from .engines import READS_URIS, EngineConfig, ProgressFn, get_engine
 from .engines.base import Engine
 from .engines.plan import make_plan
-from .errors import UsageError
+from .errors import (
+    ABS_TOL,
+    DATASET_SETTINGS,
+    IGNORE_COLUMNS,
+    REL_TOL,
+    RENAMES,
+    DataopsDiffError,
+    Setting,
+    UsageError,
+)
 from .model import (
     DatasetDiff,
     JSONValue,
@@ -21,7 +31,7 @@ from .model import (
     Verdict,
     to_dict,
 )
-from .policy import Policy, evaluate
+from .policy import Policy, check_names, evaluate
 from .shadow import TickFn
 from .spec import DatasetSpec, RunSpec
 from .spec.columns import check_columns
@@ -56,7 +66,7 @@ def compare(
                 f"dataset '{name}' is not in production or candidate (datasets: "
                 f"{', '.join(sorted(names))}); fix the dataset name"
             )
-    diffs = compare_pairs(pairs, spec_for, engine, engine_config, progress)
+    diffs = compare_pairs(pairs, spec_for, engine, engine_config, progress, policy=policy)
     return build_report(
         production,
         candidate,
@@ -74,8 +84,11 @@ def compare_pairs(
     engine_config: EngineConfig | None = None,
     progress: ProgressFn | None = None,
     precheck: Callable[[Engine], None] | None = None,
+    policy: Policy | None = None,
 ) -> tuple[DatasetDiff, ...]:
-    """Diff every pair. Every pair's columns are validated (cheaply) before any is compared.
+    """Diff every pair. Every pair's columns, and every name in ``policy``, are validated
+    (cheaply, from the schemas) before any is compared: a typo stops the command before the
+    expensive part, not after it.
 
     ``precheck``: the caller's own validation first (a run's, worded for its spec).
     """
@@ -84,7 +97,14 @@ def compare_pairs(
     try:
         if precheck is not None:
             precheck(engine)
-        _validate(engine, pairs, spec_for)
+        columns = _validate(engine, pairs, spec_for)
+        if policy is not None:
+            for name, p, c in pairs:
+                present = p or c
+                if name not in columns and present is not None:
+                    side = "production" if p is not None else "candidate"
+                    columns[name] = {col.name for col in engine.schema(present, side)}
+            check_names(policy, columns)  # evaluate checks again: no path can skip it
         return tuple(_diff_one(engine, name, p, c, spec_for, progress) for name, p, c in pairs)
     finally:
         engine.close()
@@ -152,37 +172,41 @@ def _diff_one(
     return replace(engine.diff(production, candidate, spec_for(name), progress), name=name)
 
 
-def _validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> None:
+def _validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> dict[str, set[str]]:
     """Keys, renames, ignored and tolerance columns checked against every schema up front.
 
     With one dataset every named column must exist; with an output folder, a named column must
-    exist in at least one dataset (so a typo is still caught).
+    exist in at least one dataset (so a typo is still caught). Returns each dataset's columns of
+    either version (datasets both versions have).
     """
     both = [(name, p, c) for name, p, c in pairs if p is not None and c is not None]
     strict = len(pairs) == 1
     seen: set[str] = set()
+    columns: dict[str, set[str]] = {}
     for name, p, c in both:
         assert p is not None
         assert c is not None
         spec = spec_for(name)
         prod, cand = engine.schema(p, "production"), engine.schema(c, "candidate")
         plan = make_plan(name, prod, cand, spec, strict=strict)
-        seen.update(col.name for col in prod)
-        seen.update(col.name for col in cand)
+        columns[name] = {col.name for col in prod} | {col.name for col in cand}
+        seen.update(columns[name])
         seen.update(r.production for r in plan.schema.renamed)
     if strict or not both:
-        return
+        return columns
     spec = spec_for(both[0][0])
     named = {
-        "--ignore-column": list(spec.ignore_columns),
-        "--rename": list(spec.renames),
-        "--abs-tol": list(spec.column_abs_tol),
-        "--rel-tol": list(spec.column_rel_tol),
+        IGNORE_COLUMNS: list(spec.ignore_columns),
+        RENAMES: list(spec.renames),
+        ABS_TOL: list(spec.column_abs_tol),
+        REL_TOL: list(spec.column_rel_tol),
     }
-    for flag, columns in named.items():
-        for col in columns:
+    for setting, names in named.items():
+        flag = setting.of(both[0][0])  # one spec serves every dataset: where it came from
+        for col in names:
             if col not in seen:
-                raise UsageError(f"{flag} names column '{col}', which no dataset has; fix {flag}")
+                raise UsageError(flag, f" names column '{col}', which no dataset has; fix ", flag)
+    return columns
 
 
 def _options(pairs: Sequence[Pair], spec_for: SpecFor) -> dict[str, JSONValue]:
@@ -212,7 +236,7 @@ def run(
     comparison = shadow.execute(spec, run_dir, on_tick)
     labels = (shadow.label(comparison.production), shadow.label(comparison.candidate))
     failure = shadow.production_failure(comparison)
-    found = shadow.run_pairs(spec, comparison) if failure is None else []
+    found = _in_spec(spec, lambda: shadow.run_pairs(spec, comparison)) if failure is None else []
     if failure is None and not any(p for _, p, _, _ in found):
         failure = shadow.wrote_nothing(comparison.production)
     if failure is not None:
@@ -229,7 +253,9 @@ def run(
                    for name, p, c in pairs if p is not None and c is not None]  # fmt: skip
         check_columns(spec, schemas, specs)
 
-    diffs = compare_pairs(pairs, specs.__getitem__, engine, engine_config, progress, precheck)
+    diffs = _in_spec(spec, lambda: compare_pairs(
+        pairs, specs.__getitem__, engine, engine_config, progress, precheck, policy=policy
+    ))  # fmt: skip
     report = build_report(*labels, diffs, run=comparison, policy=policy, engine=engine,
                           options=_options(pairs, specs.__getitem__))  # fmt: skip
     if any(c for _, _, c, _ in found):
@@ -259,3 +285,23 @@ def report(saved: str, policy: Policy | None = None) -> Report:
     if policy is None or loaded.verdict.status == "ERROR":
         return loaded
     return replace(loaded, verdict=evaluate(loaded.datasets, loaded.run, policy))
+
+
+T = TypeVar("T")
+_SPEC_KEYS = {s.name for s in DATASET_SETTINGS}
+
+
+def _in_spec(spec: RunSpec, work: Callable[[], T]) -> T:
+    """A run's dataset settings come from its spec file: an error names the key that set the
+    value (``defaults.key in dataops-diff.toml``, as ``spec.columns`` does), never a flag."""
+    try:
+        return work()
+    except DataopsDiffError as exc:
+
+        def origin(s: Setting) -> Setting:
+            if s.dataset is None or s.spec_key is not None or s.name not in _SPEC_KEYS:
+                return s
+            return s.located(spec.setting(s.dataset, s.name), spec.path)
+
+        exc.locate(origin)
+        raise

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .errors import InputError, UsageError
+from .errors import ENGINE, FORMAT, InputError, UsageError
 from .filetree import HIDDEN, HIVE_DIR, same_files, walk_files
 from .model import Side
 
@@ -96,9 +96,9 @@ def open_dataset(
         found = format_of(path, fmt)
         if found is None:
             raise InputError(
-                f"cannot infer the format of {side} file '{path}'; "
-                f"pass --format with one of: {', '.join(FORMATS)}"
-            )
+                f"cannot infer the format of {side} file '{path}'; pass ",
+                FORMAT.of(name), f" with one of: {', '.join(FORMATS)}",
+            )  # fmt: skip
         return DatasetRef(name, path, found, (os.path.abspath(path),))
     if not os.path.isdir(path):
         raise InputError(f"{side} dataset '{path}' does not exist; check the path")
@@ -110,8 +110,9 @@ def open_dataset(
         odd = next((f for f in files if format_of(f, fmt) is None), files[0])
         raise InputError(
             f"cannot infer one format for {side} dataset '{path}' (e.g. '{odd}'); "
-            f"keep one format per dataset or pass --format with one of: {', '.join(FORMATS)}"
-        )
+            "keep one format per dataset or pass ", FORMAT.of(name),
+            f" with one of: {', '.join(FORMATS)}",
+        )  # fmt: skip
     (found,) = formats
     assert found is not None
     return DatasetRef(name, path, found, tuple(files), hive)
@@ -193,9 +194,9 @@ def uri_dataset(uri: str, side: Side, fmt: str | None = None) -> DatasetRef:
     found = format_of(uri.rstrip("/"), fmt)
     if found is None:
         raise InputError(
-            f"cannot infer the format of {side} URI '{uri}'; "
-            f"pass --format with one of: {', '.join(FORMATS)}"
-        )
+            f"cannot infer the format of {side} URI '{uri}'; pass ", FORMAT,
+            f" with one of: {', '.join(FORMATS)}",
+        )  # fmt: skip
     return DatasetRef(dataset_name(uri.rstrip("/")), uri, found, (uri,))
 
 
@@ -212,9 +213,9 @@ def pair(production: str, candidate: str, fmt: str | None = None, uris: bool = F
         uri = production if is_uri(production) else candidate
         if not uris:
             raise UsageError(
-                f"'{uri}' is a URI, which only --engine spark reads; "
-                "pass --engine spark, or copy the data to a local path"
-            )
+                f"'{uri}' is a URI, which only ", ENGINE, " spark reads; pass ", ENGINE,
+                " spark, or copy the data to a local path",
+            )  # fmt: skip
         p = (uri_dataset if is_uri(production) else open_dataset)(production, "production", fmt)
         c = (uri_dataset if is_uri(candidate) else open_dataset)(candidate, "candidate", fmt)
         return [(p.name, p, DatasetRef(p.name, c.path, c.format, c.files, c.hive))]

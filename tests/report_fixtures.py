@@ -124,7 +124,16 @@ def failing() -> Report:
             identical=True,
         ),
         DatasetDiff(
-            "refunds", "only_in_candidate", None, "cand/refunds.parquet", candidate_rows=12
+            "refunds",
+            "only_in_candidate",
+            None,
+            "cand/refunds.parquet",
+            candidate_rows=12,
+            only_in_candidate=12,
+            schema=SchemaDiff(
+                only_in_candidate=(Column("refund_id", "int64"), Column("amount", "double"))
+            ),
+            only_in_candidate_samples=(RowSample({"refund_id": 1, "amount": 9.5}),),
         ),
     )
     policy = policy_from_dict(

@@ -83,9 +83,16 @@ def sample_report() -> Report:
     weird = ColumnDiff(SCRIPT, SCRIPT, "int64", "string", 990, 0, 0, 0)
     orders = DatasetDiff(
         "orders", "compared", "prod/orders.parquet", "cand/orders.parquet",
-        key=("order_id", "line"), production_rows=1000, candidate_rows=1000, matched_rows=990,
+        key=("order_id", "line"), production_rows=1002, candidate_rows=1002, matched_rows=990,
         rows_with_differences=95, only_in_production=10, only_in_candidate=10,
-        null_key_rows_production=1, duplicates=Duplicates(production_keys=1, production_rows=2),
+        null_key_rows_production=1,
+        duplicates=Duplicates(production_keys=1, production_rows=2, candidate_keys=1,
+                              candidate_rows=2, groups=1, groups_differing=1,
+                              production_rows_unmatched=1, candidate_rows_unmatched=1,
+                              production_group_rows=2, candidate_group_rows=2,
+                              samples=(ValueSample({"order_id": 5, "line": SCRIPT},
+                                                   [{"amount": 1.0}, {"amount": 2.0}],
+                                                   [{"amount": 1.0}, {"amount": SCRIPT}]),)),
         schema=SchemaDiff(only_in_production=(Column("legacy", "string"),),
                           only_in_candidate=(Column(SCRIPT, "int64"),),
                           type_changes=(TypeChange(SCRIPT, "int64", "string"),),
@@ -98,7 +105,16 @@ def sample_report() -> Report:
     same = DatasetDiff("customers", "compared", "prod/customers", "cand/customers",
                        key=("id",), production_rows=5, candidate_rows=5, matched_rows=5,
                        identical=True)  # fmt: skip
-    gone = DatasetDiff("returns", "only_in_candidate", None, "cand/returns.csv")
+    gone = DatasetDiff(
+        "returns",
+        "only_in_candidate",
+        None,
+        "cand/returns.csv",
+        candidate_rows=75,
+        only_in_candidate=75,
+        schema=SchemaDiff(only_in_candidate=(Column("id", "int64"), Column(SCRIPT, "string"))),
+        only_in_candidate_samples=(RowSample({"id": 1, SCRIPT: SCRIPT}),),
+    )
     reasons = (
         Reason("values", "fail", f"orders.status: 90 of 990 rows changed {SCRIPT}",
                "orders", "status", 90, 0),

@@ -190,12 +190,12 @@ def test_uri_is_one_dataset_read_by_spark(data: Path, spark: Any) -> None:
 
 
 def test_uri_without_spark_is_a_usage_error(data: Path) -> None:
-    with pytest.raises(UsageError, match="only --engine spark reads"):
+    with pytest.raises(UsageError, match="only engine spark reads"):
         api.compare("s3a://bucket/orders.parquet", str(data), DatasetSpec(key=("id",)))
 
 
 def test_uri_needs_a_format_when_it_has_no_extension(data: Path) -> None:
-    with pytest.raises(InputError, match="pass --format"):
+    with pytest.raises(InputError, match=r"pass DatasetSpec\.format"):
         api.compare(
             "s3a://bucket/orders", str(data / "candidate.parquet"), DatasetSpec(key=("id",)),
             engine="spark",
@@ -221,14 +221,14 @@ def test_arrow_ipc_is_refused_with_the_fix(tmp_path: Path, spark: Any) -> None:
     path = tmp_path / "t.arrow"
     with pa.ipc.new_file(path, pa.schema([("id", pa.int64())])) as writer:
         writer.write_table(pa.table({"id": [1]}))
-    with pytest.raises(InputError, match="convert it to Parquet, or use --engine duckdb"):
+    with pytest.raises(InputError, match="convert it to Parquet, or use engine duckdb"):
         spark.schema(open_dataset(str(path), "production"))
 
 
 @needs_spark
 def test_static_conf_on_a_running_session_is_a_usage_error(spark: Any) -> None:
     del spark
-    with pytest.raises(UsageError, match=r"--spark-conf spark\.driver\.memory"):
+    with pytest.raises(UsageError, match=r"EngineConfig\.options spark\.driver\.memory"):
         get_engine("spark", EngineConfig(options={"spark.driver.memory": "123m"}))
 
 
@@ -246,7 +246,7 @@ def test_runtime_conf_is_passed_through(spark: Any) -> None:
 @needs_spark
 def test_other_master_while_one_runs_is_a_usage_error(spark: Any) -> None:
     del spark
-    with pytest.raises(UsageError, match="--spark-master"):
+    with pytest.raises(UsageError, match=r"EngineConfig\.master"):
         get_engine("spark", EngineConfig(master="spark://elsewhere:7077"))
 
 

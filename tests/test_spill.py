@@ -26,7 +26,7 @@ from dataops_diff.cli import main
 from dataops_diff.datasets import open_dataset
 from dataops_diff.engines import EngineConfig, get_engine, memory
 from dataops_diff.engines.duckdb import DuckDBEngine
-from dataops_diff.errors import EngineError, InputError, UsageError
+from dataops_diff.errors import MEMORY_LIMIT, EngineError, InputError, UsageError
 from dataops_diff.model import DatasetDiff
 from dataops_diff.spec import DatasetSpec
 
@@ -104,9 +104,10 @@ def test_parse_size_share_of_usable_memory() -> None:
 
 
 @pytest.mark.parametrize("text", ["lots", "4", "4 parsecs", "0%", "150%", "12KB"])
-def test_parse_size_rejects_with_the_flag_named(text: str) -> None:
-    with pytest.raises(UsageError, match="--memory-limit"):
+def test_parse_size_rejects_with_the_setting_named(text: str) -> None:
+    with pytest.raises(UsageError, match=r"EngineConfig\.memory_limit") as caught:
         memory.parse_size(text)
+    assert caught.value.settings == (MEMORY_LIMIT,)  # the CLI words it --memory-limit
 
 
 def test_duckdb_gets_the_default_limit_and_a_private_spill_folder(tmp_path: Path) -> None:
@@ -144,13 +145,13 @@ def _limit(pool: int) -> str:
 
 
 def test_bad_memory_limit_is_a_usage_error_and_leaves_no_folder(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="--memory-limit 'plenty'"):
+    with pytest.raises(UsageError, match=r"EngineConfig\.memory_limit 'plenty'"):
         DuckDBEngine(EngineConfig(memory_limit="plenty", temp_dir=str(tmp_path)))
     assert _spill_entries(tmp_path) == []
 
 
 def test_missing_temp_dir_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="--temp-dir"):
+    with pytest.raises(UsageError, match=r"EngineConfig\.temp_dir"):
         DuckDBEngine(EngineConfig(temp_dir=str(tmp_path / "nope")))
 
 

@@ -7,7 +7,7 @@ import traceback
 
 import typer
 
-from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, DataopsDiffError
+from ..errors import DATASET_SETTINGS, EXIT_ERROR, EXIT_INTERRUPTED, DataopsDiffError, Setting
 from ..humanize import visible
 
 app = typer.Typer(
@@ -17,6 +17,55 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+# The flag of each setting an error can name (errors.SETTINGS): the CLI's words for them.
+FLAGS = {
+    "key": "--key",
+    "renames": "--rename",
+    "ignore_columns": "--ignore-column",
+    "abs_tol": "--abs-tol",
+    "rel_tol": "--rel-tol",
+    "samples": "--samples",
+    "format": "--format",
+    "engine": "--engine",
+    "memory_limit": "--memory-limit",
+    "temp_dir": "--temp-dir",
+    "master": "--spark-master",
+    "options": "--spark-conf",
+}
+_SPEC_KEYS = {s.name for s in DATASET_SETTINGS}
+
+
+def worded(exc: DataopsDiffError, args: list[str]) -> str:
+    """The error's message in the words of the command that was run.
+
+    A setting a spec file set is named by its key there (``defaults.key in dataops-diff.toml``,
+    recorded by the library); otherwise by its flag, except that ``run`` has no flags for a
+    dataset's settings: there it is the spec's key.
+    """
+    command = next((a for a in args if not a.startswith("-")), "")
+    spec = _spec_path(args) if command == "run" else None
+
+    def name(setting: Setting) -> str:
+        if setting.origin:
+            return setting.origin
+        if spec is not None and setting.name in _SPEC_KEYS:
+            return f"{setting.name} in {spec}"
+        return FLAGS.get(setting.name, setting.api)
+
+    return exc.worded(name)
+
+
+def _spec_path(args: list[str]) -> str:
+    for i, arg in enumerate(args):
+        if arg == "--spec" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--spec="):
+            return arg.removeprefix("--spec=")
+    from ..spec import DEFAULT_SPEC
+
+    return DEFAULT_SPEC
 
 
 def error(message: str) -> None:
@@ -37,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataopsDiffError as exc:
         if debug:
             traceback.print_exc()
-        error(exc.message)
+        error(worded(exc, args))
         return exc.exit_code
     except (typer.Abort, KeyboardInterrupt):
         sys.stderr.write("dataops-diff: interrupted\n")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 
-from ..errors import UsageError
+from ..errors import ENGINE, UsageError
 from .base import Engine, EngineConfig, ProgressFn, SideSummary
 
 __all__ = [
@@ -28,7 +28,9 @@ READS_URIS = frozenset({"spark"})  # engines that read s3a://, hdfs://, ... them
 def get_engine(name: str, config: EngineConfig | None = None) -> Engine:
     target = ENGINES.get(name)
     if target is None:
-        raise UsageError(f"unknown engine '{name}'; use --engine with one of: {', '.join(ENGINES)}")
+        raise UsageError(
+            f"unknown engine '{name}'; use ", ENGINE, f" with one of: {', '.join(ENGINES)}"
+        )
     module_name, _, attr = target.partition(":")
     factory = getattr(importlib.import_module(module_name), attr)
     engine: Engine = factory(config or EngineConfig())

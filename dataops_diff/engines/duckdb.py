@@ -26,7 +26,7 @@ from typing import Any
 import duckdb
 
 from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
-from ..errors import EngineError
+from ..errors import MEMORY_LIMIT, EngineError
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import duckdb_read, memory
@@ -82,7 +82,7 @@ class DuckDBEngine:
             con.execute("SET enable_progress_bar_print = false")
         except duckdb.Error as exc:
             raise EngineError(
-                f"cannot start DuckDB: {first_line(exc)}; check --memory-limit"
+                f"cannot start DuckDB: {first_line(exc)}; check ", MEMORY_LIMIT
             ) from exc
         return con
 

@@ -7,7 +7,7 @@ import os
 import re
 
 from ..datasets import TEXT_FORMATS, DatasetRef
-from ..errors import InputError
+from ..errors import FORMAT, InputError
 from . import read_checks
 
 
@@ -36,8 +36,8 @@ def read_error(
             if kind := read_checks.binary_kind(f):
                 return InputError(
                     f"{side} file '{read_checks.shown(ref, f)}' is not {ref.format} text: it "
-                    f"looks like {kind}; pass --format with the file's format"
-                )
+                    f"looks like {kind}; pass ", FORMAT.of(ref.name), " with the file's format"
+                )  # fmt: skip
     if any(m in lower for m in ("not utf-8 encoded", "invalid utf-8", "invalid unicode")):
         return read_checks.encoding_error(side, path, f"line {line[1]}" if line else "")
     if ref.format == "csv" and ("expected number of columns" in lower or "sniffing" in lower):
@@ -52,12 +52,11 @@ def read_error(
             f"rows read as {m[2]}; fix the value, or convert the file to Parquet"
         )
     where = f" line {line[1]}" if line else ""
-    hint = (
-        "check the file" if ref.format in TEXT_FORMATS
-        else "check the file, or pass --format if the extension is misleading"
-    )  # fmt: skip
+    start = f"cannot read {side} dataset '{path}'{where} as {ref.format}: {first_line(exc)}; "
+    if ref.format in TEXT_FORMATS:
+        return InputError(start + "check the file")
     return InputError(
-        f"cannot read {side} dataset '{path}'{where} as {ref.format}: {first_line(exc)}; {hint}"
+        start + "check the file, or pass ", FORMAT.of(ref.name), " if the extension is misleading"
     )
 
 

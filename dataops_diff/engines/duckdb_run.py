@@ -12,7 +12,7 @@ from typing import Any
 import duckdb
 
 from ..datasets import DatasetRef
-from ..errors import EngineError, InputError, Interrupted
+from ..errors import FORMAT, MEMORY_LIMIT, TEMP_DIR, EngineError, InputError, Interrupted
 from . import duckdb_read
 from .base import ProgressFn
 
@@ -116,17 +116,19 @@ def _query_error(production: DatasetRef, candidate: DatasetRef, exc: duckdb.Erro
     if "no space left" in lower or "offload" in lower or ("disk" in lower and "full" in lower):
         return EngineError(
             f"disk full while comparing {where}: {message}; free space in the spill folder "
-            "or point --temp-dir at a larger disk"
-        )
+            "or point ", TEMP_DIR, " at a larger disk",
+        )  # fmt: skip
     if isinstance(exc, duckdb.OutOfMemoryException):
         return EngineError(
-            f"out of memory comparing {where}: {message}; "
-            "raise --memory-limit or free disk space for spilling"
-        )
+            f"out of memory comparing {where}: {message}; raise ", MEMORY_LIMIT,
+            " or free disk space for spilling",
+        )  # fmt: skip
     if isinstance(
         exc, duckdb.IOException | duckdb.InvalidInputException | duckdb.ConversionException
     ):
-        return InputError(f"cannot read {where}: {message}; check the files, or pass --format")
+        return InputError(
+            f"cannot read {where}: {message}; check the files, or pass ", FORMAT.of(production.name)
+        )
     return EngineError(
         f"DuckDB failed comparing {where}: {message}; rerun with --debug and report it"
     )

@@ -25,7 +25,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ..errors import UsageError
+from ..errors import MEMORY_LIMIT, TEMP_DIR, Setting, UsageError
 
 DEFAULT_SHARE = 0.5  # of the memory this process may use
 POOL_SHARE = 0.9  # of a limit less what the process holds: the engine's pool (see pool_size)
@@ -96,7 +96,7 @@ def default_memory_limit() -> int | None:
     return int(usable * DEFAULT_SHARE) if usable else None
 
 
-def parse_size(text: str, flag: str = "--memory-limit") -> int:
+def parse_size(text: str, flag: Setting = MEMORY_LIMIT) -> int:
     """``4GB`` (10^9), ``4GiB`` (2^30), ``512MB``, ``1.5GB``, or ``60%`` of usable memory."""
     value = text.strip()
     if value.endswith("%"):
@@ -106,21 +106,21 @@ def parse_size(text: str, flag: str = "--memory-limit") -> int:
         except ValueError:
             share = -1.0
         if not 0 < share <= 100:
-            raise UsageError(f"{flag} '{text}': a share is a percentage in (0, 100], e.g. 60%")
+            raise UsageError(flag, f" '{text}': a share is a percentage in (0, 100], e.g. 60%")
         if usable is None:
-            raise UsageError(f"{flag} '{text}': cannot measure this machine's memory; give bytes")
+            raise UsageError(flag, f" '{text}': cannot measure this machine's memory; give bytes")
         return int(usable * share / 100)
     m = _SIZE.match(value)
     unit = m.group(2).lower() if m else ""
     if m is None or unit not in _UNITS:
-        raise UsageError(f"{flag} '{text}' is not a size; use e.g. 4GB, 4GiB, 512MB or 60%")
+        raise UsageError(flag, f" '{text}' is not a size; use e.g. 4GB, 4GiB, 512MB or 60%")
     size = int(float(m.group(1)) * _UNITS[unit])
     if size < 2**20:
-        raise UsageError(f"{flag} '{text}' is below 1 MiB; give a larger size, e.g. 4GB")
+        raise UsageError(flag, f" '{text}' is below 1 MiB; give a larger size, e.g. 4GB")
     return size
 
 
-def memory_limit_bytes(text: str | None, flag: str = "--memory-limit") -> int | None:
+def memory_limit_bytes(text: str | None, flag: Setting = MEMORY_LIMIT) -> int | None:
     """The limit a user gave, or the default; None when neither is known."""
     return parse_size(text, flag) if text else default_memory_limit()
 
@@ -136,7 +136,7 @@ def current_rss() -> int:
     return int(peak if sys.platform == "darwin" else peak * 1024)
 
 
-def pool_size(limit: int, share: float = POOL_SHARE, flag: str = "--memory-limit") -> int:
+def pool_size(limit: int, share: float = POOL_SHARE, flag: Setting = MEMORY_LIMIT) -> int:
     """What an engine's own memory pool may use so that the whole process stays under ``limit``:
     the limit less what the process already holds, less what the engine allocates outside its
     pool (``OUTSIDE_POOL``, then ``1 - share`` of the rest). Measured with DuckDB at 1M rows: the
@@ -145,8 +145,9 @@ def pool_size(limit: int, share: float = POOL_SHARE, flag: str = "--memory-limit
     pool = int((limit - held - OUTSIDE_POOL) * share)
     if pool < 32 * 2**20:
         raise UsageError(
-            f"{flag} {human(limit)} leaves nothing to compare with: this process already holds "
-            f"{human(held)}; give at least {human(int(held + OUTSIDE_POOL + 64 * 2**20 / share))}"
+            flag,
+            f" {human(limit)} leaves nothing to compare with: this process already holds "
+            f"{human(held)}; give at least {human(int(held + OUTSIDE_POOL + 64 * 2**20 / share))}",
         )
     return pool
 
@@ -168,14 +169,14 @@ class SpillFolder:
         self._fd: int | None = None
         base = parent or tempfile.gettempdir()
         if not os.path.isdir(base):
-            raise UsageError(f"--temp-dir '{base}' is not a folder; create it or pick another")
+            raise UsageError(TEMP_DIR, f" '{base}' is not a folder; create it or pick another")
         sweep_stale(base, prefix)
         try:
             self.path = tempfile.mkdtemp(prefix=prefix, dir=base)
         except OSError as exc:
             raise UsageError(
-                f"--temp-dir '{base}': cannot create a spill folder ({exc.strerror}); "
-                "pick a writable folder"
+                TEMP_DIR,
+                f" '{base}': cannot create a spill folder ({exc.strerror}); pick a writable folder",
             ) from exc
         self._fd = _lock(self.path)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from ..datasets import TEXT_FORMATS, DatasetRef
-from ..errors import SchemaError
+from ..errors import ABS_TOL, IGNORE_COLUMNS, KEY, REL_TOL, RENAMES, Part, SchemaError
 from ..model import Column, Rename, SchemaDiff, Side, TypeChange
 from ..spec import DatasetSpec
 
@@ -138,12 +138,13 @@ def _pair(name: str, cand: str, ptype: str, ctype: str, spec: DatasetSpec) -> Co
 
 
 def _missing(
-    side: Side, dataset: str, column: str, columns: dict[str, str], fix: str
+    side: Side, dataset: str, column: str, columns: dict[str, str], *fix: Part
 ) -> SchemaError:
     listing = ", ".join(columns) if len(columns) <= 12 else ", ".join(list(columns)[:12]) + ", ..."
     return SchemaError(
         f"column '{column}' is not in the {side} version of dataset '{dataset}' "
-        f"(columns: {listing}); {fix}"
+        f"(columns: {listing}); ",
+        *fix,
     )
 
 
@@ -165,43 +166,59 @@ def make_plan(
     prod = {c.name: c.type for c in production}
     cand = {c.name: c.type for c in candidate}
     if not spec.key:
-        raise SchemaError(f"no key given for dataset '{dataset}'; pass --key COL[,COL...]")
+        raise SchemaError(
+            f"no key given for dataset '{dataset}'; pass ", KEY.of(dataset), " COL[,COL...]"
+        )
     renames = {}
     for old, new in spec.renames.items():
         if old in prod and new in cand:
             renames[old] = new
         elif strict or (old in prod) != (new in cand):
-            fix = f"fix --rename {old}={new}"
+            fix = ("fix ", RENAMES.of(dataset), f" {old}={new}")
             if old not in prod:
-                raise _missing("production", dataset, old, prod, fix)
-            raise _missing("candidate", dataset, new, cand, fix)
+                raise _missing("production", dataset, old, prod, *fix)
+            raise _missing("candidate", dataset, new, cand, *fix)
     spec = replace(spec, renames=renames)
     ignored = tuple(c for c in spec.ignore_columns if c in prod or c in cand)
     if strict:
         for col in spec.ignore_columns:
             if col not in ignored:
-                raise _missing("production", dataset, col, prod, f"fix --ignore-column {col}")
-        for flag, tols in (("--abs-tol", spec.column_abs_tol), ("--rel-tol", spec.column_rel_tol)):
+                raise _missing(
+                    "production", dataset, col, prod, "fix ", IGNORE_COLUMNS.of(dataset), f" {col}"
+                )
+        for flag, tols in ((ABS_TOL, spec.column_abs_tol), (REL_TOL, spec.column_rel_tol)):
             for col in tols:
                 if col not in prod:
-                    raise _missing("production", dataset, col, prod, f"fix {flag} {col}=...")
+                    raise _missing(
+                        "production", dataset, col, prod, "fix ", flag.of(dataset), f" {col}=..."
+                    )
     for k in spec.key:
         if k in spec.ignore_columns:
             raise SchemaError(f"key column '{k}' of dataset '{dataset}' is also ignored; drop one")
         if k not in prod:
-            raise _missing("production", dataset, k, prod, "pass a --key that both versions have")
+            raise _missing(
+                "production",
+                dataset,
+                k,
+                prod,
+                "pass a ",
+                KEY.of(dataset),
+                " that both versions have",
+            )
         if spec.candidate_name(k) not in cand:
             raise _missing(
                 "candidate", dataset, spec.candidate_name(k), cand,
-                "pass a --key that both versions have, or --rename it",
+                "pass a ", KEY.of(dataset), " that both versions have, or ",
+                RENAMES.of(dataset), " it",
             )  # fmt: skip
 
     key_targets = {spec.candidate_name(k): k for k in spec.key}
     for old, new in spec.renames.items():
         if old not in spec.key and new in key_targets:
             raise SchemaError(
-                f"--rename {old}={new}: '{new}' is the candidate's key column of dataset "
-                f"'{dataset}' (key '{key_targets[new]}'); rename a column to a free name"
+                RENAMES.of(dataset),
+                f" {old}={new}: '{new}' is the candidate's key column of dataset "
+                f"'{dataset}' (key '{key_targets[new]}'); rename a column to a free name",
             )
     skip = set(ignored)
     cand_of = {p: spec.candidate_name(p) for p in prod}
@@ -232,12 +249,13 @@ def make_plan(
         renamed=tuple(Rename(old, new) for old, new in spec.renames.items()),
     )  # fmt: skip
     if strict:
-        for flag, tols in (("--abs-tol", spec.column_abs_tol), ("--rel-tol", spec.column_rel_tol)):
+        for flag, tols in ((ABS_TOL, spec.column_abs_tol), (REL_TOL, spec.column_rel_tol)):
             for col, tol in tols.items():
                 if col in pairs and tol and not pairs[col].numeric:
                     raise SchemaError(
-                        f"{flag} {col}={tol}: column '{col}' of dataset '{dataset}' is not numeric "
-                        f"({prod[col]}); tolerances apply to numbers only, drop it"
+                        flag.of(dataset),
+                        f" {col}={tol}: column '{col}' of dataset '{dataset}' is not numeric "
+                        f"({prod[col]}); tolerances apply to numbers only, drop it",
                     )
     keys = tuple(pairs[k] for k in spec.key)
     compared = tuple(p for name, p in pairs.items() if name not in spec.key)

@@ -17,7 +17,7 @@ from typing import IO
 from urllib.parse import unquote
 
 from ..datasets import DatasetRef
-from ..errors import InputError
+from ..errors import FORMAT, InputError
 
 ARROW_FILE_MAGIC = b"ARROW1"
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
@@ -76,10 +76,12 @@ def data_files(ref: DatasetRef, side: str) -> tuple[str, ...]:
         return ref.files
     if not text or len(empty) == len(ref.files):
         what = "0 bytes" if sizes[empty[0]] == 0 else "no header, no rows"
-        raise InputError(
+        message = (
             f"{side} file '{shown(ref, empty[0])}' is empty ({what}); check the pipeline output"
-            + ("" if text else f", or pass --format if it is not {ref.format}")
         )
+        if text:
+            raise InputError(message)
+        raise InputError(message + ", or pass ", FORMAT.of(ref.name), f" if it is not {ref.format}")
     return tuple(f for f in ref.files if f not in empty)
 
 

@@ -16,7 +16,7 @@ import os
 from typing import Any
 
 from ..datasets import DatasetRef, is_uri
-from ..errors import InputError
+from ..errors import ENGINE, FORMAT, InputError
 from ..model import Column
 from . import declared_types, read_checks
 from .spark_session import reason
@@ -29,8 +29,8 @@ def read(spark: Any, ref: DatasetRef, side: str) -> Any:
     if ref.format not in ("parquet", "csv", "json"):
         raise InputError(
             f"the spark engine cannot read {side} dataset '{ref.path}' ({ref.format}); "
-            "convert it to Parquet, or use --engine duckdb"
-        )
+            "convert it to Parquet, or use ", ENGINE, " duckdb",
+        )  # fmt: skip
     reader = spark.read.format(ref.format)
     encoding = ref.encoding
     if is_uri(ref.path):
@@ -91,8 +91,8 @@ def _read_failure(
         return found
     return InputError(
         f"cannot read {side} dataset '{ref.path}' as {ref.format}: {reason(exc)}; "
-        "check the path, or pass --format"
-    )
+        "check the path, or pass ", FORMAT.of(ref.name),
+    )  # fmt: skip
 
 
 def _text_encoding(ref: DatasetRef, files: tuple[str, ...], side: str) -> str | None:

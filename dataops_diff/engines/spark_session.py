@@ -25,7 +25,18 @@ import warnings
 from collections.abc import Iterator
 from typing import Any
 
-from ..errors import EngineError, InputError, Interrupted, UsageError
+from ..errors import (
+    ENGINE,
+    FORMAT,
+    MEMORY_LIMIT,
+    SPARK_CONF,
+    SPARK_MASTER,
+    TEMP_DIR,
+    EngineError,
+    InputError,
+    Interrupted,
+    UsageError,
+)
 from . import memory
 from .base import EngineConfig
 
@@ -59,7 +70,7 @@ def pyspark_version() -> str:
         import pyspark
     except ImportError as exc:
         raise EngineError(
-            f"--engine spark needs pyspark, which is not installed; install it with: {INSTALL}"
+            ENGINE, f" spark needs pyspark, which is not installed; install it with: {INSTALL}"
         ) from exc
     return str(pyspark.__version__)
 
@@ -85,13 +96,14 @@ def check_java(pyspark: str) -> None:
     java = os.path.join(home, "bin", "java") if home else shutil.which("java")
     if not java or not os.path.exists(java):
         where = f"JAVA_HOME={home} has no bin/java" if home else "no java on PATH"
-        raise EngineError(f"--engine spark needs Java ({where}); {JAVA_FIX}")
+        raise EngineError(ENGINE, f" spark needs Java ({where}); {JAVA_FIX}")
     need = 17 if int(pyspark.split(".")[0]) >= 4 else 8
     have = java_major(java)
     if have is not None and have < need:
         raise EngineError(
-            f"--engine spark with pyspark {pyspark} needs Java {need} or later, "
-            f"'{java}' is Java {have}; {JAVA_FIX}"
+            ENGINE,
+            f" spark with pyspark {pyspark} needs Java {need} or later, "
+            f"'{java}' is Java {have}; {JAVA_FIX}",
         )
 
 
@@ -116,9 +128,10 @@ def _settings(config: EngineConfig, master: str, folder: str, submitted: bool) -
             heap = memory.pool_size(limit, share=JVM_SHARE)
             if heap < MIN_HEAP:
                 raise UsageError(
-                    f"--memory-limit {memory.human(limit)}: Spark in local mode needs a heap of "
+                    MEMORY_LIMIT,
+                    f" {memory.human(limit)}: Spark in local mode needs a heap of "
                     f"{memory.human(MIN_HEAP)}; give at least "
-                    f"{memory.human(int(limit + (MIN_HEAP - heap) / JVM_SHARE))}"
+                    f"{memory.human(int(limit + (MIN_HEAP - heap) / JVM_SHARE))}",
                 )
             settings["spark.driver.memory"] = f"{memory.mib(heap)}m"
         settings["spark.local.dir"] = folder
@@ -195,8 +208,11 @@ def session(config: EngineConfig) -> Any:
         reason = _last_line(log)
         _stop()
         raise EngineError(
-            f"cannot start Spark on master '{master or 'spark-submit'}': {reason}; "
-            f"check --spark-master and --spark-conf, and Java ({JAVA_FIX})"
+            f"cannot start Spark on master '{master or 'spark-submit'}': {reason}; check ",
+            SPARK_MASTER,
+            " and ",
+            SPARK_CONF,
+            f", and Java ({JAVA_FIX})",
         ) from exc
     return _Started.session
 
@@ -206,8 +222,10 @@ def _apply(spark: Any, config: EngineConfig) -> None:
     master = spark.sparkContext.master
     if config.master and config.master != master:
         raise UsageError(
-            f"--spark-master {config.master}: a Spark session on '{master}' is already running "
-            "in this process; drop --spark-master"
+            SPARK_MASTER,
+            f" {config.master}: a Spark session on '{master}' is already running "
+            "in this process; drop ",
+            SPARK_MASTER,
         )
     for key, value in config.options.items():
         if spark.conf.get(key, None) == value:
@@ -216,8 +234,9 @@ def _apply(spark: Any, config: EngineConfig) -> None:
             spark.conf.set(key, value)
         except Exception as exc:
             raise UsageError(
-                f"--spark-conf {key}: cannot be changed in a running Spark session; "
-                "set it where the session is started (spark-submit --conf, cluster settings)"
+                SPARK_CONF,
+                f" {key}: cannot be changed in a running Spark session; "
+                "set it where the session is started (spark-submit --conf, cluster settings)",
             ) from exc
 
 
@@ -280,16 +299,23 @@ def query_error(production: Any, candidate: Any, exc: BaseException) -> Exceptio
     where = f"dataset '{production.name}' ('{production.path}' vs '{candidate.path}')"
     if "No space left on device" in text:
         return EngineError(
-            f"disk full while comparing {where}: {message}; free space in Spark's local dir "
-            "(--temp-dir in local mode, spark.local.dir on a cluster)"
+            f"disk full while comparing {where}: {message}; free space in Spark's local dir (",
+            TEMP_DIR,
+            " in local mode, spark.local.dir on a cluster)",
         )
     if "OutOfMemoryError" in text or "Java heap space" in text or "GC overhead" in text:
         return EngineError(
-            f"out of memory comparing {where}: {message}; raise --memory-limit (local mode) or "
-            "--spark-conf spark.executor.memory=..."
+            f"out of memory comparing {where}: {message}; raise ",
+            MEMORY_LIMIT,
+            " (local mode) or ",
+            SPARK_CONF,
+            " spark.executor.memory=...",
         )
     if any(marker in text for marker in _READ_ERRORS):
-        return InputError(f"cannot read {where}: {message}; check the files, or pass --format")
+        return InputError(
+            f"cannot read {where}: {message}; check the files, or pass ",
+            FORMAT.of(production.name),
+        )
     if type(exc).__module__.startswith("py4j") and "Connection" in text:
         return EngineError(f"the Spark driver stopped while comparing {where}: {message}")
     return EngineError(

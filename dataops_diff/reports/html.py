@@ -82,6 +82,7 @@ def render(report: Report, base_dir: str | None = None) -> str:
             logs=_logs(report, base_dir),
             max_reasons=MAX_REASONS_OPEN,
             max_columns=html_view.MAX_COLUMNS_OPEN,
+            group_rows=summary.has_group_rows(report),
         )
     )
 

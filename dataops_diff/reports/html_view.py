@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ..model import ColumnDiff, ColumnShift, DatasetDiff, JSONValue, Profile, Report, RowSample
 from . import html_charts as charts
-from .summary import value_text
+from .summary import OneSide, group_fields, group_side_rows, one_side, row_sums, value_text
 
 MAX_COLUMNS_OPEN = 25  # column table rows shown before "N more columns"
 MAX_CHARTS_OPEN = 8  # charts of the most changed columns shown expanded
@@ -71,6 +71,18 @@ class RowTable:
 
 
 @dataclass(frozen=True)
+class GroupTable:
+    """The first differing duplicate-key groups: key columns, the version, then row columns."""
+
+    keys: tuple[str, ...]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[tuple[Cell, ...], str, tuple[Cell, ...]], ...]  # (key, version, values)
+    shown: int  # groups shown
+    total: int  # groups that differ
+    more_columns: int
+
+
+@dataclass(frozen=True)
 class DatasetView:
     d: DatasetDiff
     anchor: str
@@ -83,6 +95,9 @@ class DatasetView:
     more_sample_columns: int
     only_in_production: RowTable
     only_in_candidate: RowTable
+    one_side: OneSide | None  # the one version's view of a dataset the other lacks
+    row_sums: tuple[str, ...]  # each side's rows as matched + only-in + group rows (with groups)
+    groups: GroupTable | None
 
 
 def cell(value: JSONValue, other: JSONValue = None, highlight: bool = False) -> Cell:
@@ -188,6 +203,29 @@ def _row_table(samples: tuple[RowSample, ...], key: tuple[str, ...]) -> RowTable
     return RowTable(tuple(shown), rows, max(len(samples) - MAX_SAMPLES, 0), len(names) - len(shown))
 
 
+def _group_table(d: DatasetDiff) -> GroupTable | None:
+    dup = d.duplicates
+    if not dup.samples:
+        return None
+    groups = dup.samples[:MAX_SAMPLES]
+    keys = list(groups[0].key)
+    fields: list[str] = []
+    for g in groups:
+        for side in (g.production, g.candidate):
+            fields += [f for f in group_fields(group_side_rows(side)) if f not in fields]
+    fields = [f for f in fields if f not in keys]
+    shown = fields[:MAX_ROW_COLUMNS]
+    rows = tuple(
+        (tuple(cell(g.key.get(k)) for k in keys), side, tuple(cell(r.get(f)) for f in shown))
+        for g in groups
+        for side, value in (("production", g.production), ("candidate", g.candidate))
+        for r in group_side_rows(value)[:MAX_SAMPLES]
+    )
+    return GroupTable(
+        tuple(keys), tuple(shown), rows, len(groups), dup.groups_differing, len(fields) - len(shown)
+    )
+
+
 def _dataset_status(report: Report, name: str) -> str:
     severities = {r.severity for r in report.verdict.reasons if r.dataset == name}
     return "FAIL" if "fail" in severities else "WARN" if "warn" in severities else "PASS"
@@ -246,4 +284,12 @@ def dataset_view(report: Report, index: int, d: DatasetDiff) -> DatasetView:
         more_sample_columns=max(len(with_samples) - MAX_SAMPLE_COLUMNS, 0),
         only_in_production=_row_table(d.only_in_production_samples, d.key),
         only_in_candidate=_row_table(d.only_in_candidate_samples, d.key),
+        one_side=one_side(d),
+        row_sums=tuple(row_sums(d)) if _has_groups(d) else (),
+        groups=_group_table(d),
     )
+
+
+def _has_groups(d: DatasetDiff) -> bool:
+    dup = d.duplicates
+    return bool(dup.production_group_rows or dup.candidate_group_rows or dup.samples)

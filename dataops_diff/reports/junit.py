@@ -10,8 +10,9 @@ import re
 import xml.etree.ElementTree as ET
 
 from ..humanize import visible
-from ..model import Reason, Report
+from ..model import DatasetDiff, Reason, Report
 from ..policy import RULES, RUN_RULES
+from .summary import one_side, value_text
 
 # Characters XML 1.0 cannot carry at all, even escaped: shown as \xNN / \uNNNN instead.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -35,7 +36,7 @@ def render(report: Report) -> str:
     rules += sorted({r.rule for r in reasons} - set(rules))
     root = ET.Element("testsuites", name=SUITE)
     suites = [
-        _suite(f"{SUITE}.datasets", datasets, report),
+        _suite(f"{SUITE}.datasets", datasets, report, {d.name: _notes(d) for d in report.datasets}),
         _suite(
             f"{SUITE}.rules",
             [(rule, [r for r in reasons if r.rule == rule]) for rule in rules],
@@ -51,7 +52,25 @@ def render(report: Report) -> str:
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + body + "\n"
 
 
-def _suite(name: str, cases: list[tuple[str, list[Reason]]], report: Report | None) -> ET.Element:
+def _notes(d: DatasetDiff) -> list[str]:
+    """What a dataset one version lacks held (its rows are lost or new): rows, schema, rows."""
+    one = one_side(d)
+    if one is None:
+        return []
+    notes = [f"{d.name}: {one.headline}"]
+    if one.columns:
+        notes.append(f"columns: {', '.join(f'{c.name} ({c.type})' for c in one.columns)}")
+    for row in one.samples[:5]:
+        notes.append("row: " + ", ".join(f"{k}={value_text(v)}" for k, v in row.values.items()))
+    return notes
+
+
+def _suite(
+    name: str,
+    cases: list[tuple[str, list[Reason]]],
+    report: Report | None,
+    notes: dict[str, list[str]] | None = None,
+) -> ET.Element:
     suite = ET.Element("testsuite", name=name)
     failures = errors = 0
     if report is not None:
@@ -82,9 +101,10 @@ def _suite(name: str, cases: list[tuple[str, list[Reason]]], report: Report | No
                 case, "failure", message=clean(failed[0].message), type=clean(failed[0].rule)
             )
             failure.text = "\n".join(clean(f"FAIL {r.rule}: {r.message}") for r in failed)
-        if warned:
+        said = [f"WARN {r.rule}: {r.message}" for r in warned] + (notes or {}).get(case_name, [])
+        if said:
             out = ET.SubElement(case, "system-out")
-            out.text = "\n".join(clean(f"WARN {r.rule}: {r.message}") for r in warned)
+            out.text = "\n".join(clean(line) for line in said)
     suite.set("tests", str(len(cases)))
     suite.set("failures", str(failures))
     suite.set("errors", str(errors))

@@ -71,9 +71,9 @@ def render(report: Report) -> str:
     out += _expected(report)
     out += _run(report)
     out += _datasets(report)
-    detailed = [d for d in report.datasets if d.status == "compared" and d.has_differences]
+    detailed = [d for d in report.datasets if d.has_differences]
     for d in detailed[:MAX_DATASETS]:
-        out += _dataset(report, d)
+        out += _dataset(report, d) if d.status == "compared" else _one_side(d)
     if len(detailed) > MAX_DATASETS:
         out += [f"… and {len(detailed) - MAX_DATASETS} more datasets with differences", ""]
     version = f"dataops-diff {text(report.tool_version)} · " if report.tool_version else ""
@@ -142,33 +142,81 @@ def _log_tails(report: Report) -> list[str]:
 def _datasets(report: Report) -> list[str]:
     if not report.datasets:
         return []
+    groups = s.has_group_rows(report)
     out = [
         "### Datasets",
         "",
         "| dataset | verdict | status | rows production | rows candidate | matched "
-        "| only production | only candidate | changed rows | changed columns |",
-        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| only production | only candidate "
+        + ("| rows in duplicate-key groups " if groups else "")
+        + "| changed rows | changed columns |",
+        "|---|---|---|" + "---:|" * (8 if groups else 7),
     ]
     for d in report.datasets:
         compared = d.status == "compared"
         status = s.dataset_status(report, d.name)
-        numbers = [d.production_rows, d.candidate_rows] + (
-            [
-                d.matched_rows,
-                d.only_in_production,
-                d.only_in_candidate,
-                d.rows_with_differences,
-                len(d.changed_columns),
-            ]
+        only = (  # a one-sided dataset's rows are all lost or all new
+            [d.only_in_production, d.only_in_candidate]
             if compared
-            else [None] * 5
+            else [
+                d.only_in_production if d.production_rows is not None else None,
+                d.only_in_candidate if d.candidate_rows is not None else None,
+            ]
         )
+        rest = [d.rows_with_differences, len(d.changed_columns)] if compared else [None, None]
+        cells = [s.count(v) for v in [d.production_rows, d.candidate_rows]]
+        cells += [s.count(d.matched_rows if compared else None), *(s.count(v) for v in only)]
+        if groups:
+            cells.append(s.group_rows(d) if compared else "-")
+        cells += [s.count(v) for v in rest]
         out.append(
             f"| {text(d.name)} | {_ICON[status]} {status} | {s.dataset_state(d)} | "
-            + " | ".join(s.count(v) for v in numbers)
+            + " | ".join(cells)
             + " |"
         )
     return [*out, ""]
+
+
+def _one_side(d: DatasetDiff) -> list[str]:
+    """A dataset one version lacks: its rows (lost or new), its schema and its first rows."""
+    one = s.one_side(d)
+    assert one is not None
+    out = [f"### {text(d.name)}", "", one.headline, ""]
+    if one.columns:
+        columns = ", ".join(f"{text(c.name)} ({text(c.type)})" for c in one.columns)
+        out += [f"columns ({one.side}): {columns}", ""]
+    if one.samples:
+        out += _row_samples(
+            f"{d.name}: rows of {one.side}",
+            len(one.samples) if one.rows is None else one.rows,
+            one.samples,
+        )
+    return out
+
+
+def _groups(d: DatasetDiff) -> list[str]:
+    """Each side's figures as a sum, and the first differing duplicate-key groups."""
+    dup = d.duplicates
+    out = [f"rows: {'; '.join(s.row_sums(d))}", ""]
+    if not dup.samples:
+        return out
+    groups = dup.samples[:MAX_SAMPLES]
+    keys = list(groups[0].key)
+    table: list[list[JSONValue]] = []
+    fields: list[str] = []
+    for g in groups:
+        for side in (g.production, g.candidate):
+            fields += [f for f in s.group_fields(s.group_side_rows(side)) if f not in fields]
+    shown = [f for f in fields if f not in keys][:MAX_ROW_FIELDS]
+    for g in groups:
+        for side, value in (("production", g.production), ("candidate", g.candidate)):
+            for row in s.group_side_rows(value)[:MAX_SAMPLES]:
+                table.append([*(g.key.get(k) for k in keys), side, *(row.get(f) for f in shown)])
+    title = (
+        f"{d.name}: differing duplicate-key groups "
+        f"(showing {len(groups)} of {dup.groups_differing:,})"
+    )
+    return out + _details(title, [*keys, "version", *shown], table)
 
 
 def _dataset(report: Report, d: DatasetDiff) -> list[str]:
@@ -211,6 +259,9 @@ def _dataset(report: Report, d: DatasetDiff) -> list[str]:
             ]
             title = f"{d.name}.{c.name}: changed rows (showing {len(rows)} of {c.unequal:,})"
             out += _details(title, [*keys, "production", "candidate"], rows)
+    dup = d.duplicates
+    if dup.production_group_rows or dup.candidate_group_rows or dup.samples:
+        out += _groups(d)
     for side, total, samples in (
         ("production", d.only_in_production, d.only_in_production_samples),
         ("candidate", d.only_in_candidate, d.only_in_candidate_samples),

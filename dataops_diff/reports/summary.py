@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from ..humanize import size as size  # re-exported: the renderers' one size format
 from ..humanize import visible
-from ..model import DatasetDiff, JSONValue, Reason, Report, VerdictStatus
+from ..model import Column, DatasetDiff, JSONValue, Reason, Report, RowSample, VerdictStatus
 
 
 def dataset_status(report: Report, dataset: str) -> VerdictStatus:
@@ -73,3 +74,80 @@ def number(value: float | None) -> str:
 
 def seconds(value: float) -> str:
     return f"{value:.1f} s"
+
+
+@dataclass(frozen=True)
+class OneSide:
+    """A dataset one version wrote and the other did not: its rows are lost (production only) or
+    new (candidate only), and what they held is shown as that version's schema and rows."""
+
+    side: str  # "production" or "candidate"
+    rows: int | None  # None: a report from before row counts of one-sided datasets
+    columns: tuple[Column, ...]
+    samples: tuple[RowSample, ...]
+
+    @property
+    def headline(self) -> str:
+        """``only in candidate, 75 rows``."""
+        rows = "rows not counted" if self.rows is None else f"{self.rows:,} rows"
+        return f"only in {self.side}, {rows}"
+
+
+def one_side(d: DatasetDiff) -> OneSide | None:
+    """The one version's view of a dataset the other version lacks; None when both have it."""
+    if d.status == "compared":
+        return None
+    if d.status == "only_in_production":
+        columns, samples = d.schema.only_in_production, d.only_in_production_samples
+        return OneSide("production", d.production_rows, columns, samples)
+    columns, samples = d.schema.only_in_candidate, d.only_in_candidate_samples
+    return OneSide("candidate", d.candidate_rows, columns, samples)
+
+
+def has_group_rows(report: Report) -> bool:
+    """Whether some dataset has rows in duplicate-key groups: then every table that shows row
+    figures shows those rows too, so that rows = matched + only-in + group rows."""
+    return any(
+        d.duplicates.production_group_rows or d.duplicates.candidate_group_rows
+        for d in report.datasets
+    )
+
+
+def group_rows(d: DatasetDiff) -> str:
+    """``3 · 4``: the rows of duplicate-key groups, production then candidate."""
+    dup = d.duplicates
+    return f"{dup.production_group_rows:,} · {dup.candidate_group_rows:,}"
+
+
+def row_sums(d: DatasetDiff) -> list[str]:
+    """Each side's rows as the sum of the figures that make them up (with duplicate groups)."""
+    dup = d.duplicates
+    out = []
+    for side, rows, only, groups in (
+        ("production", d.production_rows, d.only_in_production, dup.production_group_rows),
+        ("candidate", d.candidate_rows, d.only_in_candidate, dup.candidate_group_rows),
+    ):
+        out.append(
+            f"{side} {count(rows)} rows = {d.matched_rows:,} matched + {only:,} only in {side} "
+            f"+ {groups:,} in duplicate-key groups"
+        )
+    return out
+
+
+def group_fields(samples: tuple[RowSample, ...] | list[dict[str, JSONValue]]) -> list[str]:
+    """The column names of some rows, in first-seen order."""
+    fields: list[str] = []
+    for row in samples:
+        values = row.values if isinstance(row, RowSample) else row
+        fields += [f for f in values if f not in fields]
+    return fields
+
+
+def group_row(value: JSONValue) -> dict[str, JSONValue]:
+    """One row of a duplicate-key group sample (an object by column name in the model)."""
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def group_side_rows(value: JSONValue) -> list[dict[str, JSONValue]]:
+    """One side's rows of a duplicate-key group sample."""
+    return [group_row(v) for v in value] if isinstance(value, list) else []

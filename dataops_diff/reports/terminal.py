@@ -11,7 +11,8 @@ from rich.table import Table
 from rich.text import Text
 
 from ..humanize import size, visible
-from ..model import ColumnDiff, DatasetDiff, JSONValue, Report
+from ..model import ColumnDiff, DatasetDiff, Duplicates, JSONValue, Report, RowSample
+from .summary import group_fields, group_rows, group_side_rows, has_group_rows, one_side, row_sums
 
 _VERDICT_STYLE = {
     "PASS": "bold green",
@@ -41,7 +42,9 @@ def render(report: Report, console: Console, quiet: bool = False) -> None:
             console.print(part)
     console.print(_datasets_table(report))
     for d in report.datasets:
-        if d.status == "compared" and d.has_differences:
+        if d.status != "compared":
+            console.print(_one_side_detail(d))
+        elif d.has_differences:
             console.print(_dataset_detail(d))
 
 
@@ -92,25 +95,74 @@ def _log_tails(report: Report) -> list[Text]:
 
 
 def _datasets_table(report: Report) -> Table:
+    """One row a dataset. A dataset one version lacks counts its rows as only in that version;
+    with duplicate-key groups a column of their rows makes each side's figures add up."""
+    groups = has_group_rows(report)
     table = Table(title="Datasets", title_justify="left", show_edge=False)
     for header in ("dataset", "status", "rows prod", "rows cand", "matched", "only prod",
-                   "only cand", "changed rows", "changed cols"):  # fmt: skip
+                   "only cand", *(("dup rows",) if groups else ()), "changed rows",
+                   "changed cols"):  # fmt: skip
         table.add_column(header, justify="left" if header in ("dataset", "status") else "right")
     for d in report.datasets:
         status = _status(d)
         style = "green" if status in ("same", "identical") else "red"
+        compared = d.status == "compared"
         table.add_row(
             _text(d.name),
             _text(status, style=style),
             _n(d.production_rows),
             _n(d.candidate_rows),
-            _n(d.matched_rows if d.status == "compared" else None),
-            _n(d.only_in_production if d.status == "compared" else None),
-            _n(d.only_in_candidate if d.status == "compared" else None),
-            _n(d.rows_with_differences if d.status == "compared" else None),
-            _n(len(d.changed_columns) if d.status == "compared" else None),
+            _n(d.matched_rows if compared else None),
+            _n(d.only_in_production if compared or d.production_rows is not None else None),
+            _n(d.only_in_candidate if compared or d.candidate_rows is not None else None),
+            *((_text(group_rows(d) if compared else "-"),) if groups else ()),
+            _n(d.rows_with_differences if compared else None),
+            _n(len(d.changed_columns) if compared else None),
         )
     return table
+
+
+def _one_side_detail(d: DatasetDiff) -> Group:
+    """What a dataset one version lacks held: its rows (lost or new), schema and first rows."""
+    one = one_side(d)
+    assert one is not None
+    parts: list[Table | Text] = [Text("\n" + visible(d.name), style="bold")]
+    parts.append(_text(f"  {one.headline}"))
+    if one.columns:
+        columns = ", ".join(f"{c.name} ({c.type})" for c in one.columns)
+        parts.append(_text(f"  columns: {_clip(columns, 200)}"))
+    parts += _rows(one.samples)
+    return Group(*parts)
+
+
+def _rows(samples: tuple[RowSample, ...]) -> list[Text]:
+    return [
+        _text(f"    {_clip(', '.join(f'{k}={_v(v)}' for k, v in row.values.items()), 100)}",
+              style="dim")
+        for row in samples[:MAX_SAMPLES]
+    ]  # fmt: skip
+
+
+def _groups(d: DatasetDiff, dup: Duplicates) -> list[Text]:
+    """Each side's figures as a sum, and the first differing duplicate-key groups: key and rows."""
+    parts = [_text(f"  {line}", style="dim") for line in row_sums(d)]
+    if dup.samples:
+        shown = dup.samples[:MAX_SAMPLES]
+        parts.append(_text(
+            f"  differing duplicate-key groups (showing {len(shown)} of {dup.groups_differing:,})"
+        ))  # fmt: skip
+    for group in dup.samples[:MAX_SAMPLES]:
+        key = ", ".join(f"{k}={_v(v)}" for k, v in group.key.items())
+        parts.append(_text(f"    key {key}"))
+        for side, value in (("production", group.production), ("candidate", group.candidate)):
+            rows = group_side_rows(value)
+            for row in rows[:MAX_SAMPLES]:
+                fields = [f for f in group_fields([row]) if f not in group.key]
+                values = ", ".join(f"{k}={_v(row[k])}" for k in fields)
+                parts.append(_text(f"      {side:<10} {_clip(values, 100)}", style="dim"))
+            if len(rows) > MAX_SAMPLES:
+                parts.append(_text(f"      {side:<10} ... {len(rows) - MAX_SAMPLES} more rows"))
+    return parts
 
 
 def _status(d: DatasetDiff) -> str:
@@ -140,15 +192,15 @@ def _dataset_detail(d: DatasetDiff) -> Group:
             f"({dup.candidate_rows:,} rows); {dup.groups_differing:,} of {dup.groups:,} "
             "shared groups differ"
         ))  # fmt: skip
+    if dup.production_group_rows or dup.candidate_group_rows or dup.samples:
+        parts += _groups(d, dup)
     for side, count, rows in (
         ("production", d.only_in_production, d.only_in_production_samples),
         ("candidate", d.only_in_candidate, d.only_in_candidate_samples),
     ):
         if count:
             parts.append(_text(f"  {count:,} rows only in {side}"))
-            for row in rows[:MAX_SAMPLES]:
-                values = ", ".join(f"{k}={_v(v)}" for k, v in row.values.items())
-                parts.append(_text(f"    {_clip(values, 100)}", style="dim"))
+            parts += _rows(rows)
     changed = d.changed_columns
     if changed:
         parts.append(_columns_table(changed[:MAX_COLUMNS]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import UsageError
+from ..errors import SAMPLES, UsageError
 
 DEFAULT_SAMPLES = 10
 MAX_SAMPLES = 10_000  # samples are for reading: more than this is a request for the data itself
@@ -56,7 +56,7 @@ class DatasetSpec:
                 )
         if isinstance(self.samples, bool) or not 0 <= self.samples <= MAX_SAMPLES:
             raise UsageError(
-                f"samples is {self.samples!r}: give a whole number from 0 to {MAX_SAMPLES}"
+                SAMPLES, f" is {self.samples!r}: give a whole number from 0 to {MAX_SAMPLES}"
             )
         targets: dict[str, str] = {}
         for old, new in self.renames.items():
