@@ -17,6 +17,10 @@ from ..spec import DatasetSpec
 
 Category = Literal["integer", "float", "decimal", "string", "bool", "temporal", "binary", "other"]
 NUMERIC: frozenset[Category] = frozenset({"integer", "float", "decimal"})
+# The widest decimal the engines compute with (DuckDB and Spark: 38 digits). Wider ones
+# (Parquet's decimal256) are read as canonical decimal text and compare exactly as text.
+MAX_DECIMAL_DIGITS = 38
+_DECIMAL = re.compile(r"^decimal(?:128|256)?\((\d+),\s*(-?\d+)\)$")
 
 _DICTIONARY = re.compile(r"^dictionary<values=(.+), indices=\w+, ordered=\d>$")
 _SAME_VALUES = [
@@ -55,6 +59,18 @@ def category(arrow_type: str) -> Category:
     if t.startswith(("binary", "fixed_size_binary")):
         return "binary"
     return "other"
+
+
+def decimal_digits(arrow_type: str) -> tuple[int, int] | None:
+    """A decimal type's precision and scale (``decimal256(50, 1)`` -> (50, 1)), else None."""
+    m = _DECIMAL.match(normalize_type(arrow_type))
+    return (int(m[1]), int(m[2])) if m else None
+
+
+def wide_decimal(arrow_type: str) -> bool:
+    """A decimal wider than the engines compute with: compared exactly, without tolerance."""
+    digits = decimal_digits(arrow_type)
+    return digits is not None and digits[0] > MAX_DECIMAL_DIGITS
 
 
 def _base(arrow_type: str) -> str:
@@ -132,7 +148,9 @@ class Plan:
 
 def _pair(name: str, cand: str, ptype: str, ctype: str, spec: DatasetSpec) -> ColumnPair:
     pcat, ccat = category(ptype), category(ctype)
-    numeric = pcat in NUMERIC and ccat in NUMERIC  # tolerances apply to numbers only
+    # tolerances apply to numbers only, and not to decimals wider than the engines compute with
+    wide = wide_decimal(ptype) or wide_decimal(ctype)
+    numeric = pcat in NUMERIC and ccat in NUMERIC and not wide
     atol, rtol = (spec.abs_tol_for(name), spec.rel_tol_for(name)) if numeric else (0.0, 0.0)
     return ColumnPair(name, cand, ptype, ctype, pcat, ccat, atol, rtol)
 
@@ -238,6 +256,12 @@ def make_plan(
                     raise SchemaError(
                         f"{flag} {col}={tol}: column '{col}' of dataset '{dataset}' is not numeric "
                         f"({prod[col]}); tolerances apply to numbers only, drop it"
+                    )
+                if col in pairs and tol and not pairs[col].tolerant:
+                    raise SchemaError(
+                        f"{flag} {col}={tol}: column '{col}' of dataset '{dataset}' is a decimal "
+                        f"wider than {MAX_DECIMAL_DIGITS} digits ({prod[col]}), compared exactly; "
+                        "drop the tolerance"
                     )
     keys = tuple(pairs[k] for k in spec.key)
     compared = tuple(p for name, p in pairs.items() if name not in spec.key)
