@@ -14,10 +14,10 @@ import tempfile
 
 import duckdb
 
-from ..datasets import TEXT_FORMATS, DatasetRef
+from ..datasets import TEXT_FORMATS, DatasetRef, is_uri
 from ..errors import InputError
 from ..model import Column
-from . import declared_types, duckdb_types, read_checks
+from . import declared_types, duckdb_types, read_checks, wide_decimals
 from .duckdb_read_errors import COLUMN, query_error, read_error
 
 _READERS = {
@@ -59,6 +59,8 @@ def register(
             files = _arrow_files(ref, files, view, temp_dir)
         elif ref.format in TEXT_FORMATS:
             files, shown = _utf8(ref, files, view, side, temp_dir)
+        elif ref.format == "parquet" and not is_uri(ref.path):
+            files, shown = wide_decimals.as_text(files, shown, view, temp_dir)
         extra = _checked_view(con, ref, files, shown, view, side)
         if len(_READY) > 64:
             _READY.clear()

@@ -45,7 +45,7 @@ def canonical_text(d: Dialect, expr: str, category: str) -> str:
     """A number as canonical decimal text (no trailing zeros after the point, no bare point):
     how a decimal wider than 38 digits is read, so any exact number compares with it as text."""
     text = d.text(expr)
-    if category == "decimal":
+    if category in ("decimal", "float"):
         trimmed = d.rtrim(d.rtrim(text, "0"), ".")
         text = f"(CASE WHEN {text} LIKE '%.%' THEN {trimmed} ELSE {text} END)"
     return text
