@@ -42,8 +42,23 @@ def normalize_type(arrow_type: str) -> str:
     return t
 
 
+_WRITTEN = " (written "
+
+
+def written(arrow_type: str, form: str) -> str:
+    """A text-format column's type with how its values are written, where that is not the
+    plain form (``engines.written_forms``): ``bool (written T | F)``."""
+    return f"{arrow_type}{_WRITTEN}{form})"
+
+
+def split_written(arrow_type: str) -> tuple[str, str]:
+    """``bool (written T | F)`` -> (``bool``, ``T | F``); a plain type -> (type, "")."""
+    t, mark, form = arrow_type.partition(_WRITTEN)
+    return (t, form[:-1]) if mark else (arrow_type, "")
+
+
 def category(arrow_type: str) -> Category:
-    t = normalize_type(arrow_type)
+    t = normalize_type(split_written(arrow_type)[0])
     if re.match(r"^u?int\d+$", t):
         return "integer"
     if t in ("float", "double", "halffloat") or re.match(r"^float\d+$", t):
@@ -75,7 +90,7 @@ def wide_decimal(arrow_type: str) -> bool:
 
 def _base(arrow_type: str) -> str:
     """``timestamp[us, tz=UTC]`` -> ``timestamp``; ``list<item: int64>`` -> ``list``."""
-    return re.split(r"[\[<(]", normalize_type(arrow_type), maxsplit=1)[0]
+    return re.split(r"[\[<(]", normalize_type(split_written(arrow_type)[0]), maxsplit=1)[0]
 
 
 def same_type(production: str, candidate: str, inferred: bool = False) -> bool:
@@ -85,7 +100,10 @@ def same_type(production: str, candidate: str, inferred: bool = False) -> bool:
     from the values, so a column of whole numbers on one side and decimals on the other is not a
     schema change (the values still compare by value), and an all-null column has no type.
     """
-    p, c = normalize_type(production), normalize_type(candidate)
+    (p, p_form), (c, c_form) = split_written(production), split_written(candidate)
+    if p_form != c_form:  # the same values, written another way: a change for a consumer
+        return False
+    p, c = normalize_type(p), normalize_type(c)
     if p == c:
         return True
     if inferred:

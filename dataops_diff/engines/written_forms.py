@@ -1,0 +1,132 @@
+"""How a CSV file writes its values, where DuckDB's reading would hide a change in it.
+
+CSV stores no types: each file's types (and date formats) are guessed from its own values, so
+``13/01/2024`` -> ``01/13/2024``, ``true`` -> ``T``, ``2024-01-01 10:00`` -> ``2024-01-01T10:00``,
+``1000`` -> ``1e3`` or ``""`` -> an empty field all read as the same values. A consumer that
+parses the file breaks on each. So a column written in a form other than the plain one carries
+that form in its type (``date32[day] (written 99/99/9999 as %d/%m/%Y)``): a form that differs
+between the versions is then a type change, never a silent pass. docs/semantics.md, "Text
+formats: how values are written", states the rule.
+
+Cost: one more pass over the CSV files (every value read as text), computing a few aggregates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+
+from ..datasets import DatasetRef
+from ..model import Column
+from . import plan
+
+RAW = "__written"  # the suffix of the view that reads every value as written
+_FIRST: dict[str, str] = {}  # view -> the first file it reads (whose date format is sniffed)
+_DATE_PLAIN = frozenset({"9999-99-99"})
+_TIME_PLAIN = frozenset({"99:99:99", "99:99:99.9"})
+_TIMESTAMP_PLAIN = frozenset({f"9999-99-99 {t}" for t in _TIME_PLAIN})
+_BOOL_PLAIN = frozenset({"true", "false"})
+
+
+def quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def raw_view(
+    con: duckdb.DuckDBPyConnection,
+    ref: DatasetRef,
+    files: tuple[str, ...],
+    view: str,
+    literal: Callable[[str], str],
+) -> None:
+    """For CSV, the view ``{view}__written`` over the files read, every value as written (a
+    quoted empty field is ``''``, an unquoted one NULL): created here, read by ``with_forms``."""
+    if ref.format != "csv":
+        return
+    listed = "[" + ", ".join(literal(f) for f in files) + "]"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {view}{RAW} AS SELECT * FROM read_csv({listed}, "
+        "union_by_name = true, all_varchar = true, allow_quoted_nulls = false, header = true, "
+        "hive_partitioning = false, max_line_size = 134217728)"
+    )
+    _FIRST[view] = files[0]
+
+
+def _shape(raw: str) -> str:
+    """A value's shape: digits as 9, fractional seconds as one 9."""
+    fraction = f"regexp_replace({raw}, '[.][0-9]+', '.9')"
+    return f"regexp_replace({fraction}, '[0-9]', '9', 'g')"
+
+
+def _aggregate(raw: str, kind: str) -> str | None:
+    """The SQL aggregate that describes how one column's values are written, by its kind."""
+    if kind in ("date", "time", "timestamp"):
+        return f"list(DISTINCT {_shape(raw)}) FILTER (WHERE {raw} <> '')"
+    if kind == "bool":
+        return f"list(DISTINCT {raw}) FILTER (WHERE {raw} <> '')"
+    if kind == "number":
+        return (
+            f"[CASE WHEN bool_or(regexp_matches({raw}, '^[-+]?[0-9.]+[eE]')) THEN '9e9' END,"
+            f" CASE WHEN bool_or(starts_with({raw}, '+')) THEN '+9' END,"
+            f" CASE WHEN bool_or(regexp_matches({raw}, '^[-+]?0[0-9]')) THEN '09' END]"
+        )
+    if kind == "string":
+        return f"[CASE WHEN bool_or({raw} = '') THEN '\"\" for empty' END]"
+    return None
+
+
+def _kind(arrow_type: str) -> str:
+    t = plan.normalize_type(arrow_type)
+    if t.startswith("timestamp"):
+        return "timestamp"
+    if t.startswith("date"):
+        return "date"
+    if t.startswith("time"):
+        return "time"
+    return {"integer": "number", "float": "number", "decimal": "number"}.get(
+        plan.category(t), plan.category(t)
+    )
+
+
+def _form(kind: str, found: list[str | None], date_format: str | None) -> str | None:
+    """The written form to show, or None for the plain one."""
+    values = sorted({v for v in found or [] if v is not None})
+    plain = {
+        "date": _DATE_PLAIN,
+        "time": _TIME_PLAIN,
+        "timestamp": _TIMESTAMP_PLAIN,
+        "bool": _BOOL_PLAIN,
+    }.get(kind, frozenset())
+    if kind == "date" and date_format not in (None, "%Y-%m-%d"):
+        return f"{' | '.join(values)} as {date_format}"
+    if not values or set(values) <= plain:
+        return None
+    return " | ".join(values)
+
+
+def with_forms(
+    con: duckdb.DuckDBPyConnection, view: str, columns: tuple[Column, ...]
+) -> tuple[Column, ...]:
+    """The columns, each written in a form other than the plain one typed with that form."""
+    names = set(con.sql(f"SELECT * FROM {view}{RAW} LIMIT 0").columns)
+    kinds = {c.name: _kind(c.type) for c in columns if c.name in names}
+    aggs = {n: _aggregate(quote(n), k) for n, k in kinds.items()}
+    wanted = [(n, a) for n, a in aggs.items() if a is not None]
+    if not wanted:
+        return columns
+    row = con.execute(
+        f"SELECT {', '.join(a for _, a in wanted)} FROM {view}{RAW}"
+    ).fetchone() or tuple([None] * len(wanted))
+    date_format = None
+    if "date" in kinds.values():
+        literal = "'" + _FIRST[view].replace("'", "''") + "'"
+        sniffed = con.execute(f"SELECT DateFormat FROM sniff_csv({literal})").fetchone()
+        date_format = sniffed[0] if sniffed else None
+    forms = {
+        n: _form(kinds[n], found, date_format) for (n, _), found in zip(wanted, row, strict=True)
+    }
+    return tuple(
+        Column(c.name, plan.written(c.type, form)) if (form := forms.get(c.name)) else c
+        for c in columns
+    )
