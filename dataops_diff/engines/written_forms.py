@@ -23,10 +23,18 @@ from . import plan
 
 RAW = "__written"  # the suffix of the view that reads every value as written
 _FIRST: dict[str, str] = {}  # view -> the first file it reads (whose date format is sniffed)
-_DATE_PLAIN = frozenset({"9999-99-99"})
-_TIME_PLAIN = frozenset({"99:99:99", "99:99:99.9"})
-_TIMESTAMP_PLAIN = frozenset({f"9999-99-99 {t}" for t in _TIME_PLAIN})
-_BOOL_PLAIN = frozenset({"true", "false"})
+_DATE_PLAIN = frozenset({"9-9-9"})
+_TIME_PLAIN = frozenset({"9:9:9"})
+_TIMESTAMP_PLAIN = frozenset({"9-9-9 9:9:9"})
+_BOOL_PLAIN = frozenset({"true | false"})
+# A spelling of a boolean -> its style: a column holding only true values is written like
+# one holding both.
+_BOOL_STYLES = {
+    s: f"{t} | {f}"
+    for t, f in (("true", "false"), ("TRUE", "FALSE"), ("True", "False"), ("t", "f"),
+                 ("T", "F"), ("1", "0"), ("yes", "no"), ("y", "n"), ("Y", "N"), ("on", "off"))
+    for s in (t, f)
+}  # fmt: skip
 
 
 def quote(name: str) -> str:
@@ -54,9 +62,10 @@ def raw_view(
 
 
 def _shape(raw: str) -> str:
-    """A value's shape: digits as 9, fractional seconds as one 9."""
-    fraction = f"regexp_replace({raw}, '[.][0-9]+', '.9')"
-    return f"regexp_replace({fraction}, '[0-9]', '9', 'g')"
+    """A value's shape: each run of digits as one 9, fractional seconds dropped (whether a
+    value has them, or how many digits, depends on the value, not on how the file is written)."""
+    fraction = f"regexp_replace({raw}, '([0-9]:[0-9]+)[.][0-9]+', '\\1')"
+    return f"regexp_replace({fraction}, '[0-9]+', '9', 'g')"
 
 
 def _aggregate(raw: str, kind: str) -> str | None:
@@ -92,6 +101,8 @@ def _kind(arrow_type: str) -> str:
 def _form(kind: str, found: list[str | None], date_format: str | None) -> str | None:
     """The written form to show, or None for the plain one."""
     values = sorted({v for v in found or [] if v is not None})
+    if kind == "bool":
+        values = sorted({_BOOL_STYLES.get(v, v) for v in values})
     plain = {
         "date": _DATE_PLAIN,
         "time": _TIME_PLAIN,
