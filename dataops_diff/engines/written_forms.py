@@ -23,9 +23,9 @@ from . import plan
 
 RAW = "__written"  # the suffix of the view that reads every value as written
 _FIRST: dict[str, str] = {}  # view -> the first file it reads (whose date format is sniffed)
-_DATE_PLAIN = frozenset({"9-9-9"})
-_TIME_PLAIN = frozenset({"9:9:9"})
-_TIMESTAMP_PLAIN = frozenset({"9-9-9 9:9:9"})
+_DATE_PLAIN = frozenset({"--"})
+_TIME_PLAIN = frozenset({"::"})
+_TIMESTAMP_PLAIN = frozenset({"-- ::"})
 _BOOL_PLAIN = frozenset({"true | false"})
 # A spelling of a boolean -> its style: a column holding only true values is written like
 # one holding both.
@@ -61,24 +61,27 @@ def raw_view(
     _FIRST[view] = files[0]
 
 
-def _shape(raw: str) -> str:
-    """A value's shape: each run of digits as one 9, fractional seconds dropped (whether a
-    value has them, or how many digits, depends on the value, not on how the file is written)."""
-    fraction = f"regexp_replace({raw}, '([0-9]:[0-9]+)[.][0-9]+', '\\1')"
-    return f"regexp_replace({fraction}, '[0-9]+', '9', 'g')"
+def _shape(raw: str, kind: str) -> str:
+    """A date's or time's shape: its separators, digits dropped, runs of letters as ``a``
+    (``13/01/2024`` -> ``//``, ``2024-01-01T10:00:00`` -> ``--a::``). Times drop ``.`` too:
+    whether a value has fractions of a second depends on the value, not on the writer."""
+    drop = "[0-9]+" if kind == "date" else "[0-9.]+"
+    return f"regexp_replace(regexp_replace({raw}, '{drop}', '', 'g'), '[a-zA-Z]+', 'a', 'g')"
 
 
 def _aggregate(raw: str, kind: str) -> str | None:
     """The SQL aggregate that describes how one column's values are written, by its kind."""
     if kind in ("date", "time", "timestamp"):
-        return f"list(DISTINCT {_shape(raw)}) FILTER (WHERE {raw} <> '')"
+        return f"list(DISTINCT {_shape(raw, kind)}) FILTER (WHERE {raw} <> '')"
     if kind == "bool":
         return f"list(DISTINCT {raw}) FILTER (WHERE {raw} <> '')"
     if kind == "number":
+        bare = f"ltrim({raw}, '+-')"
+        zero = f"starts_with({bare}, '0') AND length({bare}) > 1 AND NOT starts_with({bare}, '0.')"
         return (
-            f"[CASE WHEN bool_or(regexp_matches({raw}, '^[-+]?[0-9.]+[eE]')) THEN '9e9' END,"
+            f"[CASE WHEN bool_or({raw} LIKE '%e%' OR {raw} LIKE '%E%') THEN '9e9' END,"
             f" CASE WHEN bool_or(starts_with({raw}, '+')) THEN '+9' END,"
-            f" CASE WHEN bool_or(regexp_matches({raw}, '^[-+]?0[0-9]')) THEN '09' END]"
+            f" CASE WHEN bool_or({zero}) THEN '09' END]"
         )
     if kind == "string":
         return f"[CASE WHEN bool_or({raw} = '') THEN '\"\" for empty' END]"
