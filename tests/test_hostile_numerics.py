@@ -350,3 +350,55 @@ def test_hive_partition_value_written_another_way(
     code, dataset = _compare(capsys, tmp_path, tmp_path / "p" / "orders", tmp_path / "c" / "orders")
     assert code == 1
     assert _type_changes(dataset) == [("date32[day]", "string")]
+
+
+@pytest.mark.parametrize(
+    ("production", "candidate"),
+    [
+        ('"2024-01-01 10:00:00"', '"2024-01-01T10:00:00"'),
+        ('"2024-01-01 10:00:00"', '"2024-01-01 10:00:00Z"'),
+        ('"2024-01-13"', '"13/01/2024"'),
+    ],
+)
+def test_json_written_form_change_never_passes(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, production: str, candidate: str
+) -> None:
+    files = []
+    for name, value in (("p", production), ("c", candidate)):
+        path = tmp_path / f"{name}.json"
+        path.write_text(f'{{"id": 1, "t": {value}}}\n{{"id": 2, "t": null}}\n', encoding="utf-8")
+        files.append(path)
+    code, dataset = _compare(capsys, tmp_path, files[0], files[1])
+    (change,) = _type_changes(dataset)
+    assert change[0] != change[1]
+    assert code == 1
+
+
+def test_arrow_decimal256_is_an_error_not_a_double(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """DuckDB cannot scan an Arrow decimal256: a clear error (exit 2) naming the file."""
+    import pyarrow.feather as feather
+
+    paths = []
+    for name, last in (("p", ".5"), ("c", ".6")):
+        path = tmp_path / f"{name}.arrow"
+        table = pa.table({"id": [1], "v": _dec([DIGITS + last], WIDE)})
+        feather.write_feather(table, path, compression="uncompressed")
+        paths.append(path)
+    before = snapshot(*paths)
+    out = invoke(capsys, "compare", *paths, "--key", "id")
+    assert_error(out, 2, "p.arrow", "Decimal")
+    assert snapshot(*paths) == before
+
+
+@pytest.mark.spark
+def test_spark_refuses_decimal256(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """Spark's decimals hold 38 digits: a decimal(50, 1) is an error (exit 2), never a double."""
+    ids = pa.array([1])
+    p = _parquet(tmp_path, "p", id=ids, v=_dec([DIGITS + ".5"], WIDE))
+    c = _parquet(tmp_path, "c", id=ids, v=_dec([DIGITS + ".6"], WIDE))
+    before = snapshot(p, c)
+    out = invoke(capsys, "compare", p, c, "--key", "id", "--engine", "spark")
+    assert_error(out, 2, "p.parquet", "precision 50 exceeds max precision 38")
+    assert snapshot(p, c) == before

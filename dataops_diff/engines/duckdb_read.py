@@ -256,9 +256,7 @@ def columns(
         found = duckdb_types.view_columns(con, view)
         if ref.format in TEXT_FORMATS:
             found = tuple(Column(c.name, "null") if _no_values(con, view, c) else c for c in found)
-            if ref.format == "csv":
-                found = written_forms.with_forms(con, view, found)
-            return found
+            return written_forms.with_forms(con, view, found)
     except duckdb.Error as exc:
         raise read_error(ref, side, exc) from exc
     try:

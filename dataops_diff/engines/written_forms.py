@@ -48,17 +48,28 @@ def raw_view(
     view: str,
     literal: Callable[[str], str],
 ) -> None:
-    """For CSV, the view ``{view}__written`` over the files read, every value as written (a
-    quoted empty field is ``''``, an unquoted one NULL): created here, read by ``with_forms``."""
-    if ref.format != "csv":
-        return
+    """For CSV and JSON, the view ``{view}__written`` over the files read, every value as
+    written (in CSV a quoted empty field is ``''``, an unquoted one NULL; in JSON a number is
+    its literal, ``1e3``): created here, read by ``with_forms``."""
     listed = "[" + ", ".join(literal(f) for f in files) + "]"
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {view}{RAW} AS SELECT * FROM read_csv({listed}, "
-        "union_by_name = true, all_varchar = true, allow_quoted_nulls = false, header = true, "
-        "hive_partitioning = false, max_line_size = 134217728)"
-    )
-    _FIRST[view] = files[0]
+    if ref.format == "csv":
+        reader = (
+            f"read_csv({listed}, union_by_name = true, all_varchar = true, "
+            "allow_quoted_nulls = false, header = true, hive_partitioning = false, "
+            "max_line_size = 134217728)"
+        )
+        _FIRST[view] = files[0]
+    elif ref.format == "json":
+        names = con.sql(f"SELECT * FROM {view} LIMIT 0").columns
+        as_text = ", ".join(f"'{n.replace(chr(39), chr(39) * 2)}': 'VARCHAR'" for n in names)
+        reader = (
+            f"read_json({listed}, union_by_name = true, hive_partitioning = false, "
+            f"columns = {{{as_text}}})"
+        )
+        _FIRST.pop(view, None)  # JSON: no date format to sniff; numbers are parsed values
+    else:
+        return
+    con.execute(f"CREATE OR REPLACE TEMP VIEW {view}{RAW} AS SELECT * FROM {reader}")
 
 
 def _shape(raw: str, kind: str) -> str:
@@ -124,7 +135,12 @@ def with_forms(
 ) -> tuple[Column, ...]:
     """The columns, each written in a form other than the plain one typed with that form."""
     names = set(con.sql(f"SELECT * FROM {view}{RAW} LIMIT 0").columns)
-    kinds = {c.name: _kind(c.type) for c in columns if c.name in names}
+    csv = view in _FIRST
+    kinds = {
+        c.name: kind
+        for c in columns
+        if c.name in names and ((kind := _kind(c.type)) != "number" or csv)
+    }
     aggs = {n: _aggregate(quote(n), k) for n, k in kinds.items()}
     wanted = [(n, a) for n, a in aggs.items() if a is not None]
     if not wanted:
@@ -133,7 +149,7 @@ def with_forms(
         f"SELECT {', '.join(a for _, a in wanted)} FROM {view}{RAW}"
     ).fetchone() or tuple([None] * len(wanted))
     date_format = None
-    if "date" in kinds.values():
+    if "date" in kinds.values() and csv:  # each CSV file has its own date format
         literal = "'" + _FIRST[view].replace("'", "''") + "'"
         sniffed = con.execute(f"SELECT DateFormat FROM sniff_csv({literal})").fetchone()
         date_format = sniffed[0] if sniffed else None
