@@ -801,5 +801,10 @@ CASES: list[Case] = [
     ),
 ]
 
+# Exact numbers and tolerance bounds (issue 12), kept in their own module; it imports the
+# helpers above, so it is imported here, once they exist.
+from conformance_numerics import NUMERIC_CASES  # noqa: E402
+
+CASES += NUMERIC_CASES
 CASES_BY_NAME = {c.name: c for c in CASES}
 assert len(CASES_BY_NAME) == len(CASES), "case names must be unique"

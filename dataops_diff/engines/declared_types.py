@@ -53,6 +53,8 @@ def declared(column: Column, file_type: str | None) -> Column:
     if declared_type == seen:
         return column
     kind, seen_kind = category(declared_type), category(seen)
-    if kind in _COLLAPSED and (kind == seen_kind or (kind == "decimal" and seen_kind == "float")):
+    # a decimal256 DuckDB reads as double, or that ``wide_decimals`` gave it as text
+    wide = kind == "decimal" and seen_kind in ("float", "string")
+    if kind in _COLLAPSED and (kind == seen_kind or wide):
         return Column(column.name, declared_type)
     return column

@@ -14,10 +14,10 @@ import tempfile
 
 import duckdb
 
-from ..datasets import TEXT_FORMATS, DatasetRef
+from ..datasets import TEXT_FORMATS, DatasetRef, is_uri
 from ..errors import InputError
 from ..model import Column
-from . import declared_types, duckdb_types, read_checks
+from . import declared_types, duckdb_types, read_checks, wide_decimals, written_forms
 from .duckdb_read_errors import COLUMN, query_error, read_error
 
 _READERS = {
@@ -54,12 +54,16 @@ def register(
         if key in _READY:
             files, shown, extra = _READY[key]
             _view(con, view, _relation(con, ref, files, shown, view, extra))
+            written_forms.raw_view(con, ref, files, view, literal)
             return
         if ref.format == "arrow":
             files = _arrow_files(ref, files, view, temp_dir)
         elif ref.format in TEXT_FORMATS:
             files, shown = _utf8(ref, files, view, side, temp_dir)
+        elif ref.format == "parquet" and not is_uri(ref.path):
+            files, shown = wide_decimals.as_text(files, shown, view, temp_dir)
         extra = _checked_view(con, ref, files, shown, view, side)
+        written_forms.raw_view(con, ref, files, view, literal)
         if len(_READY) > 64:
             _READY.clear()
         _READY[key] = (files, shown, extra)
@@ -251,7 +255,8 @@ def columns(
     try:
         found = duckdb_types.view_columns(con, view)
         if ref.format in TEXT_FORMATS:
-            return tuple(Column(c.name, "null") if _no_values(con, view, c) else c for c in found)
+            found = tuple(Column(c.name, "null") if _no_values(con, view, c) else c for c in found)
+            return written_forms.with_forms(con, view, found)
     except duckdb.Error as exc:
         raise read_error(ref, side, exc) from exc
     try:

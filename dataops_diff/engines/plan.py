@@ -17,6 +17,10 @@ from ..spec import DatasetSpec
 
 Category = Literal["integer", "float", "decimal", "string", "bool", "temporal", "binary", "other"]
 NUMERIC: frozenset[Category] = frozenset({"integer", "float", "decimal"})
+# The widest decimal the engines compute with (DuckDB and Spark: 38 digits). Wider ones
+# (Parquet's decimal256) are read as canonical decimal text and compare exactly as text.
+MAX_DECIMAL_DIGITS = 38
+_DECIMAL = re.compile(r"^decimal(?:128|256)?\((\d+),\s*(-?\d+)\)$")
 
 _DICTIONARY = re.compile(r"^dictionary<values=(.+), indices=\w+, ordered=\d>$")
 _SAME_VALUES = [
@@ -38,8 +42,23 @@ def normalize_type(arrow_type: str) -> str:
     return t
 
 
+_WRITTEN = " (written "
+
+
+def written(arrow_type: str, form: str) -> str:
+    """A text-format column's type with how its values are written, where that is not the
+    plain form (``engines.written_forms``): ``bool (written T | F)``."""
+    return f"{arrow_type}{_WRITTEN}{form})"
+
+
+def split_written(arrow_type: str) -> tuple[str, str]:
+    """``bool (written T | F)`` -> (``bool``, ``T | F``); a plain type -> (type, "")."""
+    t, mark, form = arrow_type.partition(_WRITTEN)
+    return (t, form[:-1]) if mark else (arrow_type, "")
+
+
 def category(arrow_type: str) -> Category:
-    t = normalize_type(arrow_type)
+    t = normalize_type(split_written(arrow_type)[0])
     if re.match(r"^u?int\d+$", t):
         return "integer"
     if t in ("float", "double", "halffloat") or re.match(r"^float\d+$", t):
@@ -57,9 +76,21 @@ def category(arrow_type: str) -> Category:
     return "other"
 
 
+def decimal_digits(arrow_type: str) -> tuple[int, int] | None:
+    """A decimal type's precision and scale (``decimal256(50, 1)`` -> (50, 1)), else None."""
+    m = _DECIMAL.match(normalize_type(arrow_type))
+    return (int(m[1]), int(m[2])) if m else None
+
+
+def wide_decimal(arrow_type: str) -> bool:
+    """A decimal wider than the engines compute with: compared exactly, without tolerance."""
+    digits = decimal_digits(arrow_type)
+    return digits is not None and digits[0] > MAX_DECIMAL_DIGITS
+
+
 def _base(arrow_type: str) -> str:
     """``timestamp[us, tz=UTC]`` -> ``timestamp``; ``list<item: int64>`` -> ``list``."""
-    return re.split(r"[\[<(]", normalize_type(arrow_type), maxsplit=1)[0]
+    return re.split(r"[\[<(]", normalize_type(split_written(arrow_type)[0]), maxsplit=1)[0]
 
 
 def same_type(production: str, candidate: str, inferred: bool = False) -> bool:
@@ -69,7 +100,10 @@ def same_type(production: str, candidate: str, inferred: bool = False) -> bool:
     from the values, so a column of whole numbers on one side and decimals on the other is not a
     schema change (the values still compare by value), and an all-null column has no type.
     """
-    p, c = normalize_type(production), normalize_type(candidate)
+    (p, p_form), (c, c_form) = split_written(production), split_written(candidate)
+    if p_form != c_form:  # the same values, written another way: a change for a consumer
+        return False
+    p, c = normalize_type(p), normalize_type(c)
     if p == c:
         return True
     if inferred:
@@ -132,7 +166,9 @@ class Plan:
 
 def _pair(name: str, cand: str, ptype: str, ctype: str, spec: DatasetSpec) -> ColumnPair:
     pcat, ccat = category(ptype), category(ctype)
-    numeric = pcat in NUMERIC and ccat in NUMERIC  # tolerances apply to numbers only
+    # tolerances apply to numbers only, and not to decimals wider than the engines compute with
+    wide = wide_decimal(ptype) or wide_decimal(ctype)
+    numeric = pcat in NUMERIC and ccat in NUMERIC and not wide
     atol, rtol = (spec.abs_tol_for(name), spec.rel_tol_for(name)) if numeric else (0.0, 0.0)
     return ColumnPair(name, cand, ptype, ctype, pcat, ccat, atol, rtol)
 
@@ -256,6 +292,12 @@ def make_plan(
                         flag.of(dataset),
                         f" {col}={tol}: column '{col}' of dataset '{dataset}' is not numeric "
                         f"({prod[col]}); tolerances apply to numbers only, drop it",
+                    )
+                if col in pairs and tol and not pairs[col].tolerant:
+                    raise SchemaError(
+                        f"{flag} {col}={tol}: column '{col}' of dataset '{dataset}' is a decimal "
+                        f"wider than {MAX_DECIMAL_DIGITS} digits ({prod[col]}), compared exactly; "
+                        "drop the tolerance"
                     )
     keys = tuple(pairs[k] for k in spec.key)
     compared = tuple(p for name, p in pairs.items() if name not in spec.key)

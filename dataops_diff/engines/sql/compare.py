@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from ...model import Column
 from ...spec import DatasetSpec
 from ..plan import ColumnPair, Plan, category
+from . import exact
 from .dialect import Dialect
 
 P_MARK, C_MARK = "__dd_in_production", "__dd_in_candidate"
@@ -73,10 +74,15 @@ def shown(d: Dialect, expr: str, category: str, arrow_type: str = "") -> str:
 
 
 def equal(d: Dialect, p: str, c: str, pair: ColumnPair) -> str:
-    """Never NULL. null == null, NaN == NaN, NaN != null, -0.0 == 0.0; tolerance is symmetric."""
-    same = f"({d.same(p, c)})"
+    """Never NULL. null == null, NaN == NaN, NaN != null, -0.0 == 0.0; tolerance is symmetric.
+    Numbers of two types compare exactly (``exact.same_value``); a tolerance on integers and
+    decimals is applied in decimal arithmetic, on floats to the values the floats hold."""
+    same = f"({exact.same_value(d, p, c, pair)})"
     if not pair.tolerant:
         return same
+    within = exact.within_decimal(d, p, c, pair)
+    if within is not None:
+        return f"({same} OR coalesce({within}, false))"
     pd, cd = f"CAST({p} AS DOUBLE)", f"CAST({c} AS DOUBLE)"
     within = (
         f"{abs_diff(d, p, c, pair)} <= {d.double(pair.abs_tol)} + {d.double(pair.rel_tol)}"
@@ -202,7 +208,10 @@ def differing_join(d: Dialect, plan: Plan, p_rows: str, c_rows: str) -> str:
         f", {equal(d, f'p.__p{i}', f'c.__c{i}', pair)} AS __eq{i}"
         for i, pair in enumerate(plan.compared)
     )
-    same = "".join(f" AND {d.same(f'p.__p{i}', f'c.__c{i}')}" for i in range(len(plan.compared)))
+    same = "".join(
+        f" AND {exact.same_value(d, f'p.__p{i}', f'c.__c{i}', pair)}"
+        for i, pair in enumerate(plan.compared)
+    )
     identical = f"coalesce(p.{P_MARK} AND c.{C_MARK}, false){same}"
     return f"""
 SELECT p.*, c.*{eqs}

@@ -26,6 +26,7 @@ class Dialect:
     struct_form: str  # ``{fields}`` filled in; each field through ``field_form``
     field_form: str  # ``{name}`` and ``{value}`` filled in
     zone_suffix: str  # appended to a zoned timestamp's text, so samples read alike everywhere
+    rtrim_form: str = "rtrim({x}, '{chars}')"  # ``{x}`` and one character ``{chars}`` filled in
 
     def q(self, name: str) -> str:
         """An identifier quoted exactly once, whatever it contains."""
@@ -41,6 +42,10 @@ class Dialect:
 
     def trim(self, expr: str) -> str:
         return self.trim_form.format(x=expr, chars=WHITESPACE)
+
+    def rtrim(self, expr: str, char: str) -> str:
+        """``expr`` without the trailing ``char`` (one plain character, never a quote)."""
+        return self.rtrim_form.format(x=expr, chars=char)
 
     def finite(self, expr: str) -> str:
         return self.finite_form.format(x=expr)
@@ -102,4 +107,5 @@ SPARK = Dialect(
     struct_form="named_struct({fields})",
     field_form="'{name}', {value}",
     zone_suffix="+00",  # the session time zone is UTC
+    rtrim_form="trim(TRAILING '{chars}' FROM {x})",
 )

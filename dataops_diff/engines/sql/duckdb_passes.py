@@ -27,6 +27,7 @@ from .compare import (
 )
 from .dialect import DUCKDB as D
 from .duplicates import duplicate_groups
+from .exact import same_value
 
 VIEWS = Views("production", "candidate", "__dd_dups", "__dd_values")
 RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
@@ -109,7 +110,7 @@ def residue_table(plan: Plan, spec: DatasetSpec) -> str:
     c_side = ", ".join([key_select(D, plan, spec, "candidate", "__kc"), *values("candidate", "c")])
     same = [f"coalesce(p.{P_MARK} AND c.{C_MARK}, false)"]
     same += ["p.__ph = c.__ch"] if digest else []
-    same += [D.same(f"p.__px{i}", f"c.__cx{i}") for i in carried]
+    same += [same_value(D, f"p.__px{i}", f"c.__cx{i}", plan.compared[i]) for i in carried]
     kept = [f"p.__r{j}" for j in range(len(plan.production_columns))]
     kept += [f"p.{P_MARK}", *(f"c.__kc{i}" for i in range(len(plan.keys)))]
     return f"""
