@@ -122,7 +122,8 @@ class DuckDBEngine:
         # Row counts come from the files' metadata unless the format is text: then the keys
         # are grouped instead (one scan, duplicates counted in the same pass).
         counted = not {production.format, candidate.format} & TEXT_FORMATS
-        k = _unique_keys(run, plan, spec) if counted else None
+        tolerant = [] if identical else sql.tolerant_columns(plan)
+        k, most = _unique_keys(run, plan, spec, tolerant) if counted else (None, {})
         one_sided_checked = k is None
         if k is None:
             k = KeyCounts.read(run.one("matching keys", compare.key_pass(D, plan, spec, VIEWS)))
@@ -135,7 +136,9 @@ class DuckDBEngine:
             columns = identical_columns(plan, k.matched_rows)
             changed_rows = 0
         else:
-            columns, changed_rows, k = self._values(run, plan, spec, k, dups, one_sided_checked)
+            columns, changed_rows, k = self._values(
+                run, plan, spec, k, dups, one_sided_checked, most
+            )
             if spec.samples and (changed_rows or k.only_in_production or k.only_in_candidate):
                 columns, samples_p, samples_c = _samples(plan, columns, run)
         duplicates = duplicates_of(k)
@@ -163,10 +166,13 @@ class DuckDBEngine:
 
     def _values(
         self, run: Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
-        one_sided_checked: bool,
+        one_sided_checked: bool, most: dict[str, Any],
     ) -> tuple[tuple[ColumnDiff, ...], int, KeyCounts]:  # fmt: skip
         """The value pass: per-column counts and maxima, the count of changed rows, and the key
-        counts with the duplicates of keys on one side only counted exactly."""
+        counts with the duplicates of keys on one side only counted exactly.
+
+        ``most``: the maxima of columns with a tolerance over every matched row (``key_join``),
+        used when the rows within tolerance were not set aside."""
         # Every key on both sides unique: set the equal rows aside first. Not for CSV or
         # JSON, where reading the changed rows again costs a whole parse of the file.
         residue = not dups and not one_sided_checked
@@ -179,6 +185,8 @@ class DuckDBEngine:
         if residue:
             run.execute("", sql.drop_residue())
         numbers = run.one("", sql.numbers_query(plan))
+        if residue:
+            numbers = {**numbers, **_greatest(numbers, most)}
         columns, changed_rows = read_values(plan, numbers, k.matched_rows)
         if not one_sided_checked and (
             numbers["dp"] < k.only_in_production or numbers["dc"] < k.only_in_candidate
@@ -299,12 +307,27 @@ def _arrow_name(duck_type: str) -> str | None:
     return _ARROW_NAMES.get(duck_type)
 
 
-def _unique_keys(run: Runner, plan: Plan, spec: DatasetSpec) -> KeyCounts | None:
+def _unique_keys(
+    run: Runner, plan: Plan, spec: DatasetSpec, tolerant: list[int]
+) -> tuple[KeyCounts | None, dict[str, Any]]:
     """The key pass's numbers from a join of the keys alone, when no key on both sides is
-    duplicated (checked exactly, see ``sql.key_join``); None when one is."""
-    k = KeyCounts.read(run.one("matching keys", sql.key_join(plan, spec)))
+    duplicated (checked exactly, see ``sql.key_join``), and the maxima of the ``tolerant``
+    columns over the matched rows; (None, {}) when a key is duplicated."""
+    row = run.one("matching keys", sql.key_join(plan, spec, tolerant))
+    k = KeyCounts.read(row)
     unique = k.matched_rows == k.production_rows - k.only_in_production
-    return k if unique and k.matched_rows == k.candidate_rows - k.only_in_candidate else None
+    if unique and k.matched_rows == k.candidate_rows - k.only_in_candidate:
+        return k, {n: v for n, v in row.items() if n.startswith("max_")}
+    return None, {}
+
+
+def _greatest(numbers: dict[str, Any], most: dict[str, Any]) -> dict[str, Any]:
+    """The larger of each maximum in ``most`` and the same in ``numbers`` (None: no value)."""
+    found = {}
+    for name, value in most.items():
+        values = [v for v in (value, numbers.get(name)) if v is not None]
+        found[name] = max(values) if values else None
+    return found
 
 
 def _samples(

@@ -18,7 +18,9 @@ from .compare import (
     Views,
     column_number,
     differing_join,
+    equal,
     key_select,
+    maxima,
     normalized,
     on,
     shown,
@@ -33,9 +35,28 @@ RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
 VALUES_TABLE = VIEWS.diff
 
 
-def key_join(plan: Plan, spec: DatasetSpec) -> str:
+def tolerant_columns(plan: Plan) -> list[int]:
+    """The compared columns with a tolerance: ``residue_table`` compares them in its join (not
+    through the hash), so rows whose only differences are within tolerance are not set aside;
+    ``key_join`` takes their maxima over every matched row instead."""
+    return [i for i, pair in enumerate(plan.compared) if pair.tolerant]
+
+
+def _value(plan: Plan, spec: DatasetSpec, side: str, i: int) -> str:
+    pair = plan.compared[i]
+    return normalized(
+        D,
+        plan.sql_name(side, pair.name if side == "production" else pair.candidate_name),
+        pair,
+        spec,
+    )
+
+
+def key_join(plan: Plan, spec: DatasetSpec, tolerant: list[int] | None = None) -> str:
     """Keys only, joined: row counts (from file metadata where the format keeps them), joined
-    rows matched and on one side only, and rows with a null key.
+    rows matched and on one side only, and rows with a null key; with ``tolerant``, also those
+    columns' maxima (``max_abs_diff__i``, ``max_rel_diff__i``) over the matched rows: right
+    when every key is unique (else the caller takes them from the value pass).
 
     Every key on both sides is unique on both exactly when matched == rows - only on each side
     (a shared key with n production and m candidate rows joins n * m times); duplicates of
@@ -43,11 +64,20 @@ def key_join(plan: Plan, spec: DatasetSpec) -> str:
     """
     p_null = " OR ".join(f"p.__k{i} IS NULL" for i in range(len(plan.keys)))
     c_null = " OR ".join(f"c.__kc{i} IS NULL" for i in range(len(plan.keys)))
+    p_vals, c_vals, maxima_sql = "", "", ""
+    if tolerant:
+        p_vals = "".join(f", {_value(plan, spec, 'production', i)} AS __pt{i}" for i in tolerant)
+        c_vals = "".join(f", {_value(plan, spec, 'candidate', i)} AS __ct{i}" for i in tolerant)
+        for i in tolerant:
+            most = maxima(D, f"__pt{i}", f"__ct{i}", plan.compared[i], MATCHED)
+            maxima_sql += f"{most[0]} AS {column_number('max_abs_diff', i)}, "
+            maxima_sql += f"{most[1]} AS {column_number('max_rel_diff', i)}, "
     return f"""
-WITH p AS (SELECT {key_select(D, plan, spec, "production")}, TRUE AS {P_MARK} FROM production),
-     c AS (SELECT {key_select(D, plan, spec, "candidate", "__kc")}, TRUE AS {C_MARK}
+WITH p AS (SELECT {key_select(D, plan, spec, "production")}{p_vals}, TRUE AS {P_MARK}
+           FROM production),
+     c AS (SELECT {key_select(D, plan, spec, "candidate", "__kc")}{c_vals}, TRUE AS {C_MARK}
            FROM candidate)
-SELECT (SELECT count(*) FROM production) AS production_rows,
+SELECT {maxima_sql}(SELECT count(*) FROM production) AS production_rows,
        (SELECT count(*) FROM candidate) AS candidate_rows,
        count(*) FILTER (WHERE {P_MARK} AND {C_MARK}) AS matched_rows,
        count(*) FILTER (WHERE {P_MARK} AND {C_MARK} IS NULL) AS only_in_production,
@@ -86,15 +116,18 @@ def residue_table(plan: Plan, spec: DatasetSpec) -> str:
     candidate's key (``__kc*``).
 
     Only the candidate's key, a hash of its compared values (``_digest``) and the columns that
-    ``hashed`` turns down go into the join's hash table, not its whole rows. What remains is
+    ``hashed`` turns down go into the join's hash table, not its whole rows. Columns with a
+    tolerance go in as values and are compared by ``compare.equal``, so float noise within
+    tolerance sets no row aside (their maxima come from ``key_join``). What remains is
     docs/semantics.md, "How equal rows are found".
     """
     pcols = [
         f"{D.q(plan.sql_name('production', c.name))} AS __r{j}"
         for j, c in enumerate(plan.production_columns)
     ]
-    digest = [i for i, pair in enumerate(plan.compared) if hashed(pair)]
-    carried = [i for i, pair in enumerate(plan.compared) if not hashed(pair)]
+    tolerant = set(tolerant_columns(plan))
+    digest = [i for i, pair in enumerate(plan.compared) if hashed(pair) and i not in tolerant]
+    carried = [i for i, pair in enumerate(plan.compared) if not hashed(pair) or i in tolerant]
 
     def values(side: str, letter: str) -> list[str]:
         prod = side == "production"
@@ -109,7 +142,7 @@ def residue_table(plan: Plan, spec: DatasetSpec) -> str:
     c_side = ", ".join([key_select(D, plan, spec, "candidate", "__kc"), *values("candidate", "c")])
     same = [f"coalesce(p.{P_MARK} AND c.{C_MARK}, false)"]
     same += ["p.__ph = c.__ch"] if digest else []
-    same += [D.same(f"p.__px{i}", f"c.__cx{i}") for i in carried]
+    same += [equal(D, f"p.__px{i}", f"c.__cx{i}", plan.compared[i]) for i in carried]
     kept = [f"p.__r{j}" for j in range(len(plan.production_columns))]
     kept += [f"p.{P_MARK}", *(f"c.__kc{i}" for i in range(len(plan.keys)))]
     return f"""
