@@ -30,7 +30,7 @@ from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
 from ..errors import EngineError, InputError
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import memory
+from . import duckdb_values, memory
 from .base import EngineConfig, ProgressFn, SideSummary
 from .duckdb_names import exact_names
 from .duckdb_run import Runner, first_line
@@ -41,9 +41,7 @@ from .results import (
     compared_diff,
     duplicates_of,
     identical_columns,
-    read_values,
     side_samples,
-    with_samples,
 )
 from .sql import compare
 from .sql import duckdb_passes as sql
@@ -136,11 +134,11 @@ class DuckDBEngine:
             columns = identical_columns(plan, k.matched_rows)
             changed_rows = 0
         else:
-            columns, changed_rows, k = self._values(
+            columns, changed_rows, k, _ = duckdb_values.values(
                 run, plan, spec, k, dups, one_sided_checked, most
             )
             if spec.samples and (changed_rows or k.only_in_production or k.only_in_candidate):
-                columns, samples_p, samples_c = _samples(plan, columns, run)
+                columns, samples_p, samples_c = duckdb_values.samples(plan, columns, run)
         duplicates = duplicates_of(k)
         if dups:
             duplicates = compare_groups(run.one, run.all, D, plan, spec, VIEWS, k)
@@ -163,38 +161,6 @@ class DuckDBEngine:
                 "", compare.side_sample(D, "__dd_side", columns, self._sql_names[ref], samples)
             )
         return SideSummary(rows, columns, side_samples(columns, found))
-
-    def _values(
-        self, run: Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
-        one_sided_checked: bool, most: dict[str, Any],
-    ) -> tuple[tuple[ColumnDiff, ...], int, KeyCounts]:  # fmt: skip
-        """The value pass: per-column counts and maxima, the count of changed rows, and the key
-        counts with the duplicates of keys on one side only counted exactly.
-
-        ``most``: the maxima of columns with a tolerance over every matched row (``key_join``),
-        used when the rows within tolerance were not set aside."""
-        # Every key on both sides unique: set the equal rows aside first. Not for CSV or
-        # JSON, where reading the changed rows again costs a whole parse of the file.
-        residue = not dups and not one_sided_checked
-        relations = ("production", "candidate")
-        if residue:
-            run.execute("finding changed rows", sql.residue_table(plan, spec))
-            run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
-            relations = sql.residue_relations(plan)
-        run.execute("comparing values", sql.value_pass(plan, spec, dups, spec.samples, relations))
-        if residue:
-            run.execute("", sql.drop_residue())
-        numbers = run.one("", sql.numbers_query(plan))
-        if residue:
-            numbers = {**numbers, **_greatest(numbers, most)}
-        columns, changed_rows = read_values(plan, numbers, k.matched_rows)
-        if not one_sided_checked and (
-            numbers["dp"] < k.only_in_production or numbers["dc"] < k.only_in_candidate
-        ):
-            # a key on one side only is duplicated there: count the duplicates exactly
-            found = run.one("counting duplicate keys", compare.key_pass(D, plan, spec, VIEWS))
-            k = KeyCounts.read(found)
-        return columns, changed_rows, k
 
     def _profiles(
         self, plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, identical: bool
@@ -319,30 +285,6 @@ def _unique_keys(
     if unique and k.matched_rows == k.candidate_rows - k.only_in_candidate:
         return k, {n: v for n, v in row.items() if n.startswith("max_")}
     return None, {}
-
-
-def _greatest(numbers: dict[str, Any], most: dict[str, Any]) -> dict[str, Any]:
-    """The larger of each maximum in ``most`` and the same in ``numbers`` (None: no value)."""
-    found = {}
-    for name, value in most.items():
-        values = [v for v in (value, numbers.get(name)) if v is not None]
-        found[name] = max(values) if values else None
-    return found
-
-
-def _samples(
-    plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner
-) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
-    """The samples the value pass kept, as lists of structs in key order."""
-    row = run.one("", sql.value_samples(plan))
-    per_column = [row[f"s{i}"] for i in range(len(plan.compared))]
-    return with_samples(
-        plan,
-        columns,
-        [[(tuple(s["k"].values()), s["p"], s["c"]) for s in found or ()] for found in per_column],
-        [tuple(s["v"].values()) for s in row["sp"] or ()],
-        [tuple(s["v"].values()) for s in row["sc"] or ()],
-    )
 
 
 # ------------------------------------------------------------------------------------ errors

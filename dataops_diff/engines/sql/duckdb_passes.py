@@ -194,16 +194,18 @@ def value_pass(
     dups: bool,
     samples: int,
     relations: tuple[str, str] = ("production", "candidate"),
+    table: str = VALUES_TABLE,
+    whole_rows: bool = True,
 ) -> str:
     """``compare.differing_join`` of ``relations`` (production's rows, the candidate's),
-    aggregated into a one-row table.
+    aggregated into a one-row ``table``.
 
     Rows identical on both sides are dropped right after the join, so the aggregates (whose
     inputs DuckDB computes for every row they see) run on the few rows that differ: the named
     numbers of ``compare.value_numbers``; the distinct keys among rows on one side only
     (``dp``/``dc``: fewer than those rows means a duplicated key); and per compared column the
     first ``samples`` mismatches by key order (``s*``: key, production and candidate value, as
-    stored), then the first rows on one side only (``sp``/``sc``).
+    stored), then (``whole_rows``) the first rows on one side only (``sp``/``sc``).
     """
     n = max(samples, 0)
     p_rows, p_shown = side_rows(D, plan, spec, "production", VIEWS, dups, n > 0, relations[0])
@@ -231,22 +233,37 @@ def value_pass(
         for tag, cond, order, aliases in (
             ("sp", ONLY_P, p_key, p_shown),
             ("sc", ONLY_C, c_key, c_shown),
-        ):
+        )[: 2 if whole_rows else 0]:
             values = D.struct({f"v{j}": a for j, a in enumerate(aliases)})
             row = D.struct({"o": order, "v": values})
             named.append(f"min({row}, {n}) FILTER (WHERE {cond}) AS {tag}")
     return f"""
-CREATE OR REPLACE TEMP TABLE {VALUES_TABLE} AS
+CREATE OR REPLACE TEMP TABLE {table} AS
 SELECT {", ".join(named)} FROM ({differing_join(D, plan, p_rows, c_rows)}) j"""
 
 
-def numbers_query(plan: Plan) -> str:
+def values_table(batch: int) -> str:
+    """The table of batch ``batch`` of the value pass (``engines.duckdb_values``)."""
+    return VALUES_TABLE if batch == 0 else f"{VALUES_TABLE}_{batch}"
+
+
+def changed_rows(plan: Plan, spec: DatasetSpec, dups: bool, relations: tuple[str, str]) -> str:
+    """The count of matched rows with a difference in any column (``n``), alone: for a value
+    pass run in batches of columns."""
+    p_rows, _ = side_rows(D, plan, spec, "production", VIEWS, dups, False, relations[0])
+    c_rows, _ = side_rows(D, plan, spec, "candidate", VIEWS, dups, False, relations[1])
+    any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"
+    n = D.count_if(f"{MATCHED} AND ({any_unequal})")
+    return f"SELECT {n} AS n FROM ({differing_join(D, plan, p_rows, c_rows)}) j"
+
+
+def numbers_query(plan: Plan, table: str = VALUES_TABLE) -> str:
     """The value pass's numbers by name (``compare.value_numbers``), then ``dp`` and ``dc``."""
     names = [column_number(f, i) for i in range(len(plan.compared)) for f in COLUMN_NUMBERS]
-    return f"SELECT {', '.join([*names, CHANGED_ROWS])}, dp, dc FROM {VALUES_TABLE}"
+    return f"SELECT {', '.join([*names, CHANGED_ROWS])}, dp, dc FROM {table}"
 
 
-def value_samples(plan: Plan) -> str:
+def value_samples(plan: Plan, table: str = VALUES_TABLE, whole_rows: bool = True) -> str:
     """The value pass's samples, as samples show values: one list per compared column (key,
     production and candidate value), then ``sp`` and ``sc`` (the values of a whole row)."""
     key = D.struct(
@@ -265,9 +282,10 @@ def value_samples(plan: Plan) -> str:
         )
         for i, pair in enumerate(plan.compared)
     ]
-    for tag, columns in (("sp", plan.production_columns), ("sc", plan.candidate_columns)):
+    sides = (("sp", plan.production_columns), ("sc", plan.candidate_columns))
+    for tag, columns in sides[: 2 if whole_rows else 0]:
         values = D.struct(
             {f"v{j}": shown(D, f"x.v.v{j}", category(col.type)) for j, col in enumerate(columns)}
         )
         lists.append(f"list_transform({tag}, lambda x: struct_pack(v := {values})) AS {tag}")
-    return f"SELECT {', '.join(lists)} FROM {VALUES_TABLE}"
+    return f"SELECT {', '.join(lists)} FROM {table}"
