@@ -5,19 +5,30 @@
   several batches and merges them;
 - columns with a tolerance compared in the hash join (``sql.duckdb_passes.residue_table``), their
   maxima taken over every matched row by the key join: rows whose only differences are within
-  tolerance are not set aside, yet counts, maxima and samples stay exact.
+  tolerance are not set aside, yet counts, maxima and samples stay exact;
+- quantiles from the sorted values of rows sampled by key hash (``duckdb_profile.Sample``):
+  exact as before up to QUANTILE_SAMPLE rows, deterministic beyond.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pytest
 from conformance import CASES, Case, close_engines, mismatches, run_case, spec, table
 
-from dataops_diff.engines import duckdb_values
+from dataops_diff.engines import duckdb_values, profiles
+from dataops_diff.engines.duckdb_profile import (
+    QUANTILE_SAMPLE,
+    ProfileColumn,
+    Sample,
+    profile_columns,
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -90,3 +101,32 @@ def test_noise_maxima_come_from_every_matched_row(tmp_path: Path) -> None:
     assert 2.9e-9 < v.max_abs_diff < 3.1e-9
     assert v.max_rel_diff is not None
     assert 1.4e-9 < v.max_rel_diff < 1.6e-9
+
+
+def _profile(values: Any, rows: int, keyed: bool = True) -> Any:
+    con = duckdb.connect()
+    con.register("p", pa.table({"id": np.arange(len(values)), "x": values}))
+    sample = Sample(("id",), ("id",), rows) if keyed else None
+    return profile_columns(con, "p", "p", [ProfileColumn("x", "x", "float")], sample)["x"]
+
+
+def test_quantiles_up_to_the_sample_size_are_exact_as_before() -> None:
+    """Sorted values of every row (rate 1) give what ``reservoir_quantile`` gives exactly."""
+    values = np.random.default_rng(3).normal(0.0, 1.0, 5_000)
+    by_key = _profile(values, 5_000).production.quantiles
+    assert by_key == _profile(values, 5_000, keyed=False).production.quantiles
+    ranked = np.sort(values)
+    assert by_key == tuple(
+        (q, float(ranked[int(np.floor(q * (len(values) - 1)))])) for q in profiles.QUANTILES
+    )
+
+
+def test_quantiles_of_many_rows_come_from_a_key_sample_deterministically() -> None:
+    n = 4 * QUANTILE_SAMPLE
+    values = np.random.default_rng(4).lognormal(0.0, 1.0, n)
+    first = _profile(values, n).production.quantiles
+    assert first == _profile(values, n).production.quantiles  # the same rows every time
+    assert [q for q, _ in first] == list(profiles.QUANTILES)
+    for q, v in first:  # a sample of about QUANTILE_SAMPLE rows: rank error well under 1.5 %
+        lo, hi = np.quantile(values, [max(q - 0.015, 0.0), min(q + 0.015, 1.0)])
+        assert lo <= v <= hi, (q, v)

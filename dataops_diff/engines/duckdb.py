@@ -144,7 +144,8 @@ class DuckDBEngine:
             duplicates = compare_groups(run.one, run.all, D, plan, spec, VIEWS, k)
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
-            columns, key_shifts = self._profiles(plan, columns, run, identical)
+            rows = max(k.production_rows, k.candidate_rows)
+            columns, key_shifts = self._profiles(plan, columns, run, identical, rows)
         return compared_diff(
             production, candidate, spec, plan, k, duplicates, columns, changed_rows,
             (samples_p, samples_c), key_shifts, identical,
@@ -163,13 +164,15 @@ class DuckDBEngine:
         return SideSummary(rows, columns, side_samples(columns, found))
 
     def _profiles(
-        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, identical: bool
-    ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:
+        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, identical: bool,
+        rows: int,
+    ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:  # fmt: skip
         """Both versions' profiles of every key and compared column, and how far they moved.
 
         Byte-identical versions are profiled once: the candidate's profile is production's.
+        Quantiles beyond ``rows`` > QUANTILE_SAMPLE come from the rows picked by key hash.
         """
-        from .duckdb_profile import ProfileColumn, profile_columns
+        from .duckdb_profile import ProfileColumn, Sample, profile_columns
 
         candidate = "production" if identical else "candidate"
         wanted = [
@@ -181,9 +184,17 @@ class DuckDBEngine:
             for p in (*plan.keys, *plan.compared)
         ]
         found: dict[str, ColumnShift] = {}
+        sample = Sample(
+            tuple(plan.sql_name("production", k.name) for k in plan.keys),
+            tuple(
+                plan.sql_name(candidate, k.name if identical else k.candidate_name)
+                for k in plan.keys
+            ),
+            rows,
+        )
 
         def work() -> None:
-            found.update(profile_columns(self._con, "production", candidate, wanted))
+            found.update(profile_columns(self._con, "production", candidate, wanted, sample))
 
         run.call("profiling columns", work)
         shifts = {

@@ -16,7 +16,7 @@ from ..plan import Category
 from .dialect import DUCKDB
 from .profile import SKETCH_K, Layout, bin_of, kind_of, number_values, simple_aggregates
 
-QUANTILE_SAMPLE = 65_536  # reservoir_quantile: exact up to this many values, a sample beyond
+QUANTILE_SAMPLE = 65_536  # quantiles: exact up to this many rows (or values), a sample beyond
 _FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
 _INTEGERS = frozenset(f"{u}{t}INT" for u in ("", "U") for t in ("TINY", "SMALL", "BIG", "HUGE")) | {
     "INTEGER",
@@ -74,17 +74,47 @@ def _select(view: str, inner: list[str], outer: list[str]) -> str:
     return f"SELECT {', '.join(outer)} FROM (SELECT {', '.join(inner)} FROM {quote(view)})"
 
 
-def simple_sql(view: str, cols: Sequence[Col]) -> str:
-    """Pass 1: every simple statistic of every column, one scan."""
+def sample_of(keys: Sequence[str], rows: int) -> str:
+    """Which rows the quantiles are taken over: all (``TRUE``) up to QUANTILE_SAMPLE rows, else
+    the rows whose key hashes into a 1-in-k share, k = rows / QUANTILE_SAMPLE rounded up, about
+    QUANTILE_SAMPLE rows: deterministic for the same data, the same rows in both versions."""
+    rate = -(-rows // QUANTILE_SAMPLE)
+    if rate <= 1 or not keys:
+        return "TRUE"
+    return f"hash({', '.join(quote(k) for k in keys)}) % {rate} = 0"
+
+
+def simple_sql(view: str, cols: Sequence[Col], sample: str | None = None) -> str:
+    """Pass 1: every simple statistic of every column, one scan.
+
+    Quantiles: with ``sample`` (``sample_of``), the exact quantiles (the lower neighbour,
+    as ``reservoir_quantile`` gives them) of the sorted values of the sampled rows, about 8x
+    cheaper than the reservoir and deterministic; without, ``reservoir_quantile``."""
     inner, outer = ["1 AS one"], ["count(*) AS n_rows"]
     qs = ", ".join(repr(q) for q in profiles.QUANTILES)
     quantiles = f"reservoir_quantile({{f}}, [{qs}], {QUANTILE_SAMPLE})"
+    if sample is not None:
+        inner.append(f"{sample} AS __s")
+        quantiles = "list_sort(list({f}) FILTER (WHERE __s AND {f} IS NOT NULL))"
+    picks = []
     for c in cols:
         inner.append(f"{c.raw} AS r{c.i}")
         if c.kind in ("number", "time"):
             inner += [f"{c.num} AS f{c.i}", f"{c.native} AS t{c.i}"]
+            picks.append(_picks(f"c{c.i}_quantiles"))
         outer += simple_aggregates(c, quantiles)
-    return _select(view, inner, outer)
+    query = _select(view, inner, outer)
+    if sample is None or not picks:
+        return query
+    return f"SELECT * REPLACE ({', '.join(picks)}) FROM ({query})"
+
+
+def _picks(name: str) -> str:
+    """Each of QUANTILES from the sorted list ``name``: the value at floor(q * (n - 1))."""
+    at = [
+        f"{name}[CAST(floor({q!r} * (len({name}) - 1)) AS BIGINT) + 1]" for q in profiles.QUANTILES
+    ]
+    return f"CASE WHEN len({name}) > 0 THEN [{', '.join(at)}] END AS {name}"
 
 
 def histogram_sql(
