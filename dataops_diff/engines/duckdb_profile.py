@@ -88,6 +88,18 @@ def _batched(
     return row
 
 
+def _simple(
+    con: duckdb.DuckDBPyConnection, view: str, cols: Sequence[Col], sample: str | None
+) -> dict[str, Any]:
+    """Pass 1 (``sql.simple_sql``), with the quantiles picked from the sampled sorted values."""
+    row = _batched(con, cols, lambda b: sql.simple_sql(view, b, sample))
+    if sample is not None:
+        for c in cols:
+            if c.kind in ("number", "time"):
+                row[f"c{c.i}_quantiles"] = sql.pick_quantiles(row[f"c{c.i}_quantiles"])
+    return row
+
+
 def _types(con: duckdb.DuckDBPyConnection, view: str) -> dict[str, str]:
     rel = con.sql(f"SELECT * FROM {sql.quote(view)}")
     return {name: str(t) for name, t in zip(rel.columns, rel.types, strict=True)}
@@ -153,8 +165,8 @@ def _profile_columns(
         sql.sample_of(sample.production_keys, sample.rows),
         sql.sample_of(sample.candidate_keys, sample.rows),
     )  # fmt: skip
-    ps = _batched(con, pcols, lambda b: sql.simple_sql(production, b, ps_))
-    cs = ps if same else _batched(con, ccols, lambda b: sql.simple_sql(candidate, b, cs_))
+    ps = _simple(con, production, pcols, ps_)
+    cs = ps if same else _simple(con, candidate, ccols, cs_)
     plan = layout(pcols, ccols, ps, cs)
     prow = _batched(con, pcols, lambda b: sql.histogram_sql(production, b, plan, ps))
     crow = (
