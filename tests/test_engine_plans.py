@@ -110,11 +110,12 @@ def _profile(values: Any, rows: int, keyed: bool = True) -> Any:
     return profile_columns(con, "p", "p", [ProfileColumn("x", "x", "float")], sample)["x"]
 
 
-def test_quantiles_up_to_the_sample_size_are_exact_as_before() -> None:
-    """Sorted values of every row (rate 1) give what ``reservoir_quantile`` gives exactly."""
-    values = np.random.default_rng(3).normal(0.0, 1.0, 5_000)
-    by_key = _profile(values, 5_000).production.quantiles
-    assert by_key == _profile(values, 5_000, keyed=False).production.quantiles
+@pytest.mark.parametrize("n", [1, 2, 3, 7, 10, 99, 100, 101, 997, 5_000])
+def test_quantiles_up_to_the_sample_size_are_exact_as_before(n: int) -> None:
+    """Every row (rate 1): what ``reservoir_quantile`` gives exactly, the lower neighbour."""
+    values = np.random.default_rng(n).normal(0.0, 1.0, n)
+    by_key = _profile(values, n).production.quantiles
+    assert by_key == _profile(values, n, keyed=False).production.quantiles
     ranked = np.sort(values)
     assert by_key == tuple(
         (q, float(ranked[int(np.floor(q * (len(values) - 1)))])) for q in profiles.QUANTILES

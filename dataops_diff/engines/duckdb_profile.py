@@ -91,12 +91,10 @@ def _batched(
 def _simple(
     con: duckdb.DuckDBPyConnection, view: str, cols: Sequence[Col], sample: str | None
 ) -> dict[str, Any]:
-    """Pass 1 (``sql.simple_sql``), with the quantiles picked from the sampled sorted values."""
-    row = _batched(con, cols, lambda b: sql.simple_sql(view, b, sample))
+    """Pass 1 (``sql.simple_sql``), then the quantiles of the sampled rows (``quantile_sql``)."""
+    row = _batched(con, cols, lambda b: sql.simple_sql(view, b, sample is not None))
     if sample is not None:
-        for c in cols:
-            if c.kind in ("number", "time"):
-                row[f"c{c.i}_quantiles"] = sql.pick_quantiles(row[f"c{c.i}_quantiles"])
+        row.update(_batched(con, cols, lambda b: sql.quantile_sql(view, b, row, sample)))
     return row
 
 
