@@ -140,8 +140,10 @@ def read_report(path: Path) -> dict[str, Any]:
 
 
 def dataops_diff() -> Path:
-    """The console script of the dataops-diff installed next to this Python."""
-    return Path(sys.executable).parent / "dataops-diff"
+    """The console script of the dataops-diff installed next to this Python (or, for an A/B
+    run of a snapshot, the executable ``DATAOPS_DIFF_BENCH_EXECUTABLE`` names)."""
+    chosen = os.environ.get("DATAOPS_DIFF_BENCH_EXECUTABLE")
+    return Path(chosen) if chosen else Path(sys.executable).parent / "dataops-diff"
 
 
 def compile_bytecode() -> None:
