@@ -159,6 +159,8 @@ def _profile_columns(
         ccols.append(sql.column(i, c.candidate, ct, category))
     # One view profiled against itself (byte-identical versions): read it once.
     same = production == candidate and all(c.production == c.candidate for c in columns)
+    if sample is not None and not (sample.production_keys and sample.candidate_keys):
+        sample = None  # no key to sample rows by: the reservoir
     ps_, cs_ = (None, None) if sample is None else (
         sql.sample_of(sample.production_keys, sample.rows),
         sql.sample_of(sample.candidate_keys, sample.rows),
