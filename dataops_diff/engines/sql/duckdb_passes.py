@@ -38,8 +38,17 @@ VALUES_TABLE = VIEWS.diff
 def tolerant_columns(plan: Plan) -> list[int]:
     """The compared columns with a tolerance: ``residue_table`` compares them in its join (not
     through the hash), so rows whose only differences are within tolerance are not set aside;
-    ``key_join`` takes their maxima over every matched row instead."""
-    return [i for i, pair in enumerate(plan.compared) if pair.tolerant]
+    ``key_join`` takes their maxima over every matched row instead.
+
+    Integers under an absolute tolerance below 1 alone are equal within it only when equal:
+    they stay in the hash (then the rows set aside hold every unequal pair, and so the maxima).
+    """
+    return [i for i, pair in enumerate(plan.compared) if pair.tolerant and not _exact(pair)]
+
+
+def _exact(pair: ColumnPair) -> bool:
+    integers = pair.production_category == pair.candidate_category == "integer"
+    return integers and pair.rel_tol == 0 and pair.abs_tol < 1
 
 
 def _value(plan: Plan, spec: DatasetSpec, side: str, i: int) -> str:
