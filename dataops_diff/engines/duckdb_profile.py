@@ -1,8 +1,10 @@
 """Profiles of compared columns in DuckDB: both versions, few passes, then ``profiles.shift``.
 
-Per version, each pass one scan for all columns together:
-1. simple statistics: counts, approximate distinct counts, min/max/mean/std, quantiles (exact up to
-   QUANTILE_SAMPLE values, from a reservoir sample beyond);
+Per version, each pass one scan for all columns together (in queries of BATCH columns: one
+aggregate over hundreds of columns costs DuckDB's planner more than the scan):
+1. simple statistics: counts, approximate distinct counts, min/max/mean/std; then the quantiles
+   in a scan of the number and time columns of the rows picked by key (``Sample``: exact up to
+   QUANTILE_SAMPLE rows, a deterministic sample by key hash beyond);
 2. once both versions' ranges are known: histograms on the shared bin edges, exact counts of every
    value of low-cardinality columns, approx_top_k sketches of other string columns;
 3. only when a string column has many (but not mostly unique) values: exact counts of the sketches'
