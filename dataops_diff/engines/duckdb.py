@@ -138,7 +138,8 @@ class DuckDBEngine:
                 run, plan, spec, k, dups, one_sided_checked, most
             )
             if spec.samples and (changed_rows or k.only_in_production or k.only_in_candidate):
-                columns, samples_p, samples_c = duckdb_values.samples(plan, columns, run)
+                one_sided = bool(k.only_in_production or k.only_in_candidate)
+                columns, samples_p, samples_c = duckdb_values.samples(plan, columns, run, one_sided)
         duplicates = duplicates_of(k)
         if dups:
             duplicates = compare_groups(run.one, run.all, D, plan, spec, VIEWS, k)

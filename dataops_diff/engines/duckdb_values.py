@@ -102,15 +102,18 @@ def _greatest(numbers: dict[str, Any], most: dict[str, Any]) -> dict[str, Any]:
 
 
 def samples(
-    plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner
+    plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, one_sided: bool
 ) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
-    """The samples the value pass kept, as lists of structs in key order."""
-    row: dict[str, Any] = {}
+    """The samples the value pass kept, as lists of structs in key order; read only from the
+    batches with an unequal value (and the first, for rows on one side only: ``one_sided``)."""
+    row: dict[str, Any] = {"sp": None, "sc": None}
     for b, (offset, part) in enumerate(batches(plan)):
+        unequal = any(c.unequal for c in columns[offset : offset + len(part.compared)])
+        if not unequal and (b or not one_sided):
+            continue  # nothing to show: one query less (of hundreds, for wide tables)
         query = sql.value_samples(part, sql.values_table(b), b == 0)
-        found = _renamed(run.one("", query), offset)
-        row.update({**found, **row})  # the first batch's rows on one side only
-    per_column = [row[f"s{i}"] for i in range(len(plan.compared))]
+        row.update(_renamed(run.one("", query), offset))
+    per_column = [row.get(f"s{i}") for i in range(len(plan.compared))]
     return with_samples(
         plan,
         columns,
