@@ -9,7 +9,8 @@ the workloads below import pyarrow, polars and datacompy inside the child.
 
 Workloads, run as ``python bench/_measure.py WORKLOAD PRODUCTION CANDIDATE [OUT_JSON]``:
 - ``read``: both files into Arrow with ``pyarrow.parquet.read_table`` (the floor any tool pays);
-- ``datacompy``: ``polars.read_parquet`` both, ``datacompy.PolarsCompare(..., join_columns="id")``,
+- ``datacompy``: ``polars.read_parquet`` both, ``datacompy.PolarsCompare(..., join_columns="id",
+  abs_tol=ABS_TOL)``,
   ``.matches()`` and ``.report()``; writes datacompy's counts to OUT_JSON for cross-checking.
 """
 
@@ -20,6 +21,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,14 +48,14 @@ def measure(cmd: list[str], log_dir: Path, label: str) -> Measurement:
     return Measurement(wall, usage.ru_maxrss * 1024, proc.returncode, cpu)
 
 
-def _read(production: str, candidate: str) -> dict[str, Any]:
+def _read(production: str, candidate: str, *_: str) -> dict[str, Any]:
     import pyarrow.parquet as pq
 
     tables = [pq.read_table(production), pq.read_table(candidate)]
     return {"rows": [t.num_rows for t in tables]}
 
 
-def _datacompy(production: str, candidate: str) -> dict[str, Any]:
+def _datacompy(production: str, candidate: str, abs_tol: str = "0") -> dict[str, Any]:
     import datacompy
     import polars as pl
 
@@ -61,6 +63,7 @@ def _datacompy(production: str, candidate: str) -> dict[str, Any]:
         pl.read_parquet(production),
         pl.read_parquet(candidate),
         join_columns="id",
+        abs_tol=float(abs_tol),
         df1_name="production",
         df2_name="candidate",
     )
@@ -79,15 +82,16 @@ def _datacompy(production: str, candidate: str) -> dict[str, Any]:
     }
 
 
-WORKLOADS = {"read": _read, "datacompy": _datacompy}
+WORKLOADS: dict[str, Callable[..., dict[str, Any]]] = {"read": _read, "datacompy": _datacompy}
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) not in (3, 4) or argv[0] not in WORKLOADS:
-        print(f"usage: _measure.py {{{','.join(WORKLOADS)}}} PRODUCTION CANDIDATE [OUT_JSON]")
+    if len(argv) not in (3, 4, 5) or argv[0] not in WORKLOADS:
+        usage = "PRODUCTION CANDIDATE [OUT_JSON [ABS_TOL]]"
+        print(f"usage: _measure.py {{{','.join(WORKLOADS)}}} {usage}")
         return 2
-    result = WORKLOADS[argv[0]](argv[1], argv[2])
-    if len(argv) == 4:
+    result = WORKLOADS[argv[0]](argv[1], argv[2], *argv[4:])
+    if len(argv) >= 4:
         Path(argv[3]).write_text(json.dumps(result, indent=2) + "\n")
     return 0
 

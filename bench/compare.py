@@ -1,6 +1,7 @@
 """Benchmark ``dataops-diff compare`` against the read floor and datacompy, and check its counts.
 
     python bench/compare.py --rows 1000000 [--seed 42] [--repeat 3] [--skip-datacompy]
+        [--case favourable|realistic|all-changed|all-tolerated|wide [--columns M --mix mixed|float]]
 
 Generates the data once per (rows, seed) under --data-dir, then runs every tool in a fresh process,
 --repeat times, interleaved, and reports the median wall time and peak RSS of each (see docs/
@@ -36,12 +37,22 @@ READ, DATAOPS, LEAN, DATACOMPY, IDENTICAL = (
 REPORTS = {DATAOPS: "dd.json", LEAN: "dd-lean.json"}
 
 
-def ensure_data(data_dir: Path, rows: int, seed: int) -> Path:
-    folder = data_dir / f"n{rows}-s{seed}"
+def ensure_data(
+    data_dir: Path, rows: int, seed: int, case: str = "favourable", columns: int = 200,
+    mix: str = "mixed",
+) -> Path:  # fmt: skip
+    """The data set of a case, generated once (bench/generate.py, or bench/wide.py)."""
+    if case == "wide":
+        folder = data_dir / f"wide-n{rows}-m{columns}-{mix}-s{seed}"
+        cmd = [sys.executable, str(BENCH / "wide.py"), "--columns", str(columns), "--mix", mix]
+    else:
+        tail = "" if case == "favourable" else f"-{case}"
+        folder = data_dir / f"n{rows}-s{seed}{tail}"
+        cmd = [sys.executable, str(BENCH / "generate.py"), "--case", case]
     if not (folder / "planted.json").exists():
-        print(f"generating {rows:,} rows (seed {seed}) into {folder} ...", flush=True)
-        cmd = [sys.executable, str(BENCH / "generate.py"), "--rows", str(rows)]
-        subprocess.run([*cmd, "--seed", str(seed), "--out", str(folder)], check=True)
+        print(f"generating {case} {rows:,} rows (seed {seed}) into {folder} ...", flush=True)
+        cmd += ["--rows", str(rows), "--seed", str(seed), "--out", str(folder)]
+        subprocess.run(cmd, check=True)
     copy = folder / "identical" / "production.parquet"
     if not copy.exists():
         copy.parent.mkdir(exist_ok=True)
@@ -74,7 +85,7 @@ def check_report(report: dict[str, Any], planted: dict[str, Any]) -> list[str]:
         "compared columns": sorted(common),
         "changed columns (unequal)": planted["changed_columns"],
         "columns with compared != matched_rows": {},
-        "columns with null_to_value or value_to_null": {},
+        "columns with null_to_value or value_to_null": planted.get("null_changes", {}),
         "schema.only_in_production": planted["columns_only_in_production"],
         "schema.only_in_candidate": planted["columns_only_in_candidate"],
         "schema.type_changes (columns)": [t["column"] for t in planted["type_changes"]],
@@ -129,8 +140,10 @@ def read_report(path: Path) -> dict[str, Any]:
 
 
 def dataops_diff() -> Path:
-    """The console script of the dataops-diff installed next to this Python."""
-    return Path(sys.executable).parent / "dataops-diff"
+    """The console script of the dataops-diff installed next to this Python (or, for an A/B
+    run of a snapshot, the executable ``DATAOPS_DIFF_BENCH_EXECUTABLE`` names)."""
+    chosen = os.environ.get("DATAOPS_DIFF_BENCH_EXECUTABLE")
+    return Path(chosen) if chosen else Path(sys.executable).parent / "dataops-diff"
 
 
 def compile_bytecode() -> None:
@@ -147,13 +160,18 @@ def compile_bytecode() -> None:
         subprocess.run(cmd, check=False, capture_output=True)
 
 
-def workloads(folder: Path, work: Path, skip_datacompy: bool) -> dict[str, tuple[list[str], int]]:
-    """Tool label -> (command, expected exit code)."""
+def workloads(
+    folder: Path, work: Path, skip_datacompy: bool, abs_tol: float | None = None,
+    baseline: str | None = None,
+) -> dict[str, tuple[list[str], int]]:  # fmt: skip
+    """Tool label -> (command, expected exit code). ``abs_tol``: given to both tools;
+    ``baseline``: another dataops-diff executable, run beside this one (paired A/B)."""
     dataops = str(dataops_diff())
     production, candidate = str(folder / "production.parquet"), str(folder / "candidate.parquet")
     copy = str(folder / "identical" / "production.parquet")
     measure_py = [sys.executable, str(BENCH / "_measure.py")]
-    flags = ["--key", "id", "--quiet", "--json"]
+    tol = [] if abs_tol is None else ["--abs-tol", repr(abs_tol)]
+    flags = ["--key", "id", *tol, "--quiet", "--json"]
     table = {
         READ: ([*measure_py, "read", production, candidate], 0),
         DATAOPS: ([dataops, "compare", production, candidate, *flags, str(work / "dd.json")], 1),
@@ -169,11 +187,25 @@ def workloads(folder: Path, work: Path, skip_datacompy: bool) -> dict[str, tuple
             ],
             1,
         ),
-        DATACOMPY: ([*measure_py, "datacompy", production, candidate, str(work / "dc.json")], 0),
+        DATACOMPY: (
+            [
+                *measure_py,
+                "datacompy",
+                production,
+                candidate,
+                str(work / "dc.json"),
+                repr(abs_tol or 0.0),
+            ],
+            0,
+        ),
         IDENTICAL: ([dataops, "compare", production, copy, *flags, str(work / "same.json")], 0),
     }
     if skip_datacompy:
         del table[DATACOMPY]
+    if baseline:
+        for label, report in REPORTS.items():
+            cmd = [baseline, *table[label][0][1:-1], str(work / f"base-{report}")]
+            table[f"baseline: {label.removeprefix('dataops-diff ')}"] = (cmd, 1)
     return table
 
 
@@ -205,8 +237,10 @@ def run_all(
                 problems.append(f"{label}: exit {m.exit_code}, expected {expected_code}: {tail}")
                 continue
             runs[label].append(m)
-            if label in REPORTS:
-                found = check_report(read_report(work / REPORTS[label]), planted)
+            if label in REPORTS or label.startswith("baseline"):
+                lean = "--no-profiles" in label
+                report = REPORTS.get(label) or f"base-{REPORTS[LEAN if lean else DATAOPS]}"
+                found = check_report(read_report(work / report), planted)
                 problems += [f"{label} run {r + 1}: {p}" for p in found]
             elif label == IDENTICAL:
                 found = check_identical(read_report(work / "same.json"))
@@ -290,18 +324,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--skip-datacompy", action="store_true")
+    parser.add_argument(
+        "--case", choices=("favourable", "realistic", "all-changed", "all-tolerated", "wide"),
+        default="favourable",
+    )  # fmt: skip
+    parser.add_argument("--columns", type=int, default=200, help="wide: columns besides the key")
+    parser.add_argument("--mix", choices=("mixed", "float"), default="mixed", help="wide")
+    parser.add_argument("--baseline", help="another dataops-diff executable to run beside (A/B)")
     parser.add_argument("--data-dir", type=Path, default=BENCH / "data")
     parser.add_argument("--results-dir", type=Path, default=BENCH / "results")
     args = parser.parse_args(argv)
     if not dataops_diff().exists():
         parser.error(f"no {dataops_diff()}; install dataops-diff into this Python first")
-    folder = ensure_data(args.data_dir, args.rows, args.seed)
+    folder = ensure_data(args.data_dir, args.rows, args.seed, args.case, args.columns, args.mix)
     compile_bytecode()
     planted = json.loads((folder / "planted.json").read_text())
-    work = args.results_dir / f"compare-{args.rows}"
-    tools = workloads(folder, work, args.skip_datacompy)
+    name = folder.name if args.case != "favourable" else str(args.rows)
+    work = args.results_dir / f"compare-{name}"
+    tools = workloads(folder, work, args.skip_datacompy, planted.get("abs_tol"), args.baseline)
     print(
-        f"{args.rows:,} rows, seed {args.seed}, {args.repeat} interleaved runs per tool", flush=True
+        f"{args.case}: {args.rows:,} rows, seed {args.seed}, {args.repeat} interleaved runs per"
+        f" tool, files in {folder.name}",
+        flush=True,
     )
     runs, problems = run_all(tools, args.repeat, work, planted)
     summary = summarise(runs)
@@ -311,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\n{datacompy_agreement(json.loads((work / 'dc.json').read_text()), planted)}")
     result = {
         "rows": args.rows,
+        "case": args.case,
         "seed": args.seed,
         "repeat": args.repeat,
         "machine": machine(),
@@ -320,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         "check": "PASS" if not problems else "FAIL",
         "problems": problems,
     }
-    out = args.results_dir / f"compare-{args.rows}.json"
+    out = args.results_dir / f"compare-{name}.json"
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(f"\nresults: {out}")
     for p in problems:

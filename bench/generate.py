@@ -45,6 +45,13 @@ RETYPED_COLUMN = "quantity"
 T0_US = 1_704_067_200_000_000  # 2024-01-01T00:00:00Z in microseconds
 YEAR_US = 365 * 86_400 * 1_000_000
 TS = pa.timestamp("us", tz="UTC")
+# Cases (``--case``): favourable (the above), and with float noise on every row of NOISY_COLUMNS
+# (compare with --abs-tol TOLERANCE): realistic (plus value<->null flips of ``price``),
+# all-changed (every kept row changed), all-tolerated (noise only, nothing really changed).
+CASES = ("favourable", "realistic", "all-changed", "all-tolerated")
+NOISY_COLUMNS = ("amount", "price", "score")
+NULL_FLIP_SHARE = 0.002
+TOLERANCE = 1e-6
 
 STATUSES = pa.array([f"status_{i:02d}" for i in range(20)])
 COUNTRIES = pa.array(["DE", "FR", "US", "GB", "NL", "ES", "IT", "PL", "SE", "JP", "BR", "IN"])
@@ -102,11 +109,12 @@ def production_chunk(seed: int, chunk: int, start: int, n: int, odd_ids: Any = N
 
 
 def _apply_changes(
-    table: pa.Table, rng: np.random.Generator
-) -> tuple[pa.Table, dict[str, int], int]:
-    """Change ~1% of the rows in a non-empty subset of CHANGED_COLUMNS; return the exact counts."""
+    table: pa.Table, rng: np.random.Generator, share: float = CHANGED_SHARE
+) -> tuple[pa.Table, dict[str, int], Any]:
+    """Change ``share`` of the rows in a non-empty subset of CHANGED_COLUMNS; return the exact
+    counts and which rows changed."""
     n = table.num_rows
-    changed = rng.random(n) < CHANGED_SHARE
+    changed = rng.random(n) < share
     bits = rng.integers(1, 8, n)  # which of the three columns change, as a 3-bit mask
     counts: dict[str, int] = {}
     for i, name in enumerate(CHANGED_COLUMNS):
@@ -124,7 +132,35 @@ def _apply_changes(
             us = old.cast(pa.int64()).to_numpy()
             new = pa.array(np.where(mask, us + rng.integers(1, 86_400, n) * 1_000_000, us)).cast(TS)
         table = table.set_column(table.schema.get_field_index(name), name, new)
-    return table, counts, int(changed.sum())
+    return table, counts, changed
+
+
+def _null_changes(table: pa.Table, rng: np.random.Generator) -> tuple[pa.Table, int, int, Any]:
+    """``realistic``: ~0.2% of the rows flip ``price`` between a value and null (both ways)."""
+    n = table.num_rows
+    price = table.column("price").combine_chunks()
+    isnull = price.is_null().to_numpy(zero_copy_only=False)
+    flip = rng.random(n) < NULL_FLIP_SHARE
+    to_null, to_value = flip & ~isnull, flip & isnull
+    values = np.where(
+        to_value, np.round(rng.uniform(0.5, 500.0, n), 2), price.fill_null(0.0).to_numpy()
+    )
+    new = pa.array(values, mask=(isnull & ~to_value) | to_null)
+    table = table.set_column(table.schema.get_field_index("price"), "price", new)
+    return table, int(to_value.sum()), int(to_null.sum()), flip
+
+
+def _noise(table: pa.Table, rng: np.random.Generator) -> pa.Table:
+    """Float noise of 1e-10..1e-9 (either sign) on every row of NOISY_COLUMNS, as summation
+    order produces: equal under ``--abs-tol 1e-6``, never bit-identical."""
+    n = table.num_rows
+    for name in NOISY_COLUMNS:
+        old = table.column(name).combine_chunks()
+        noise = rng.uniform(1e-10, 1e-9, n) * rng.choice([-1.0, 1.0], n)
+        isnull = old.is_null().to_numpy(zero_copy_only=False)
+        new = pa.array(old.fill_null(0.0).to_numpy() + noise, mask=isnull)
+        table = table.set_column(table.schema.get_field_index(name), name, new)
+    return table
 
 
 def _to_candidate_schema(table: pa.Table, rng: np.random.Generator) -> pa.Table:
@@ -135,12 +171,24 @@ def _to_candidate_schema(table: pa.Table, rng: np.random.Generator) -> pa.Table:
     return table.append_column(ADDED_COLUMN, channel)
 
 
-def candidate_chunk(seed: int, chunk: int, start: int, n: int) -> tuple[pa.Table, dict[str, int]]:
+def candidate_chunk(
+    seed: int, chunk: int, start: int, n: int, case: str = "favourable"
+) -> tuple[pa.Table, dict[str, int]]:
     """The candidate rows derived from production chunk ``chunk``, shuffled, and their counts."""
     rng = np.random.default_rng([seed, chunk, 1])
     keep = rng.random(n) >= REMOVED_SHARE
     kept = production_chunk(seed, chunk, start, n).filter(pa.array(keep))
-    kept, changed, rows_changed = _apply_changes(kept, rng)
+    share = {"all-changed": 1.0, "all-tolerated": 0.0}.get(case, CHANGED_SHARE)
+    kept, changed, changed_rows = _apply_changes(kept, rng, share)
+    if case != "favourable":  # a stream of its own: the favourable case stays as it was
+        extra = np.random.default_rng([seed, chunk, 3])
+        if case == "realistic":
+            kept, to_value, to_null, flipped = _null_changes(kept, extra)
+            changed.update({"price": to_value + to_null, "null_to_value:price": to_value})
+            changed["value_to_null:price"] = to_null
+            changed_rows = changed_rows | flipped
+        kept = _noise(kept, extra)
+    rows_changed = int(changed_rows.sum())
     n_added = int(rng.binomial(n, ADDED_SHARE))
     added_idx = np.sort(rng.choice(n, size=n_added, replace=False)) + start
     added = production_chunk(seed, chunk, start, n_added, odd_ids=added_idx)
@@ -156,9 +204,11 @@ def _chunks(rows: int, chunk_rows: int) -> list[tuple[int, int]]:
     return [(s, min(chunk_rows, rows - s)) for s in range(0, rows, chunk_rows)]
 
 
-def generate(rows: int, seed: int, out: Path, chunk_rows: int = 1_000_000) -> dict[str, Any]:
+def generate(
+    rows: int, seed: int, out: Path, chunk_rows: int = 1_000_000, case: str = "favourable"
+) -> dict[str, Any]:
     """Write the data set to ``out`` and return what planted.json holds."""
-    if rows < 1 or chunk_rows < 1:
+    if rows < 1 or chunk_rows < 1 or case not in CASES:
         raise ValueError("--rows and --chunk-rows must be positive")
     out.mkdir(parents=True, exist_ok=True)
     chunks = _chunks(rows, chunk_rows)
@@ -171,7 +221,8 @@ def generate(rows: int, seed: int, out: Path, chunk_rows: int = 1_000_000) -> di
     writer = None
     try:
         for c in order:
-            table, counts = candidate_chunk(seed, int(c), *chunks[c])
+            start, n = chunks[c]
+            table, counts = candidate_chunk(seed, int(c), start, n, case)
             writer = writer or pq.ParquetWriter(out / "candidate.parquet", table.schema)
             writer.write_table(table, row_group_size=max(table.num_rows, 1))
             for k, v in counts.items():
@@ -180,6 +231,8 @@ def generate(rows: int, seed: int, out: Path, chunk_rows: int = 1_000_000) -> di
         if writer is not None:
             writer.close()
     planted = _planted(rows, seed, chunk_rows, totals, schema)
+    if case != "favourable":
+        planted.update(case=case, abs_tol=TOLERANCE)
     tmp = out / "planted.json.tmp"
     tmp.write_text(json.dumps(planted, indent=2) + "\n")
     os.replace(tmp, out / "planted.json")
@@ -200,7 +253,16 @@ def _planted(
         "only_in_candidate": totals["added"],
         "matched_rows": rows - totals["removed"],
         "rows_with_differences": totals["rows_changed"],
-        "changed_columns": {name: totals[f"changed:{name}"] for name in CHANGED_COLUMNS},
+        "changed_columns": {
+            name: totals[f"changed:{name}"]
+            for name in (*CHANGED_COLUMNS, "price")
+            if totals.get(f"changed:{name}")
+        },
+        "null_changes": {
+            name: [totals[f"changed:null_to_value:{name}"], totals[f"changed:value_to_null:{name}"]]
+            for name in ("price",)
+            if totals.get(f"changed:{name}")
+        },
         "columns_only_in_production": [REMOVED_COLUMN],
         "columns_only_in_candidate": [ADDED_COLUMN],
         "type_changes": [
@@ -216,10 +278,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--chunk-rows", type=int, default=1_000_000)
+    parser.add_argument("--case", choices=CASES, default="favourable")
     args = parser.parse_args(argv)
     tmp = args.out.with_name(args.out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
-    planted = generate(args.rows, args.seed, tmp, args.chunk_rows)
+    planted = generate(args.rows, args.seed, tmp, args.chunk_rows, args.case)
     shutil.rmtree(args.out, ignore_errors=True)
     os.replace(tmp, args.out)
     print(json.dumps({k: planted[k] for k in ("production_rows", "candidate_rows")}))

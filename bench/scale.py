@@ -13,7 +13,7 @@ In one run, each in a fresh process (``bench/_measure.py``: wall time, peak RSS 
 4. the equality check on a smaller sample of the same generator: ``--sample-rows`` diffed with
    ``--sample-limit`` (small enough that DuckDB spills; the spill folder is watched) must give
    the same report as the in-memory run of step 1 (quantiles aside: DuckDB estimates them from a
-   reservoir sample beyond 65,536 values).
+   key-hash sample of about 65,536 rows beyond that many rows).
 Every report is also checked against the generator's planted.json (bench/compare.py).
 
 Results: a table on stdout and ``--results-dir/scale.json``. Exit code 0 when every check

@@ -29,7 +29,7 @@ from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
 from ..errors import MEMORY_LIMIT, EngineError
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import duckdb_read, memory
+from . import duckdb_read, duckdb_values, memory
 from .base import EngineConfig, ProgressFn, SideSummary
 from .duckdb_names import exact_names
 from .duckdb_run import Runner, first_line
@@ -40,9 +40,7 @@ from .results import (
     compared_diff,
     duplicates_of,
     identical_columns,
-    read_values,
     side_samples,
-    with_samples,
 )
 from .sql import compare
 from .sql import duckdb_passes as sql
@@ -115,7 +113,8 @@ class DuckDBEngine:
         # Row counts come from the files' metadata unless the format is text: then the keys
         # are grouped instead (one scan, duplicates counted in the same pass).
         counted = not {production.format, candidate.format} & TEXT_FORMATS
-        k = _unique_keys(run, plan, spec) if counted else None
+        tolerant = [] if identical else sql.tolerant_columns(plan)
+        k, most = _unique_keys(run, plan, spec, tolerant) if counted else (None, {})
         one_sided_checked = k is None
         if k is None:
             k = KeyCounts.read(run.one("matching keys", compare.key_pass(D, plan, spec, VIEWS)))
@@ -128,15 +127,19 @@ class DuckDBEngine:
             columns = identical_columns(plan, k.matched_rows)
             changed_rows = 0
         else:
-            columns, changed_rows, k = self._values(run, plan, spec, k, dups, one_sided_checked)
+            columns, changed_rows, k, _ = duckdb_values.values(
+                run, plan, spec, k, dups, one_sided_checked, most
+            )
             if spec.samples and (changed_rows or k.only_in_production or k.only_in_candidate):
-                columns, samples_p, samples_c = _samples(plan, columns, run)
+                one_sided = bool(k.only_in_production or k.only_in_candidate)
+                columns, samples_p, samples_c = duckdb_values.samples(plan, columns, run, one_sided)
         duplicates = duplicates_of(k)
         if dups:
             duplicates = compare_groups(run.one, run.all, D, plan, spec, VIEWS, k)
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
-            columns, key_shifts = self._profiles(plan, columns, run, identical)
+            rows = max(k.production_rows, k.candidate_rows)
+            columns, key_shifts = self._profiles(plan, columns, run, identical, rows)
         return compared_diff(
             production, candidate, spec, plan, k, duplicates, columns, changed_rows,
             (samples_p, samples_c), key_shifts, identical,
@@ -154,41 +157,16 @@ class DuckDBEngine:
             )
         return SideSummary(rows, columns, side_samples(columns, found))
 
-    def _values(
-        self, run: Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
-        one_sided_checked: bool,
-    ) -> tuple[tuple[ColumnDiff, ...], int, KeyCounts]:  # fmt: skip
-        """The value pass: per-column counts and maxima, the count of changed rows, and the key
-        counts with the duplicates of keys on one side only counted exactly."""
-        # Every key on both sides unique: set the equal rows aside first. Not for CSV or
-        # JSON, where reading the changed rows again costs a whole parse of the file.
-        residue = not dups and not one_sided_checked
-        relations = ("production", "candidate")
-        if residue:
-            run.execute("finding changed rows", sql.residue_table(plan, spec))
-            run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
-            relations = sql.residue_relations(plan)
-        run.execute("comparing values", sql.value_pass(plan, spec, dups, spec.samples, relations))
-        if residue:
-            run.execute("", sql.drop_residue())
-        numbers = run.one("", sql.numbers_query(plan))
-        columns, changed_rows = read_values(plan, numbers, k.matched_rows)
-        if not one_sided_checked and (
-            numbers["dp"] < k.only_in_production or numbers["dc"] < k.only_in_candidate
-        ):
-            # a key on one side only is duplicated there: count the duplicates exactly
-            found = run.one("counting duplicate keys", compare.key_pass(D, plan, spec, VIEWS))
-            k = KeyCounts.read(found)
-        return columns, changed_rows, k
-
     def _profiles(
-        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, identical: bool
-    ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:
+        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, identical: bool,
+        rows: int,
+    ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:  # fmt: skip
         """Both versions' profiles of every key and compared column, and how far they moved.
 
         Byte-identical versions are profiled once: the candidate's profile is production's.
+        Quantiles beyond ``rows`` > QUANTILE_SAMPLE come from the rows picked by key hash.
         """
-        from .duckdb_profile import ProfileColumn, profile_columns
+        from .duckdb_profile import ProfileColumn, Sample, profile_columns
 
         candidate = "production" if identical else "candidate"
         wanted = [
@@ -200,9 +178,17 @@ class DuckDBEngine:
             for p in (*plan.keys, *plan.compared)
         ]
         found: dict[str, ColumnShift] = {}
+        sample = Sample(
+            tuple(plan.sql_name("production", k.name) for k in plan.keys),
+            tuple(
+                plan.sql_name(candidate, k.name if identical else k.candidate_name)
+                for k in plan.keys
+            ),
+            rows,
+        )
 
         def work() -> None:
-            found.update(profile_columns(self._con, "production", candidate, wanted))
+            found.update(profile_columns(self._con, "production", candidate, wanted, sample))
 
         run.call("profiling columns", work)
         shifts = {
@@ -230,24 +216,15 @@ class DuckDBEngine:
         return duckdb_read.columns(self._con, view, ref, side)
 
 
-def _unique_keys(run: Runner, plan: Plan, spec: DatasetSpec) -> KeyCounts | None:
+def _unique_keys(
+    run: Runner, plan: Plan, spec: DatasetSpec, tolerant: list[int]
+) -> tuple[KeyCounts | None, dict[str, Any]]:
     """The key pass's numbers from a join of the keys alone, when no key on both sides is
-    duplicated (checked exactly, see ``sql.key_join``); None when one is."""
-    k = KeyCounts.read(run.one("matching keys", sql.key_join(plan, spec)))
+    duplicated (checked exactly, see ``sql.key_join``), and the maxima of the ``tolerant``
+    columns over the matched rows; (None, {}) when a key is duplicated."""
+    row = run.one("matching keys", sql.key_join(plan, spec, tolerant))
+    k = KeyCounts.read(row)
     unique = k.matched_rows == k.production_rows - k.only_in_production
-    return k if unique and k.matched_rows == k.candidate_rows - k.only_in_candidate else None
-
-
-def _samples(
-    plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner
-) -> tuple[tuple[ColumnDiff, ...], tuple[RowSample, ...], tuple[RowSample, ...]]:
-    """The samples the value pass kept, as lists of structs in key order."""
-    row = run.one("", sql.value_samples(plan))
-    per_column = [row[f"s{i}"] for i in range(len(plan.compared))]
-    return with_samples(
-        plan,
-        columns,
-        [[(tuple(s["k"].values()), s["p"], s["c"]) for s in found or ()] for found in per_column],
-        [tuple(s["v"].values()) for s in row["sp"] or ()],
-        [tuple(s["v"].values()) for s in row["sc"] or ()],
-    )
+    if unique and k.matched_rows == k.candidate_rows - k.only_in_candidate:
+        return k, {n: v for n, v in row.items() if n.startswith("max_")}
+    return None, {}

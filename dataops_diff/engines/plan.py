@@ -295,9 +295,10 @@ def make_plan(
                     )
                 if col in pairs and tol and not pairs[col].tolerant:
                     raise SchemaError(
-                        f"{flag} {col}={tol}: column '{col}' of dataset '{dataset}' is a decimal "
+                        flag.of(dataset),
+                        f" {col}={tol}: column '{col}' of dataset '{dataset}' is a decimal "
                         f"wider than {MAX_DECIMAL_DIGITS} digits ({prod[col]}), compared exactly; "
-                        "drop the tolerance"
+                        "drop the tolerance",
                     )
     keys = tuple(pairs[k] for k in spec.key)
     compared = tuple(p for name, p in pairs.items() if name not in spec.key)

@@ -12,6 +12,8 @@ from ..model import ColumnDiff, ColumnShift, DatasetDiff, JSONValue, Profile, Re
 from . import html_charts as charts
 from .summary import OneSide, group_fields, group_side_rows, one_side, row_sums, value_text
 
+SAMPLED_QUANTILES = 65_536  # beyond this many rows, quantiles come from a sample (html-report.md)
+
 MAX_COLUMNS_OPEN = 25  # column table rows shown before "N more columns"
 MAX_CHARTS_OPEN = 8  # charts of the most changed columns shown expanded
 MAX_SAMPLE_COLUMNS = 30  # columns whose sample rows are shown
@@ -165,9 +167,10 @@ def _stats(shift: ColumnShift) -> tuple[tuple[str, str, str], ...]:
         rows.append(("distinct (approx.)", _opt(p.distinct), _opt(c.distinct)))
     if p.min is not None or c.min is not None:
         rows.append(("min", _extreme(p.min), _extreme(c.min)))
+    sampled = " (sampled)" if max(p.rows, c.rows) > SAMPLED_QUANTILES else ""
     for label, at in (("5th percentile", 0.05), ("median", 0.5), ("95th percentile", 0.95)):
         if p.quantiles or c.quantiles:
-            rows.append((label, q(p, at), q(c, at)))
+            rows.append((label + sampled, q(p, at), q(c, at)))
     if p.max is not None or c.max is not None:
         rows.append(("max", _extreme(p.max), _extreme(c.max)))
     if p.mean is not None or c.mean is not None:

@@ -219,6 +219,20 @@ FROM ({p_rows}) p FULL OUTER JOIN ({c_rows}) c ON {on(d, plan, "p", "c", "__kc")
 WHERE NOT ({identical})"""
 
 
+def maxima(d: Dialect, p: str, c: str, pair: ColumnPair, rows: str) -> tuple[str, str]:
+    """The largest absolute and relative difference of two numeric columns over ``rows``
+    (finite pairs only), as two aggregates."""
+    pd, cd = f"CAST({p} AS DOUBLE)", f"CAST({c} AS DOUBLE)"
+    ok = f"{rows} AND {d.finite(pd)} AND {d.finite(cd)}"
+    big = f"greatest(abs({pd}), abs({cd}))"
+    diff = abs_diff(d, p, c, pair)
+    return (
+        f"max(CASE WHEN {ok} THEN {diff} END)",
+        f"max(CASE WHEN {ok} THEN (CASE WHEN {big} = 0 THEN CAST(0 AS DOUBLE)"
+        f" ELSE {diff} / {big} END) END)",
+    )
+
+
 def value_numbers(d: Dialect, plan: Plan) -> dict[str, str]:
     """Per compared column the counts and maxima, then the count of changed rows, by name, over
     the rows of ``differing_join``.
@@ -239,14 +253,8 @@ def value_numbers(d: Dialect, plan: Plan) -> dict[str, str]:
         if pair.numeric:
             # Equal pairs differ by 0, so without a tolerance only unequal rows can set a maximum.
             rows = MATCHED if pair.tolerant else unequal
-            pd, cd = f"CAST(__p{i} AS DOUBLE)", f"CAST(__c{i} AS DOUBLE)"
-            ok = f"{rows} AND {d.finite(pd)} AND {d.finite(cd)}"
-            big = f"greatest(abs({pd}), abs({cd}))"
-            diff = abs_diff(d, f"__p{i}", f"__c{i}", pair)
-            column["max_abs_diff"] = f"max(CASE WHEN {ok} THEN {diff} END)"
-            column["max_rel_diff"] = (
-                f"max(CASE WHEN {ok} THEN (CASE WHEN {big} = 0 THEN CAST(0 AS DOUBLE)"
-                f" ELSE {diff} / {big} END) END)"
+            column["max_abs_diff"], column["max_rel_diff"] = maxima(
+                d, f"__p{i}", f"__c{i}", pair, rows
             )
         numbers.update({column_number(f, i): column[f] for f in COLUMN_NUMBERS})
     any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"

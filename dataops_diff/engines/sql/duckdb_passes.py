@@ -18,7 +18,9 @@ from .compare import (
     Views,
     column_number,
     differing_join,
+    equal,
     key_select,
+    maxima,
     normalized,
     on,
     shown,
@@ -27,16 +29,43 @@ from .compare import (
 )
 from .dialect import DUCKDB as D
 from .duplicates import duplicate_groups
-from .exact import same_value
 
 VIEWS = Views("production", "candidate", "__dd_dups", "__dd_values")
 RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
 VALUES_TABLE = VIEWS.diff
 
 
-def key_join(plan: Plan, spec: DatasetSpec) -> str:
+def tolerant_columns(plan: Plan) -> list[int]:
+    """The compared columns with a tolerance: ``residue_table`` compares them in its join (not
+    through the hash), so rows whose only differences are within tolerance are not set aside;
+    ``key_join`` takes their maxima over every matched row instead.
+
+    Integers under an absolute tolerance below 1 alone are equal within it only when equal:
+    they stay in the hash (then the rows set aside hold every unequal pair, and so the maxima).
+    """
+    return [i for i, pair in enumerate(plan.compared) if pair.tolerant and not _exact(pair)]
+
+
+def _exact(pair: ColumnPair) -> bool:
+    integers = pair.production_category == pair.candidate_category == "integer"
+    return integers and pair.rel_tol == 0 and pair.abs_tol < 1
+
+
+def _value(plan: Plan, spec: DatasetSpec, side: str, i: int) -> str:
+    pair = plan.compared[i]
+    return normalized(
+        D,
+        plan.sql_name(side, pair.name if side == "production" else pair.candidate_name),
+        pair,
+        spec,
+    )
+
+
+def key_join(plan: Plan, spec: DatasetSpec, tolerant: list[int] | None = None) -> str:
     """Keys only, joined: row counts (from file metadata where the format keeps them), joined
-    rows matched and on one side only, and rows with a null key.
+    rows matched and on one side only, and rows with a null key; with ``tolerant``, also those
+    columns' maxima (``max_abs_diff__i``, ``max_rel_diff__i``) over the matched rows: right
+    when every key is unique (else the caller takes them from the value pass).
 
     Every key on both sides is unique on both exactly when matched == rows - only on each side
     (a shared key with n production and m candidate rows joins n * m times); duplicates of
@@ -44,11 +73,20 @@ def key_join(plan: Plan, spec: DatasetSpec) -> str:
     """
     p_null = " OR ".join(f"p.__k{i} IS NULL" for i in range(len(plan.keys)))
     c_null = " OR ".join(f"c.__kc{i} IS NULL" for i in range(len(plan.keys)))
+    p_vals, c_vals, maxima_sql = "", "", ""
+    if tolerant:
+        p_vals = "".join(f", {_value(plan, spec, 'production', i)} AS __pt{i}" for i in tolerant)
+        c_vals = "".join(f", {_value(plan, spec, 'candidate', i)} AS __ct{i}" for i in tolerant)
+        for i in tolerant:
+            most = maxima(D, f"__pt{i}", f"__ct{i}", plan.compared[i], MATCHED)
+            maxima_sql += f"{most[0]} AS {column_number('max_abs_diff', i)}, "
+            maxima_sql += f"{most[1]} AS {column_number('max_rel_diff', i)}, "
     return f"""
-WITH p AS (SELECT {key_select(D, plan, spec, "production")}, TRUE AS {P_MARK} FROM production),
-     c AS (SELECT {key_select(D, plan, spec, "candidate", "__kc")}, TRUE AS {C_MARK}
+WITH p AS (SELECT {key_select(D, plan, spec, "production")}{p_vals}, TRUE AS {P_MARK}
+           FROM production),
+     c AS (SELECT {key_select(D, plan, spec, "candidate", "__kc")}{c_vals}, TRUE AS {C_MARK}
            FROM candidate)
-SELECT (SELECT count(*) FROM production) AS production_rows,
+SELECT {maxima_sql}(SELECT count(*) FROM production) AS production_rows,
        (SELECT count(*) FROM candidate) AS candidate_rows,
        count(*) FILTER (WHERE {P_MARK} AND {C_MARK}) AS matched_rows,
        count(*) FILTER (WHERE {P_MARK} AND {C_MARK} IS NULL) AS only_in_production,
@@ -87,15 +125,18 @@ def residue_table(plan: Plan, spec: DatasetSpec) -> str:
     candidate's key (``__kc*``).
 
     Only the candidate's key, a hash of its compared values (``_digest``) and the columns that
-    ``hashed`` turns down go into the join's hash table, not its whole rows. What remains is
+    ``hashed`` turns down go into the join's hash table, not its whole rows. Columns with a
+    tolerance go in as values and are compared by ``compare.equal``, so float noise within
+    tolerance sets no row aside (their maxima come from ``key_join``). What remains is
     docs/semantics.md, "How equal rows are found".
     """
     pcols = [
         f"{D.q(plan.sql_name('production', c.name))} AS __r{j}"
         for j, c in enumerate(plan.production_columns)
     ]
-    digest = [i for i, pair in enumerate(plan.compared) if hashed(pair)]
-    carried = [i for i, pair in enumerate(plan.compared) if not hashed(pair)]
+    tolerant = set(tolerant_columns(plan))
+    digest = [i for i, pair in enumerate(plan.compared) if hashed(pair) and i not in tolerant]
+    carried = [i for i, pair in enumerate(plan.compared) if not hashed(pair) or i in tolerant]
 
     def values(side: str, letter: str) -> list[str]:
         prod = side == "production"
@@ -110,7 +151,7 @@ def residue_table(plan: Plan, spec: DatasetSpec) -> str:
     c_side = ", ".join([key_select(D, plan, spec, "candidate", "__kc"), *values("candidate", "c")])
     same = [f"coalesce(p.{P_MARK} AND c.{C_MARK}, false)"]
     same += ["p.__ph = c.__ch"] if digest else []
-    same += [same_value(D, f"p.__px{i}", f"c.__cx{i}", plan.compared[i]) for i in carried]
+    same += [equal(D, f"p.__px{i}", f"c.__cx{i}", plan.compared[i]) for i in carried]
     kept = [f"p.__r{j}" for j in range(len(plan.production_columns))]
     kept += [f"p.{P_MARK}", *(f"c.__kc{i}" for i in range(len(plan.keys)))]
     return f"""
@@ -162,16 +203,18 @@ def value_pass(
     dups: bool,
     samples: int,
     relations: tuple[str, str] = ("production", "candidate"),
+    table: str = VALUES_TABLE,
+    whole_rows: bool = True,
 ) -> str:
     """``compare.differing_join`` of ``relations`` (production's rows, the candidate's),
-    aggregated into a one-row table.
+    aggregated into a one-row ``table``.
 
     Rows identical on both sides are dropped right after the join, so the aggregates (whose
     inputs DuckDB computes for every row they see) run on the few rows that differ: the named
     numbers of ``compare.value_numbers``; the distinct keys among rows on one side only
     (``dp``/``dc``: fewer than those rows means a duplicated key); and per compared column the
     first ``samples`` mismatches by key order (``s*``: key, production and candidate value, as
-    stored), then the first rows on one side only (``sp``/``sc``).
+    stored), then (``whole_rows``) the first rows on one side only (``sp``/``sc``).
     """
     n = max(samples, 0)
     p_rows, p_shown = side_rows(D, plan, spec, "production", VIEWS, dups, n > 0, relations[0])
@@ -199,22 +242,37 @@ def value_pass(
         for tag, cond, order, aliases in (
             ("sp", ONLY_P, p_key, p_shown),
             ("sc", ONLY_C, c_key, c_shown),
-        ):
+        )[: 2 if whole_rows else 0]:
             values = D.struct({f"v{j}": a for j, a in enumerate(aliases)})
             row = D.struct({"o": order, "v": values})
             named.append(f"min({row}, {n}) FILTER (WHERE {cond}) AS {tag}")
     return f"""
-CREATE OR REPLACE TEMP TABLE {VALUES_TABLE} AS
+CREATE OR REPLACE TEMP TABLE {table} AS
 SELECT {", ".join(named)} FROM ({differing_join(D, plan, p_rows, c_rows)}) j"""
 
 
-def numbers_query(plan: Plan) -> str:
+def values_table(batch: int) -> str:
+    """The table of batch ``batch`` of the value pass (``engines.duckdb_values``)."""
+    return VALUES_TABLE if batch == 0 else f"{VALUES_TABLE}_{batch}"
+
+
+def changed_rows(plan: Plan, spec: DatasetSpec, dups: bool, relations: tuple[str, str]) -> str:
+    """The count of matched rows with a difference in any column (``n``), alone: for a value
+    pass run in batches of columns."""
+    p_rows, _ = side_rows(D, plan, spec, "production", VIEWS, dups, False, relations[0])
+    c_rows, _ = side_rows(D, plan, spec, "candidate", VIEWS, dups, False, relations[1])
+    any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"
+    n = D.count_if(f"{MATCHED} AND ({any_unequal})")
+    return f"SELECT {n} AS n FROM ({differing_join(D, plan, p_rows, c_rows)}) j"
+
+
+def numbers_query(plan: Plan, table: str = VALUES_TABLE) -> str:
     """The value pass's numbers by name (``compare.value_numbers``), then ``dp`` and ``dc``."""
     names = [column_number(f, i) for i in range(len(plan.compared)) for f in COLUMN_NUMBERS]
-    return f"SELECT {', '.join([*names, CHANGED_ROWS])}, dp, dc FROM {VALUES_TABLE}"
+    return f"SELECT {', '.join([*names, CHANGED_ROWS])}, dp, dc FROM {table}"
 
 
-def value_samples(plan: Plan) -> str:
+def value_samples(plan: Plan, table: str = VALUES_TABLE, whole_rows: bool = True) -> str:
     """The value pass's samples, as samples show values: one list per compared column (key,
     production and candidate value), then ``sp`` and ``sc`` (the values of a whole row)."""
     key = D.struct(
@@ -233,9 +291,10 @@ def value_samples(plan: Plan) -> str:
         )
         for i, pair in enumerate(plan.compared)
     ]
-    for tag, columns in (("sp", plan.production_columns), ("sc", plan.candidate_columns)):
+    sides = (("sp", plan.production_columns), ("sc", plan.candidate_columns))
+    for tag, columns in sides[: 2 if whole_rows else 0]:
         values = D.struct(
             {f"v{j}": shown(D, f"x.v.v{j}", category(col.type)) for j, col in enumerate(columns)}
         )
         lists.append(f"list_transform({tag}, lambda x: struct_pack(v := {values})) AS {tag}")
-    return f"SELECT {', '.join(lists)} FROM {VALUES_TABLE}"
+    return f"SELECT {', '.join(lists)} FROM {table}"

@@ -68,7 +68,7 @@ def fits(category: Category, fam: str) -> bool:
 def simple_aggregates(c: ProfiledColumn, quantiles: str) -> list[str]:
     """Pass 1's statistics of one column, over its inner projection (``r{i}`` the value as
     counted, ``f{i}`` the finite number, ``t{i}`` what min/max are taken over). ``quantiles``:
-    the engine's quantile aggregate, with ``{f}`` for the number."""
+    the engine's quantile aggregate, with ``{f}`` for the number ("": computed elsewhere)."""
     r, f, t, p = f"r{c.i}", f"f{c.i}", f"t{c.i}", f"c{c.i}_"
     out = [f"count({r}) AS {p}count"]
     if c.kind != "other":
@@ -77,8 +77,8 @@ def simple_aggregates(c: ProfiledColumn, quantiles: str) -> list[str]:
         out += [
             f"min({t}) AS {p}min", f"max({t}) AS {p}max", f"min({f}) AS {p}lo",
             f"max({f}) AS {p}hi", f"count({f}) AS {p}finite",
-            f"{quantiles.format(f=f)} AS {p}quantiles",
         ]  # fmt: skip
+        out += [f"{quantiles.format(f=f)} AS {p}quantiles"] if quantiles else []
     if c.kind == "number":
         out.append(f"avg({f}) AS {p}mean")  # the standard deviation needs it: pass 2
     if c.kind == "category" and c.string:
