@@ -51,3 +51,7 @@ class Interrupted(DataopsDiffError):
     """Ctrl-C or SIGTERM: everything started was stopped. Exit code 130."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+class DataopsDiffWarning(UserWarning):
+    """Something the user should know now, while the run goes on (the CLI prints one line)."""

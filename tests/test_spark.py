@@ -27,7 +27,7 @@ import pytest
 from dataops_diff import api
 from dataops_diff.cli.common import engine_config
 from dataops_diff.datasets import open_dataset
-from dataops_diff.engines import EngineConfig, get_engine, spark_read, spark_session
+from dataops_diff.engines import EngineConfig, get_engine, spark_master, spark_read, spark_session
 from dataops_diff.engines.spark import SparkEngine
 from dataops_diff.errors import EngineError, InputError, UsageError
 from dataops_diff.model import DatasetDiff, to_dict
@@ -290,7 +290,7 @@ def test_missing_pyspark_is_one_error_with_the_install_command(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(EngineError, match=r"pip install 'dataops-diff\[spark\]'"):
-        spark_session.pyspark_version()
+        spark_master.pyspark_version()
 
 
 def test_missing_java_is_one_error_with_the_fix(
@@ -298,7 +298,7 @@ def test_missing_java_is_one_error_with_the_fix(
 ) -> None:
     monkeypatch.setenv("JAVA_HOME", str(tmp_path))
     with pytest.raises(EngineError, match=r"install-java\.sh") as info:
-        spark_session.check_java("4.0.0")
+        spark_master.check_java("4.0.0")
     assert f"JAVA_HOME={tmp_path}" in info.value.message
 
 
@@ -309,9 +309,9 @@ def test_old_java_is_refused_for_spark_4(monkeypatch: pytest.MonkeyPatch, tmp_pa
     java.chmod(0o755)
     monkeypatch.setenv("JAVA_HOME", str(tmp_path))
     with pytest.raises(EngineError, match="needs Java 17 or later"):
-        spark_session.check_java("4.0.0")
-    spark_session.check_java("3.5.1")  # Spark 3 runs on Java 8 and later
-    assert spark_session.java_major(str(java)) == 11
+        spark_master.check_java("4.0.0")
+    spark_master.check_java("3.5.1")  # Spark 3 runs on Java 8 and later
+    assert spark_master.java_major(str(java)) == 11
 
 
 def test_spark_conf_flag_splits_at_the_first_equals_sign() -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
 
 import typer
 
-from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, DataopsDiffError
+from ..errors import EXIT_ERROR, EXIT_INTERRUPTED, DataopsDiffError, DataopsDiffWarning
 from ..humanize import visible
 
 app = typer.Typer(
@@ -24,6 +25,17 @@ def error(message: str) -> None:
     sys.stderr.write(f"dataops-diff: error: {visible(message)}\n")
 
 
+def _warning(message: object, category: type[Warning], *args: object, **kwargs: object) -> None:
+    """The library's warnings as one stderr line; any other warning as Python shows it."""
+    if issubclass(category, DataopsDiffWarning):
+        sys.stderr.write(f"dataops-diff: warning: {visible(str(message))}\n")
+    else:
+        _show_warning(message, category, *args, **kwargs)  # type: ignore[arg-type]
+
+
+_show_warning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script: the exit-code contract lives here.
 
@@ -31,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    warnings.showwarning = _warning
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="dataops-diff", standalone_mode=False)
