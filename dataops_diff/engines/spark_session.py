@@ -81,7 +81,7 @@ def _last_line(path: str) -> str:
 
 def session(config: EngineConfig) -> Any:
     """The SparkSession to compare in: the running one, or one started for this process."""
-    if config.master:
+    if config.master is not None:
         check_master(config.master)
     version = pyspark_version()
     from pyspark.sql import SparkSession
