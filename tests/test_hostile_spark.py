@@ -145,3 +145,22 @@ def test_hidden_file_not_found_cause_is_named() -> None:
     assert reason.startswith("File file:/data/p.parquet does not exist where a Spark executor")
     assert "paths must be on storage every executor can read" in reason
     assert spark_master.not_visible(RuntimeError("plain")) is None
+
+
+def test_start_failure_quotes_the_reason_spark_gave(tmp_path: Path) -> None:
+    """A master that accepts connections but never answers: Spark kills the application with
+    a reason, followed by stack frames and a stopped context; the reason is what is quoted."""
+    log = tmp_path / "spark.log"
+    log.write_text(
+        "26/12/01 18:04:37 ERROR StandaloneSchedulerBackend: Application has been killed. "
+        "Reason: All masters are unresponsive! Giving up.\n"
+        "java.lang.IllegalStateException: Cannot call methods on a stopped SparkContext.\n"
+        "\tat org.apache.spark.SparkContext.assertNotStopped(SparkContext.scala:1)\n"
+    )
+    assert spark_master.start_reason(str(log)) == "All masters are unresponsive! Giving up."
+    log.write_text(
+        "starting\nInvalid maximum heap size: -Xmxlots\n"
+        "Error: Could not create the Java Virtual Machine.\n"
+        "Error: A fatal exception has occurred. Program will exit.\n"
+    )
+    assert spark_master.start_reason(str(log)) == "Invalid maximum heap size: -Xmxlots"

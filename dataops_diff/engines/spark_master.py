@@ -141,3 +141,29 @@ def check_java(pyspark: str) -> None:
             f"--engine spark with pyspark {pyspark} needs Java {need} or later, "
             f"'{java}' is Java {have}; {JAVA_FIX}"
         )
+
+
+_NO_JVM = "Error: Could not create the Java Virtual Machine"
+_GENERIC = ("Error: A fatal exception has occurred", _NO_JVM)
+
+
+def start_reason(path: str) -> str:
+    """The line of the JVM's log that says why the start failed: a reason Spark gave for
+    killing the application (a master that never answered), else the last error line."""
+    with contextlib.suppress(OSError):
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            lines = [line.strip() for line in fh if line.strip() and not line.startswith("\t")]
+        for line in reversed(lines):
+            if "Application has been killed. Reason: " in line:
+                return line.split("Reason: ", 1)[1][:300]
+        for i, line in enumerate(lines):
+            if line.startswith(_NO_JVM) and i:  # the line before says why
+                return lines[i - 1][:300]
+        for line in reversed(lines):
+            if line.startswith(_GENERIC):  # the JVM's own last words say nothing
+                continue
+            if "Exception" in line or "Error" in line or "error" in line:
+                return line[:300]
+        if lines:
+            return lines[-1][:300]
+    return "no output"

@@ -35,6 +35,7 @@ from .spark_master import (
     java_missing,
     not_visible,
     pyspark_version,
+    start_reason,
 )
 from .spark_settings import LOG4J, settings
 from .spark_watch import Watchdog
@@ -65,18 +66,6 @@ def _jvm_output_to(path: str) -> Iterator[None]:
         os.dup2(saved[1], 2)
         for f in (fd, *saved):
             os.close(f)
-
-
-def _last_line(path: str) -> str:
-    with contextlib.suppress(OSError):
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = [line.strip() for line in fh if line.strip()]
-        for line in reversed(lines):
-            if "Exception" in line or "Error" in line or "error" in line:
-                return line[:300]
-        if lines:
-            return lines[-1][:300]
-    return "no output"
 
 
 def session(config: EngineConfig) -> Any:
@@ -116,7 +105,7 @@ def session(config: EngineConfig) -> Any:
         quiet_stop()
         raise Interrupted("interrupted") from exc
     except Exception as exc:
-        reason = _last_line(log)
+        reason = start_reason(log)
         _stop()
         java = f", and Java ({JAVA_FIX})" if java_missing() else ""
         raise EngineError(
