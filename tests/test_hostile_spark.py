@@ -6,6 +6,7 @@ JVM are in tests/test_spark_cluster.py and tests/test_spark.py.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pyarrow as pa
@@ -13,7 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 from hostile import assert_error, invoke, snapshot
 
-from dataops_diff.engines import EngineConfig, spark_master, spark_session, spark_settings
+from dataops_diff.engines import (
+    EngineConfig,
+    spark_master,
+    spark_session,
+    spark_settings,
+    spark_watch,
+)
 from dataops_diff.errors import DataopsDiffWarning, UsageError
 
 
@@ -164,3 +171,52 @@ def test_start_failure_quotes_the_reason_spark_gave(tmp_path: Path) -> None:
         "Error: A fatal exception has occurred. Program will exit.\n"
     )
     assert spark_master.start_reason(str(log)) == "Invalid maximum heap size: -Xmxlots"
+
+
+class _Context:
+    """A stand-in SparkContext whose executors can be lost: what the watchdog reads."""
+
+    master = "spark://h:7077"
+
+    def __init__(self, executors: list[int]) -> None:
+        self.executors, self.cancelled = executors, threading.Event()
+        self._jsc = self
+
+    def sc(self) -> _Context:
+        return self
+
+    def statusTracker(self) -> _Context:
+        return self
+
+    def getExecutorInfos(self) -> list[str]:
+        count = self.executors.pop(0) if len(self.executors) > 1 else self.executors[0]
+        return ["driver"] + ["executor"] * count
+
+    def getConf(self) -> dict[str, str]:
+        return {"spark.executor.memory": "8g"}
+
+    def cancelAllJobs(self) -> None:
+        self.cancelled.set()
+
+
+def test_lost_executors_warn_then_cancel_the_jobs() -> None:
+    """Item 20: executors that were there and are lost: one warning, then the jobs are
+    cancelled and the failure names the request and the flag."""
+    context = _Context([1, 1, 0])
+    watch = spark_watch.Watchdog(type("Spark", (), {"sparkContext": context})(), bound=2)
+    warned = pytest.warns(DataopsDiffWarning, match="no Spark executor accepted after")
+    with warned as caught, watch.job():
+        assert context.cancelled.wait(60), "the watchdog never gave up"
+    assert len(caught) == 1
+    assert watch.failure is not None
+    for fragment in ("spark://h:7077", "8g memory", "lost its workers", "--spark-start-timeout"):
+        assert fragment in watch.failure
+
+
+def test_a_job_with_executors_is_left_alone() -> None:
+    context = _Context([1])
+    watch = spark_watch.Watchdog(type("Spark", (), {"sparkContext": context})(), bound=1)
+    with watch.job():
+        context.cancelled.wait(3)  # three polls with an executor each
+    assert watch.failure is None
+    assert not context.cancelled.is_set()
