@@ -62,7 +62,7 @@ def test_bad_master_url_is_one_line_naming_the_flag(
 @pytest.mark.parametrize(
     "master",
     ["local", "local[1]", "local[*]", "local[4,2]", "local-cluster[2,1,1024]", "yarn",
-     "spark://h:7077", "spark://a:7077,b:7078", "k8s://https://k8s.example:6443",
+     "spark://h:7077", "spark://a:7077,b:7078", "spark://[::1]:7077", "k8s://https://k8s.example:6443",
      "mesos://zk.example:5050"],
 )  # fmt: skip
 def test_master_url_forms_spark_accepts(master: str) -> None:

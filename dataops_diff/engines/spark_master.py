@@ -22,7 +22,7 @@ from typing import Any
 from ..errors import EngineError, UsageError
 
 REACH_TIMEOUT = 5.0  # seconds to open a TCP connection to a standalone master
-_HOST_PORT = r"[A-Za-z0-9._-]+:\d{1,5}"
+_HOST_PORT = r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):\d{1,5}"  # IPv6 in brackets
 _MASTERS = (
     re.compile(rf"spark://{_HOST_PORT}(,{_HOST_PORT})*"),  # standalone, with standby masters
     re.compile(r"local(\[(\*|[1-9]\d*)(,\s*[1-9]\d*)?\])?"),  # local[N], local[*], local[N,F]
@@ -58,7 +58,7 @@ def check_reachable(master: str) -> None:
     for address in master.removeprefix("spark://").split(","):
         host, _, port = address.rpartition(":")
         try:
-            with socket.create_connection((host, int(port)), timeout=REACH_TIMEOUT):
+            with socket.create_connection((host.strip("[]"), int(port)), REACH_TIMEOUT):
                 return
         except OSError as exc:
             reasons.append(f"{address}: {exc.strerror or type(exc).__name__}")

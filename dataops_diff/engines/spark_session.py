@@ -3,13 +3,14 @@
 - A running session (Databricks, a notebook, tests) is joined as it is.
 - Under ``spark-submit`` the master and configuration are spark-submit's; ``--spark-master`` and
   ``--spark-conf`` still apply.
-- Otherwise a session is started on ``--spark-master`` (default ``local[*]``). In local mode the
-  driver is the executor: ``--memory-limit`` (default: half of the machine's memory) becomes
-  ``spark.driver.memory`` and Spark spills to a private folder under ``--temp-dir``, removed at
-  exit. The JVM's own output goes to a log in that folder; a start failure quotes its last line.
+- Otherwise a session is started on ``--spark-master`` (default ``local[*]``; the URL and a
+  ``spark://`` master's reachability are checked first, ``spark_master``), configured by
+  ``spark_settings``. The JVM's own output goes to a log in the private folder; a start failure
+  quotes the line that says why.
 
 A session this module starts is stopped when the process exits (``atexit``), so it is shared by
-every engine in the process (tests start it once).
+every engine in the process (tests start it once). On a cluster its jobs are watched for
+executors (``spark_watch``). Ctrl-C is handled here without pyspark's handler (``_keep_ctrl_c``).
 """
 
 from __future__ import annotations
