@@ -61,8 +61,17 @@ MEMORY_LIMIT = Setting("memory_limit", "EngineConfig.memory_limit")
 TEMP_DIR = Setting("temp_dir", "EngineConfig.temp_dir")
 SPARK_MASTER = Setting("master", "EngineConfig.master")
 SPARK_CONF = Setting("options", "EngineConfig.options")
+SPARK_START_TIMEOUT = Setting("start_timeout", "EngineConfig.start_timeout")
 DATASET_SETTINGS = (KEY, RENAMES, IGNORE_COLUMNS, ABS_TOL, REL_TOL, SAMPLES, FORMAT)  # spec keys
-SETTINGS = (*DATASET_SETTINGS, ENGINE, MEMORY_LIMIT, TEMP_DIR, SPARK_MASTER, SPARK_CONF)
+SETTINGS = (
+    *DATASET_SETTINGS,
+    ENGINE,
+    MEMORY_LIMIT,
+    TEMP_DIR,
+    SPARK_MASTER,
+    SPARK_CONF,
+    SPARK_START_TIMEOUT,
+)
 
 Part = str | Setting
 
@@ -132,3 +141,7 @@ class Interrupted(DataopsDiffError):
     """Ctrl-C or SIGTERM: everything started was stopped. Exit code 130."""
 
     exit_code = EXIT_INTERRUPTED
+
+
+class DataopsDiffWarning(UserWarning):
+    """Something the user should know now, while the run goes on (the CLI prints one line)."""

@@ -27,7 +27,7 @@ import pytest
 from dataops_diff import api
 from dataops_diff.cli.common import engine_config
 from dataops_diff.datasets import open_dataset
-from dataops_diff.engines import EngineConfig, get_engine, spark_read, spark_session
+from dataops_diff.engines import EngineConfig, get_engine, spark_master, spark_read, spark_session
 from dataops_diff.engines.spark import SparkEngine
 from dataops_diff.errors import EngineError, InputError, UsageError
 from dataops_diff.model import DatasetDiff, to_dict
@@ -217,6 +217,27 @@ def test_unreadable_file_is_an_input_error(tmp_path: Path, data: Path, spark: An
 
 
 @needs_spark
+def test_file_gone_before_an_executor_reads_it_is_named(tmp_path: Path, spark: Any) -> None:
+    """A file the driver listed but an executor cannot find (on a cluster: a path not on
+    shared storage) is named, with where paths must be, not hidden under a format error."""
+    folder = tmp_path / "candidate"
+    folder.mkdir()
+    for i in range(2):
+        pq.write_table(pa.table({"id": [i], "v": [1.0]}), folder / f"part-{i}.parquet")
+    production = tmp_path / "production.parquet"
+    pq.write_table(pa.table({"id": [0, 1], "v": [1.0, 1.0]}), production)
+    refs = open_dataset(str(production), "production"), open_dataset(str(folder), "candidate")
+    spark.schema(refs[1], "candidate")  # listed and read by the driver
+    (folder / "part-1.parquet").unlink()
+    with pytest.raises(InputError) as info:
+        spark.diff(*refs, DatasetSpec(key=("id",)))
+    message = info.value.message
+    assert "part-1.parquet does not exist where a Spark executor read it" in message
+    assert "paths must be on storage every executor can read" in message
+    assert "\n" not in message
+
+
+@needs_spark
 def test_arrow_ipc_is_refused_with_the_fix(tmp_path: Path, spark: Any) -> None:
     path = tmp_path / "t.arrow"
     with pa.ipc.new_file(path, pa.schema([("id", pa.int64())])) as writer:
@@ -290,7 +311,7 @@ def test_missing_pyspark_is_one_error_with_the_install_command(
 ) -> None:
     monkeypatch.setitem(sys.modules, "pyspark", None)
     with pytest.raises(EngineError, match=r"pip install 'dataops-diff\[spark\]'"):
-        spark_session.pyspark_version()
+        spark_master.pyspark_version()
 
 
 def test_missing_java_is_one_error_with_the_fix(
@@ -298,7 +319,7 @@ def test_missing_java_is_one_error_with_the_fix(
 ) -> None:
     monkeypatch.setenv("JAVA_HOME", str(tmp_path))
     with pytest.raises(EngineError, match=r"install-java\.sh") as info:
-        spark_session.check_java("4.0.0")
+        spark_master.check_java("4.0.0")
     assert f"JAVA_HOME={tmp_path}" in info.value.message
 
 
@@ -309,9 +330,9 @@ def test_old_java_is_refused_for_spark_4(monkeypatch: pytest.MonkeyPatch, tmp_pa
     java.chmod(0o755)
     monkeypatch.setenv("JAVA_HOME", str(tmp_path))
     with pytest.raises(EngineError, match="needs Java 17 or later"):
-        spark_session.check_java("4.0.0")
-    spark_session.check_java("3.5.1")  # Spark 3 runs on Java 8 and later
-    assert spark_session.java_major(str(java)) == 11
+        spark_master.check_java("4.0.0")
+    spark_master.check_java("3.5.1")  # Spark 3 runs on Java 8 and later
+    assert spark_master.java_major(str(java)) == 11
 
 
 def test_spark_conf_flag_splits_at_the_first_equals_sign() -> None:
@@ -370,5 +391,6 @@ def test_cli_ctrl_c_exits_130_and_cleans_up(data: Path, tmp_path: Path) -> None:
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=300)
     assert proc.returncode == 130, err.decode()
-    assert err.decode().strip().endswith("interrupted")
+    # one line: no py4j tracebacks or log lines from the way down (issue 12, item 22)
+    assert err.decode().strip().splitlines() == ["dataops-diff: error: interrupted"]
     assert list(tmp_path.iterdir()) == []

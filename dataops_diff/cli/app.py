@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import sys
 import traceback
+import warnings
 
 import typer
 
-from ..errors import DATASET_SETTINGS, EXIT_ERROR, EXIT_INTERRUPTED, DataopsDiffError, Setting
+from ..errors import (
+    DATASET_SETTINGS,
+    EXIT_ERROR,
+    EXIT_INTERRUPTED,
+    DataopsDiffError,
+    DataopsDiffWarning,
+    Setting,
+)
 from ..humanize import visible
 
 app = typer.Typer(
@@ -33,6 +41,7 @@ FLAGS = {
     "temp_dir": "--temp-dir",
     "master": "--spark-master",
     "options": "--spark-conf",
+    "start_timeout": "--spark-start-timeout",
 }
 _SPEC_KEYS = {s.name for s in DATASET_SETTINGS}
 
@@ -73,6 +82,17 @@ def error(message: str) -> None:
     sys.stderr.write(f"dataops-diff: error: {visible(message)}\n")
 
 
+def _warning(message: object, category: type[Warning], *args: object, **kwargs: object) -> None:
+    """The library's warnings as one stderr line; any other warning as Python shows it."""
+    if issubclass(category, DataopsDiffWarning):
+        sys.stderr.write(f"dataops-diff: warning: {visible(str(message))}\n")
+    else:
+        _show_warning(message, category, *args, **kwargs)  # type: ignore[arg-type]
+
+
+_show_warning = warnings.showwarning
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script: the exit-code contract lives here.
 
@@ -80,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = sys.argv[1:] if argv is None else argv
     debug = "--debug" in args
+    warnings.showwarning = _warning
     command = typer.main.get_command(app)
     try:
         result = command.main(args=args, prog_name="dataops-diff", standalone_mode=False)

@@ -68,12 +68,22 @@ SparkConfOpt = Annotated[
     ),
 ]
 
+SparkStartTimeoutOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--spark-start-timeout",
+        min=1,
+        help="With --engine spark on a cluster: seconds a job may wait for an executor before the diff fails (default: 120).",
+    ),
+]
+
 
 def engine_config(
     memory_limit: str | None,
     temp_dir: str | None,
     spark_master: str | None,
     spark_conf: list[str],
+    spark_start_timeout: float | None = None,
 ) -> EngineConfig:
     """The engine flags as an EngineConfig; ``--spark-conf`` splits at its first '='."""
     options: dict[str, str] = {}
@@ -83,8 +93,9 @@ def engine_config(
             raise UsageError(f"--spark-conf '{value}' is not of the form KEY=VALUE")
         options[name.strip()] = setting
     return EngineConfig(
-        memory_limit=memory_limit, temp_dir=temp_dir, master=spark_master, options=options
-    )
+        memory_limit=memory_limit, temp_dir=temp_dir, master=spark_master, options=options,
+        start_timeout=spark_start_timeout,
+    )  # fmt: skip
 
 
 MarkdownOpt = Annotated[

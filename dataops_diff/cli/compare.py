@@ -26,6 +26,7 @@ from .common import (
     QuietOpt,
     SparkConfOpt,
     SparkMasterOpt,
+    SparkStartTimeoutOpt,
     TempDirOpt,
     check_report_paths,
     check_samples,
@@ -135,6 +136,7 @@ def compare(
     temp_dir: TempDirOpt = None,
     spark_master: SparkMasterOpt = None,
     spark_conf: SparkConfOpt = [],  # noqa: B006
+    spark_start_timeout: SparkStartTimeoutOpt = None,
     json_path: JsonOpt = None,
     markdown_path: MarkdownOpt = None,
     junit_path: JunitOpt = None,
@@ -204,7 +206,9 @@ def compare(
             spec_for,
             fmt=fmt,
             engine=engine,
-            engine_config=engine_config(memory_limit, temp_dir, spark_master, spark_conf),
+            engine_config=engine_config(
+                memory_limit, temp_dir, spark_master, spark_conf, spark_start_timeout
+            ),
             policy=policy,
             progress=progress,
             configured=tuple(dataset_keys),

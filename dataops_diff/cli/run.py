@@ -25,6 +25,7 @@ from .common import (
     QuietOpt,
     SparkConfOpt,
     SparkMasterOpt,
+    SparkStartTimeoutOpt,
     TempDirOpt,
     check_report_paths,
     engine_config,
@@ -80,6 +81,7 @@ def run(
     temp_dir: TempDirOpt = None,
     spark_master: SparkMasterOpt = None,
     spark_conf: SparkConfOpt = [],  # noqa: B006
+    spark_start_timeout: SparkStartTimeoutOpt = None,
     json_path: JsonOpt = None,
     markdown_path: MarkdownOpt = None,
     junit_path: JunitOpt = None,
@@ -109,7 +111,9 @@ def run(
             spec,
             run_dir=str(run_dir) if run_dir is not None else None,
             engine=engine,
-            engine_config=engine_config(memory_limit, temp_dir, spark_master, spark_conf),
+            engine_config=engine_config(
+                memory_limit, temp_dir, spark_master, spark_conf, spark_start_timeout
+            ),
             policy=policy,
             on_tick=display.tick if display else None,
             progress=display.progress if display else None,

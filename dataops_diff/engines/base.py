@@ -21,6 +21,7 @@ class EngineConfig:
     threads: int | None = None
     master: str | None = None  # Spark master URL
     options: dict[str, str] = field(default_factory=dict)  # engine pass-through (Spark conf)
+    start_timeout: float | None = None  # Spark on a cluster: seconds to wait for an executor
 
 
 @dataclass(frozen=True)

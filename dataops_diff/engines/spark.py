@@ -16,12 +16,13 @@ rows and the profile figures come back to the driver. Reading: ``spark_read``; t
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from dataclasses import replace
 from typing import Any
 
 from ..datasets import DatasetRef, is_uri, same_bytes
-from ..errors import Interrupted
+from ..errors import EngineError, Interrupted
 from ..model import Column, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import spark_profile, spark_read, spark_session
@@ -39,6 +40,7 @@ from .results import (
     read_values,
     side_samples,
 )
+from .spark_watch import Watchdog
 from .sql import compare
 from .sql import spark_passes as sql
 from .sql.compare import Views
@@ -61,7 +63,9 @@ class SparkEngine:
     name = "spark"
 
     def __init__(self, config: EngineConfig | None = None) -> None:
-        self._spark = spark_session.session(config or EngineConfig())
+        config = config or EngineConfig()
+        self._spark = spark_session.session(config)
+        self._watch = spark_session.watchdog(self._spark, config)
         self._id = uuid.uuid4().hex[:8]
         self._frames: dict[tuple[str, str, tuple[str, ...], bool], Any] = {}
         self._views: set[str] = set()
@@ -88,7 +92,7 @@ class SparkEngine:
         self._view(views.candidate, self._frame(candidate, "candidate"))
         schemas = (self.schema(production, "production"), self.schema(candidate, "candidate"))
         plan = diff_plan(production, candidate, schemas, spec)
-        run = _Runner(self._spark, production, candidate, progress)
+        run = _Runner(self._spark, production, candidate, progress, self._watch)
         local = not (is_uri(production.path) or is_uri(candidate.path))
         identical = local and same_bytes(production, candidate)
         try:
@@ -102,7 +106,7 @@ class SparkEngine:
         frame = self._frame(ref, side)
         self._view(view, frame)
         columns = self.schema(ref, side)
-        run = _Runner(self._spark, ref, ref, None)
+        run = _Runner(self._spark, ref, ref, None, self._watch)
         try:
             rows = int(run.one("counting rows", f"SELECT count(*) AS n FROM {view}")["n"])
             found: list[dict[str, Any]] = []
@@ -168,6 +172,9 @@ class SparkEngine:
         spark = getattr(self, "_spark", None)
         if spark is None:
             return
+        if spark_session.stopped(spark):  # given up on (no executors): nothing left to restore
+            self._spark = None
+            return
         self._drop(*self._views)
         self._frames.clear()
         for key, value in self._saved.items():
@@ -181,8 +188,9 @@ class SparkEngine:
     def _frame(self, ref: DatasetRef, side: str) -> Any:
         """The dataset as a DataFrame, read once per engine (lazily: only the schema now)."""
         cache = (ref.path, ref.format, ref.files, ref.hive)
-        if cache not in self._frames:
-            self._frames[cache] = spark_read.read(self._spark, ref, side)
+        if cache not in self._frames:  # schema inference may run a job: watched like one
+            read = spark_read.read
+            self._frames[cache] = _watched(self._watch, lambda: read(self._spark, ref, side))
         return self._frames[cache]
 
     def _view(self, name: str, frame: Any) -> None:
@@ -196,13 +204,36 @@ class SparkEngine:
                 self._spark.catalog.dropTempView(name)
 
 
+def _watched(watch: Watchdog | None, work: Any) -> Any:
+    """``work()``, failing with the watchdog's reason when it gave up on the jobs (then the
+    session this process started is stopped: its jobs cannot run). After Ctrl-C any failure
+    is the interruption: the signal may land where py4j turns it into a broken connection."""
+    try:
+        if watch is None:
+            return work()
+        with watch.job():
+            return work()
+    except Exception as exc:
+        if spark_session.interrupted():
+            raise Interrupted("interrupted") from exc
+        if watch is None or watch.failure is None:
+            raise
+        spark_session.stop_started()
+        raise EngineError(*watch.failure) from exc
+
+
 class _Runner:
     """Runs one Spark job at a time: job descriptions, progress, and errors mapped once."""
 
     def __init__(
-        self, spark: Any, production: DatasetRef, candidate: DatasetRef, progress: ProgressFn | None
+        self,
+        spark: Any,
+        production: DatasetRef,
+        candidate: DatasetRef,
+        progress: ProgressFn | None,
+        watch: Watchdog | None,
     ) -> None:
-        self._spark, self._progress = spark, progress
+        self._spark, self._progress, self._watch = spark, progress, watch
         self._production, self._candidate = production, candidate
         self._persisted: list[Any] = []
 
@@ -252,11 +283,16 @@ class _Runner:
         context = self._spark.sparkContext
         context.setJobDescription(f"dataops-diff: {name}: {phase}")
         try:
-            return work()
+            return _watched(self._watch, work)
         except KeyboardInterrupt as exc:
-            context.cancelAllJobs()
+            spark_session.silence()
+            with contextlib.suppress(Exception):
+                context.cancelAllJobs()
             raise Interrupted("interrupted") from exc
+        except (EngineError, Interrupted):
+            raise
         except Exception as exc:  # pyspark and py4j errors, mapped once here
             raise spark_session.query_error(self._production, self._candidate, exc) from exc
         finally:
-            context.setJobDescription(None)
+            with contextlib.suppress(Exception):
+                context.setJobDescription(None)

@@ -3,13 +3,14 @@
 - A running session (Databricks, a notebook, tests) is joined as it is.
 - Under ``spark-submit`` the master and configuration are spark-submit's; ``--spark-master`` and
   ``--spark-conf`` still apply.
-- Otherwise a session is started on ``--spark-master`` (default ``local[*]``). In local mode the
-  driver is the executor: ``--memory-limit`` (default: half of the machine's memory) becomes
-  ``spark.driver.memory`` and Spark spills to a private folder under ``--temp-dir``, removed at
-  exit. The JVM's own output goes to a log in that folder; a start failure quotes its last line.
+- Otherwise a session is started on ``--spark-master`` (default ``local[*]``; the URL and a
+  ``spark://`` master's reachability are checked first, ``spark_master``), configured by
+  ``spark_settings``. The JVM's own output goes to a log in the private folder; a start failure
+  quotes the line that says why.
 
 A session this module starts is stopped when the process exits (``atexit``), so it is shared by
-every engine in the process (tests start it once).
+every engine in the process (tests start it once). On a cluster its jobs are watched for
+executors (``spark_watch``). Ctrl-C is handled here without pyspark's handler (``_keep_ctrl_c``).
 """
 
 from __future__ import annotations
@@ -18,15 +19,13 @@ import atexit
 import contextlib
 import os
 import re
-import shutil
-import subprocess
+import signal
 import sys
 import warnings
 from collections.abc import Iterator
 from typing import Any
 
 from ..errors import (
-    ENGINE,
     FORMAT,
     MEMORY_LIMIT,
     SPARK_CONF,
@@ -39,22 +38,18 @@ from ..errors import (
 )
 from . import memory
 from .base import EngineConfig
-
-INSTALL = "pip install 'dataops-diff[spark]'"
-JVM_SHARE = 0.7  # of a memory limit (less this process): the JVM heap, in local mode
-MIN_HEAP = 512 * 2**20  # Spark refuses to start on less
-JAVA_FIX = (
-    "install Java 17 (scripts/install-java.sh, or apt-get install openjdk-17-jre-headless) "
-    "or set JAVA_HOME"
+from .spark_master import (
+    JAVA_FIX,
+    check_java,
+    check_master,
+    check_reachable,
+    java_missing,
+    not_visible,
+    pyspark_version,
+    start_reason,
 )
-_LOG4J = """rootLogger.level = error
-rootLogger.appenderRef.stderr.ref = console
-appender.console.type = Console
-appender.console.name = console
-appender.console.target = SYSTEM_ERR
-appender.console.layout.type = PatternLayout
-appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
-"""
+from .spark_settings import LOG4J, settings
+from .spark_watch import Watchdog
 
 
 class _Started:
@@ -62,83 +57,7 @@ class _Started:
 
     session: Any = None
     folder: memory.SpillFolder | None = None
-
-
-def pyspark_version() -> str:
-    """The installed pyspark's version; EngineError with the install command when it is absent."""
-    try:
-        import pyspark
-    except ImportError as exc:
-        raise EngineError(
-            ENGINE, f" spark needs pyspark, which is not installed; install it with: {INSTALL}"
-        ) from exc
-    return str(pyspark.__version__)
-
-
-def java_major(java: str) -> int | None:
-    """The major version of a ``java`` executable (8 for 1.8), or None when it cannot tell."""
-    try:
-        done = subprocess.run(
-            [java, "-version"], capture_output=True, text=True, timeout=30, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired):
-        return None
-    m = re.search(r'version "(\d+)(?:\.(\d+))?', done.stderr + done.stdout)
-    if m is None:
-        return None
-    major = int(m.group(1))
-    return int(m.group(2) or 0) if major == 1 else major
-
-
-def check_java(pyspark: str) -> None:
-    """Java must exist and be new enough for this pyspark (17 for Spark 4, 8 for Spark 3)."""
-    home = os.environ.get("JAVA_HOME")
-    java = os.path.join(home, "bin", "java") if home else shutil.which("java")
-    if not java or not os.path.exists(java):
-        where = f"JAVA_HOME={home} has no bin/java" if home else "no java on PATH"
-        raise EngineError(ENGINE, f" spark needs Java ({where}); {JAVA_FIX}")
-    need = 17 if int(pyspark.split(".")[0]) >= 4 else 8
-    have = java_major(java)
-    if have is not None and have < need:
-        raise EngineError(
-            ENGINE,
-            f" spark with pyspark {pyspark} needs Java {need} or later, "
-            f"'{java}' is Java {have}; {JAVA_FIX}",
-        )
-
-
-def _local(master: str) -> bool:
-    return master.startswith("local")
-
-
-def _settings(config: EngineConfig, master: str, folder: str, submitted: bool) -> dict[str, str]:
-    """What a session this module starts is configured with; ``--spark-conf`` wins."""
-    settings = {"spark.sql.session.timeZone": "UTC", "spark.ui.showConsoleProgress": "false"}
-    if submitted:  # spark-submit's own settings stand
-        return settings | config.options
-    log4j = f"-Dlog4j2.configurationFile=file:{folder}/log4j2.properties"
-    settings |= {
-        "spark.app.name": "dataops-diff",
-        "spark.ui.enabled": "false",
-        "spark.driver.extraJavaOptions": log4j,
-    }
-    if _local(master):
-        limit = memory.memory_limit_bytes(config.memory_limit)
-        if limit:  # the JVM's heap; its own overhead and this process take the rest
-            heap = memory.pool_size(limit, share=JVM_SHARE)
-            if heap < MIN_HEAP:
-                raise UsageError(
-                    MEMORY_LIMIT,
-                    f" {memory.human(limit)}: Spark in local mode needs a heap of "
-                    f"{memory.human(MIN_HEAP)}; give at least "
-                    f"{memory.human(int(limit + (MIN_HEAP - heap) / JVM_SHARE))}",
-                )
-            settings["spark.driver.memory"] = f"{memory.mib(heap)}m"
-        settings["spark.local.dir"] = folder
-        settings["spark.driver.host"] = "127.0.0.1"
-        settings["spark.driver.bindAddress"] = "127.0.0.1"
-        settings["spark.sql.shuffle.partitions"] = str(max(8, 4 * (os.cpu_count() or 1)))
-    return settings | config.options
+    interrupted = False  # by Ctrl-C: stopping is silent
 
 
 @contextlib.contextmanager
@@ -160,20 +79,10 @@ def _jvm_output_to(path: str) -> Iterator[None]:
             os.close(f)
 
 
-def _last_line(path: str) -> str:
-    with contextlib.suppress(OSError):
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            lines = [line.strip() for line in fh if line.strip()]
-        for line in reversed(lines):
-            if "Exception" in line or "Error" in line or "error" in line:
-                return line[:300]
-        if lines:
-            return lines[-1][:300]
-    return "no output"
-
-
 def session(config: EngineConfig) -> Any:
     """The SparkSession to compare in: the running one, or one started for this process."""
+    if config.master is not None:
+        check_master(config.master)
     version = pyspark_version()
     from pyspark.sql import SparkSession
 
@@ -185,36 +94,104 @@ def session(config: EngineConfig) -> Any:
     master = config.master or ("" if submitted else "local[*]")
     if not submitted:
         check_java(version)
+        check_reachable(master)
     folder = memory.SpillFolder(config.temp_dir, prefix="dataops-diff-spark-")
     log = os.path.join(folder.path, "spark.log")
     with open(os.path.join(folder.path, "log4j2.properties"), "w", encoding="utf-8") as fh:
-        fh.write(_LOG4J)
+        fh.write(LOG4J)
     builder = SparkSession.builder
     if master:
         builder = builder.master(master)
-    for key, value in _settings(config, master, folder.path, submitted).items():
+    for key, value in settings(config, master, folder.path, submitted).items():
         builder = builder.config(key, value)
     if _Started.folder is None and _Started.session is None:
         atexit.register(_stop)
     _Started.folder = folder  # from here on, _stop cleans up whatever was started
+    ctrl_c = signal.getsignal(signal.SIGINT)
     try:
         with warnings.catch_warnings(), _jvm_output_to(log):
             warnings.simplefilter("ignore")
             _Started.session = builder.getOrCreate()
     except KeyboardInterrupt as exc:
-        _stop()
+        quiet_stop()
         raise Interrupted("interrupted") from exc
     except Exception as exc:
-        reason = _last_line(log)
+        reason = start_reason(log)
         _stop()
+        java = f", and Java ({JAVA_FIX})" if java_missing() else ""
         raise EngineError(
             f"cannot start Spark on master '{master or 'spark-submit'}': {reason}; check ",
             SPARK_MASTER,
             " and ",
             SPARK_CONF,
-            f", and Java ({JAVA_FIX})",
+            java,
         ) from exc
+    finally:
+        _keep_ctrl_c(ctrl_c)
     return _Started.session
+
+
+def _keep_ctrl_c(handler: Any) -> None:
+    """Replace the Ctrl-C handler pyspark installs: its own cancels jobs from inside the signal
+    handler, re-entering py4j mid-call, and py4j logs each broken call with its traceback
+    (dozens of lines before "interrupted"). Ours silences logging, then does what the handler
+    before pyspark's did (KeyboardInterrupt); the engine cancels the jobs when that reaches it."""
+    if not callable(handler):
+        return
+
+    def interrupt(signum: int, frame: Any) -> None:
+        silence()
+        handler(signum, frame)
+
+    with contextlib.suppress(ValueError):  # not the main thread: pyspark replaced nothing
+        signal.signal(signal.SIGINT, interrupt)
+
+
+def silence() -> None:
+    """No more log lines from py4j or pyspark in this process: after Ctrl-C every call to the
+    JVM on the way down may fail, and py4j logs each failure with a traceback (on the root
+    logger, so all logging goes quiet)."""
+    import logging
+
+    _Started.interrupted = True
+    logging.disable(logging.CRITICAL)
+    sys.unraisablehook = _ignore  # py4j's finalizers fail on a closed connection too
+
+
+def _ignore(unraisable: Any) -> None:
+    del unraisable
+
+
+def interrupted() -> bool:
+    """Whether Ctrl-C reached this process while Spark ran."""
+    return _Started.interrupted
+
+
+def quiet_stop() -> None:
+    """Stop after Ctrl-C without a word."""
+    silence()
+    _stop()
+
+
+def watchdog(spark: Any, config: EngineConfig) -> Watchdog | None:
+    """The executor watchdog for a session this process started on a cluster master; none in
+    local mode (the driver is the executor) or for a joined session (its owner decides)."""
+    if spark is not _Started.session or spark.sparkContext.master.startswith("local"):
+        return None
+    return Watchdog(spark, config.start_timeout)
+
+
+def stop_started() -> None:
+    """Stop the session this process started (after its jobs were given up on)."""
+    _stop()
+
+
+def stopped(spark: Any) -> bool:
+    """Whether the session's context is gone (stopped here, or by Spark itself)."""
+    try:
+        return bool(spark.sparkContext._jsc.sc().isStopped())
+    except Exception:
+        return True
 
 
 def _apply(spark: Any, config: EngineConfig) -> None:
@@ -244,6 +221,8 @@ def _stop() -> None:
     """Stop the session (or the half-started context) this process started; remove its folder."""
     spark, folder = _Started.session, _Started.folder
     _Started.session = _Started.folder = None
+    if _Started.interrupted:
+        silence()
     with contextlib.suppress(Exception):
         if spark is not None:
             spark.stop()
@@ -271,8 +250,16 @@ _READ_ERRORS = (
 
 
 def reason(exc: BaseException) -> str:
-    """One line from a Spark or py4j error: the innermost error class message, else the first
-    line that is not py4j's preamble or a JVM stack frame."""
+    """One line from a Spark or py4j error: a file an executor could not find, else the
+    innermost error class message, else the first line that is not py4j's preamble or a JVM
+    stack frame."""
+    missing = not_visible(exc)
+    if missing is not None:
+        return (
+            f"{missing} where a Spark executor read it; paths must be on storage every executor "
+            "can read (the same folder mounted on every node, or a URI such as s3a:// or "
+            "hdfs://) and must not change while comparing"
+        )
     text = str(exc)
     classes = _ERROR_CLASS.findall(text)
     if classes:
