@@ -232,8 +232,14 @@ def test_file_gone_before_an_executor_reads_it_is_named(tmp_path: Path, spark: A
     with pytest.raises(InputError) as info:
         spark.diff(*refs, DatasetSpec(key=("id",)))
     message = info.value.message
-    assert "part-1.parquet does not exist where a Spark executor read it" in message
-    assert "paths must be on storage every executor can read" in message
+    # The file types are read from the files' own footers before Spark runs (declared types),
+    # so the driver may find the file gone first; either way the file is named in one line.
+    # The executor-side mapping itself: test_hidden_file_not_found_cause_is_named.
+    assert "part-1.parquet" in message
+    assert (
+        "does not exist where a Spark executor read it" in message
+        or "No such file or directory" in message
+    ), message
     assert "\n" not in message
 
 
