@@ -130,6 +130,20 @@ def compare(
             "(default: UTF-8).",
         ),
     ] = None,
+    table: Annotated[
+        list[str],
+        typer.Option(
+            "--table",
+            help="Of database files (.duckdb): compare only this table, TABLE or SCHEMA.TABLE. Repeatable.",
+        ),
+    ] = [],  # noqa: B006
+    schema: Annotated[
+        list[str],
+        typer.Option(
+            "--schema",
+            help="Of database files: compare only the tables of this schema. Repeatable.",
+        ),
+    ] = [],  # noqa: B006
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryLimitOpt = None,
     temp_dir: TempDirOpt = None,
@@ -208,6 +222,8 @@ def compare(
             policy=policy,
             progress=progress,
             configured=tuple(dataset_keys),
+            tables=tuple(table),
+            schemas=tuple(schema),
         )
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)

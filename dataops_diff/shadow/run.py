@@ -167,8 +167,9 @@ def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
     key, are spec errors naming the key to fix.
     """
     listed = [(e.name, e.path, e.spec.format) for e in spec.datasets]
+    tables = {e.name: e.table for e in spec.datasets if e.table}
     pairs = pair_outputs(run.production.output_dir, run.candidate.output_dir, listed,
-                         spec.defaults.format, failed_sides(run))  # fmt: skip
+                         spec.defaults.format, failed_sides(run), tables)  # fmt: skip
     specs = {e.name: e.spec for e in spec.datasets}
     if not any(p for _, p, _ in pairs):  # production wrote nothing: that is the error to report
         return [(name, p, c, specs.get(name, spec.defaults)) for name, p, c in pairs]

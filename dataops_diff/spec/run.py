@@ -36,7 +36,7 @@ _DATASET_OPTIONS = {
     "key", "abs_tol", "rel_tol", "ignore_columns", "ignore_case", "ignore_spaces", "renames",
     "format", "samples", "profiles", "encoding",
 }  # fmt: skip
-_DATASET = _DATASET_OPTIONS | {"path"}
+_DATASET = _DATASET_OPTIONS | {"path", "table"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,7 @@ class DatasetEntry:
     path: str | None  # relative to the output folder; None: the top-level entry named ``name``
     spec: DatasetSpec
     own: frozenset[str] = frozenset()  # options set in its own table (the others: [defaults])
+    table: str | None = None  # ``schema.table`` when ``path`` is a database file
 
 
 @dataclass(frozen=True)
@@ -241,7 +242,9 @@ def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEnt
                     f'e.g. path = "{name}.parquet"',
                 )
         spec = dataset_spec(c, table, key, defaults)
-        if path is not None and _unknown_file(path, spec.format):  # its pairing would fail late
+        db_table = _db_table(c, table, key, path)
+        # a path of no known format would fail late, at its pairing
+        if path is not None and db_table is None and _unknown_file(path, spec.format):
             raise c.error(
                 f"{key}.path", f"'{path}' has no known data extension",
                 f"fix the path, or set format = one of {', '.join(FORMATS)}",
@@ -251,8 +254,21 @@ def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEnt
                 f"{key}.key", "is missing (and [defaults] sets none)",
                 f'add key = ["..."] to [{key}], or set key in [defaults]',
             )  # fmt: skip
-        entries.append(DatasetEntry(name, path, spec, frozenset(table)))
+        entries.append(DatasetEntry(name, path, spec, frozenset(table), db_table))
     return tuple(entries)
+
+
+def _db_table(c: Checker, table: dict[str, Any], key: str, path: str | None) -> str | None:
+    """``table = "main.orders"``: a table of the database file at ``path``."""
+    if "table" not in table:
+        return None
+    name = c.string(table["table"], f"{key}.table", '"main.orders"')
+    if path is None:
+        raise c.error(
+            f"{key}.table", "needs the database file it is in",
+            f'add path = "warehouse.duckdb" to [{key}]',
+        )  # fmt: skip
+    return name
 
 
 def _unknown_file(path: str, fmt: str | None) -> bool:
