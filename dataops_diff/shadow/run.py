@@ -16,6 +16,8 @@ import sys
 import time
 
 from ..datasets import DatasetRef, pair_outputs
+from ..dbt import preset as dbt_preset
+from ..dbt.pairs import dbt_pairs
 from ..errors import RunError, SpecError
 from ..model import RunComparison, RunRecord, Side
 from ..spec import DatasetSpec, RunSpec, expand
@@ -118,6 +120,8 @@ def launch_for(spec: RunSpec, co: Checkout, run_dir: str) -> Launch:
         DATAOPS_DIFF_RUN_DIR=run_dir,
     )
     cwd = os.path.normpath(os.path.join(co.root, spec.cwd))
+    if spec.preset is not None:
+        dbt_preset.write_profile(spec.preset, co.root, side_dir, output)
     return Launch(side, command, cwd, env, side_dir, output, co.ref, co.sha)
 
 
@@ -166,6 +170,8 @@ def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
     A dataset listed in the spec but written by neither version, and a dataset found without a
     key, are spec errors naming the key to fix.
     """
+    if spec.preset is not None:
+        return dbt_pairs(spec, run, failed_sides(run))
     listed = [(e.name, e.path, e.spec.format) for e in spec.datasets]
     tables = {e.name: e.table for e in spec.datasets if e.table}
     pairs = pair_outputs(run.production.output_dir, run.candidate.output_dir, listed,

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..datasets import FORMATS, format_of
+from ..dbt import preset as dbt
 from ..errors import SpecError
 from ..model import Side
 from .checks import Checker, check_command, dataset_spec
@@ -30,7 +31,7 @@ _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _EXTENSION = re.compile(r"\.[A-Za-z]{2,8}$")  # looks like a file name's extension
 
 _TOP = {"pipeline", "production", "candidate", "inputs", "datasets", "defaults", "policy"}
-_PIPELINE = {"command", "shell", "cwd", "env", "timeout"}
+_PIPELINE = {"command", "shell", "cwd", "env", "timeout", *dbt.KEYS}
 _VERSION = {"ref", "command", "env", "python"}
 _DATASET_OPTIONS = {
     "key", "abs_tol", "rel_tol", "ignore_columns", "ignore_case", "ignore_spaces", "renames",
@@ -79,6 +80,7 @@ class RunSpec:
     defaults: DatasetSpec = field(default_factory=lambda: DatasetSpec(key=()))
     policy: dict[str, Any] = field(default_factory=dict)  # [policy], untouched
     defaults_table: str = "defaults"  # or "datasets.default": messages name the table used
+    preset: dbt.DbtPreset | None = None  # [pipeline] preset = "dbt" (docs/dbt.md)
 
     def setting(self, dataset: str, option: str) -> str:
         """The spec key an option of a dataset came from, e.g. ``datasets.orders.key``."""
@@ -144,11 +146,15 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
         raise c.error("pipeline", "is missing", 'add [pipeline] with command = ["..."]')
     pipeline = c.table(data["pipeline"], "pipeline", _PIPELINE)
     shell = c.boolean(pipeline.get("shell", False), "pipeline.shell")
-    if "command" not in pipeline:
+    preset = _preset(c, pipeline, base_dir)
+    if preset is None and "command" not in pipeline:
         raise c.error(
             "pipeline.command", "is missing", 'e.g. command = ["python", "job.py", "{output}"]'
         )
-    command = check_command(c, pipeline["command"], "pipeline.command", shell)
+    if preset is not None:
+        command: tuple[str, ...] | str = dbt.command(preset)
+    else:
+        command = check_command(c, pipeline["command"], "pipeline.command", shell)
     cwd = c.string(pipeline.get("cwd", "."), "pipeline.cwd", '"."')
     if os.path.isabs(cwd):
         raise c.error(
@@ -167,16 +173,26 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
         candidate=_version(c, data.get("candidate", {}), "candidate", shell, base_dir),
         shell=shell,
         cwd=cwd,
-        env=c.env(pipeline.get("env", {}), "pipeline.env"),
+        env=({**dbt.ENV} if preset else {}) | c.env(pipeline.get("env", {}), "pipeline.env"),
         timeout=timeout,
         inputs=inputs,
-        datasets=_datasets(c, data.get("datasets", {}), defaults),
+        datasets=_datasets(c, data.get("datasets", {}), defaults, keyed=preset is None),
         defaults=defaults,
         policy=dict(c.table(data.get("policy", {}), "policy", None)),
         defaults_table=defaults_table,
+        preset=preset,
     )
     _check_placeholders(c, spec)
     return spec
+
+
+def _preset(c: Checker, pipeline: dict[str, Any], base_dir: str) -> dbt.DbtPreset | None:
+    if "preset" in pipeline:
+        return dbt.parse(c, pipeline, base_dir)
+    stray = sorted(k for k in dbt.KEYS if k in pipeline)
+    if stray:
+        raise c.error(f"pipeline.{stray[0]}", 'is a key of preset = "dbt"', 'add preset = "dbt"')
+    return None
 
 
 def _version(c: Checker, value: Any, side: Side, shell: bool, base_dir: str) -> VersionSpec:
@@ -225,7 +241,10 @@ def _defaults(c: Checker, data: dict[str, Any]) -> tuple[DatasetSpec, str]:
     return spec, key
 
 
-def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEntry, ...]:
+def _datasets(
+    c: Checker, value: Any, defaults: DatasetSpec, keyed: bool = True
+) -> tuple[DatasetEntry, ...]:
+    """``keyed``: every dataset needs a key here (with a dbt preset, keys come from the project)."""
     entries: list[DatasetEntry] = []
     for name, table in c.table(value, "datasets", None).items():
         if name == "default":
@@ -249,7 +268,7 @@ def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEnt
                 f"{key}.path", f"'{path}' has no known data extension",
                 f"fix the path, or set format = one of {', '.join(FORMATS)}",
             )  # fmt: skip
-        if not spec.key:  # known before any pipeline starts: say it now
+        if keyed and not spec.key:  # known before any pipeline starts: say it now
             raise c.error(
                 f"{key}.key", "is missing (and [defaults] sets none)",
                 f'add key = ["..."] to [{key}], or set key in [defaults]',
