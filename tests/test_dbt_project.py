@@ -149,3 +149,21 @@ def test_model_without_key_is_refused_with_the_line_to_add(
     assert "dbt model 'customers' has no key" in err[0]
     assert "models/schema.yml" in err[0]
     assert "columns: - name: customer_id  tests: [unique]" in err[0]
+
+
+def test_state_selection_resolved_once_for_both_versions(
+    shop: tuple[int, dict[str, Any], Path, dict[str, str]], tmp_path: Path
+) -> None:
+    """`+state:modified+` against production's manifest: resolved in the candidate's checkout,
+    so production builds the same models (resolved in its own, it would select nothing)."""
+    _, _, base, _ = shop
+    repo = build_repo(
+        tmp_path / "repo", spec_extra='select = "+state:modified+"\nstate = "prod-state"\n'
+    )
+    shutil.copytree(base / "run" / "production" / "dbt" / "target", repo / "prod-state")
+    code, report = run(repo, tmp_path)
+    assert code == 1, report
+    found = {d["name"]: d for d in report["datasets"]}
+    assert set(found) == set(PLANTED)  # the modified models, their parents and children
+    assert found["stg_orders"]["rows_with_differences"] == 0
+    assert found["customers"]["only_in_production"] == 2

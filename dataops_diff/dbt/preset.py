@@ -13,8 +13,9 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import RunError
@@ -142,3 +143,40 @@ def write_profile(preset: DbtPreset, root: str, side_dir: str, output: str) -> N
 
 def manifest_path(side_dir: str) -> str:
     return os.path.join(side_dir, "dbt", "target", "manifest.json")
+
+
+def resolved(preset: DbtPreset, candidate_root: str, run_dir: str) -> DbtPreset:
+    """A ``state:`` selection resolved once, in the candidate's checkout (``dbt ls``), so that
+    both versions build the same nodes: resolved in production's own checkout it would select
+    nothing, production being what the state folder describes."""
+    if preset.select is None or "state:" not in preset.select or preset.state is None:
+        return preset
+    side_dir = os.path.join(run_dir, "candidate")
+    write_profile(preset, candidate_root, side_dir, os.path.join(side_dir, "output"))
+    own = os.path.join(side_dir, "dbt")
+    project = os.path.join(candidate_root, preset.project_dir)
+    line = [preset.dbt, "--quiet", "ls", "--project-dir", project, "--profiles-dir", own]
+    line += [
+        "--target-path",
+        os.path.join(own, "ls-target"),
+        "--log-path",
+        os.path.join(own, "logs"),
+    ]
+    line += ["--select", preset.select, "--state", preset.state]
+    for kind in ("model", "seed", "snapshot"):
+        line += ["--resource-type", kind]
+    if preset.target is not None:
+        line += ["--target", preset.target]
+    try:
+        done = subprocess.run(line, capture_output=True, text=True, timeout=600,
+                              env={**os.environ, **ENV}, check=False)  # fmt: skip
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise RunError(f"cannot run '{preset.dbt} ls' to resolve pipeline.select ({exc})") from exc
+    if done.returncode != 0:
+        tail = (done.stdout.strip() or done.stderr.strip() or "no output").splitlines()[-1]
+        raise RunError(
+            f"'dbt ls --select {preset.select}' failed in the candidate's checkout (exit "
+            f"{done.returncode}: {tail}); fix pipeline.select or pipeline.state"
+        )
+    nodes = [n for n in done.stdout.split() if n]
+    return replace(preset, select=" ".join(nodes) or preset.select, state=None)

@@ -14,6 +14,7 @@ import secrets
 import shlex
 import sys
 import time
+from dataclasses import replace
 
 from ..datasets import DatasetRef, pair_outputs
 from ..dbt import preset as dbt_preset
@@ -145,6 +146,9 @@ def execute(
         for side in SIDES:
             checkouts.append(checkout(side, spec.version(side).ref, spec.base_dir))
         run_dir = make_run_dir(run_dir)
+        if spec.preset is not None:  # a state: selection, resolved once for both versions
+            preset = dbt_preset.resolved(spec.preset, checkouts[1].root, run_dir)
+            spec = replace(spec, preset=preset, command=dbt_preset.command(preset))
         prod, cand = (launch_for(spec, co, run_dir) for co in checkouts)
         records, inputs = run_versions((prod, cand), spec.inputs, spec.timeout, on_tick)
     finally:
