@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
 import pytest
-from hostile import invoke, snapshot
+from hostile import assert_error, invoke, snapshot
 
 from dataops_diff import api, dbfiles
 from dataops_diff.datasets import pair
@@ -139,3 +140,57 @@ def test_empty_database_holds_no_datasets(
     assert outcome.code == 2
     assert "production database file" in outcome.stderr
     assert "holds no datasets" in outcome.stderr
+
+
+# ------------------------------------------------------------------------------ --key auto
+def make_lines(path: Path, *, changed: bool) -> Path:
+    """Order lines keyed by (order_id, line_no); ``amount`` (a float) is unique but no key;
+    ``maybe`` is unique but holds a null."""
+    con = duckdb.connect(str(path))
+    con.execute(
+        "CREATE TABLE lines AS SELECT range // 3 AS order_id, range % 3 AS line_no, "
+        "(range * 1.5)::DOUBLE AS amount, CASE WHEN range = 0 THEN NULL ELSE range END AS maybe, "
+        "'x' AS note FROM range(30)"
+    )
+    con.execute("CREATE TABLE ids AS SELECT 10 - range AS v, range AS id FROM range(10)")
+    if changed:
+        con.execute("UPDATE lines SET note = 'y' WHERE order_id = 1 AND line_no = 2")
+    con.close()
+    return path
+
+
+def test_key_auto_finds_the_narrowest_checked_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prod = make_lines(tmp_path / "prod.duckdb", changed=False)
+    cand = make_lines(tmp_path / "cand.duckdb", changed=True)
+    before = snapshot(prod, cand)
+    out = tmp_path / "report.json"
+    outcome = invoke(capsys, "compare", prod, cand, "--key", "auto", "--json", out, "--quiet")
+    assert outcome.code == 1, outcome.stderr
+    found = {d["name"]: d for d in json.loads(out.read_text())["datasets"]}
+    assert found["ids"]["key"] == ["v"]  # the first unique, non-null column, in column order
+    assert found["lines"]["key"] == ["order_id", "line_no"]  # not amount (float), not maybe
+    assert found["lines"]["rows_with_differences"] == 1
+    assert snapshot(prod, cand) == before
+
+
+def test_key_auto_for_one_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    prod = make_lines(tmp_path / "prod.duckdb", changed=False)
+    out = tmp_path / "report.json"
+    args = ["--key", "id", "--key", "lines=auto", "--json", out, "--quiet"]
+    outcome = invoke(capsys, "compare", prod, prod, *args)
+    assert outcome.code == 0, outcome.stderr
+    found = {d["name"]: d for d in json.loads(out.read_text())["datasets"]}
+    assert (found["ids"]["key"], found["lines"]["key"]) == (["id"], ["order_id", "line_no"])
+
+
+def test_key_auto_without_a_key_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("prod.csv", "cand.csv"):
+        (tmp_path / name).write_text("a,b\n1,x\n1,x\n2,y\n")  # a duplicated row: no key exists
+    outcome = invoke(
+        capsys, "compare", tmp_path / "prod.csv", tmp_path / "cand.csv", "--key", "auto"
+    )
+    assert_error(outcome, 2, "--key auto found no key", "'prod'", "pass --key prod=COL")
