@@ -178,7 +178,7 @@ def test_key_auto_finds_the_narrowest_checked_key(
 def test_key_auto_for_one_dataset(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     prod = make_lines(tmp_path / "prod.duckdb", changed=False)
     out = tmp_path / "report.json"
-    args = ["--key", "id", "--key", "lines=auto", "--json", out, "--quiet"]
+    args: list[str | Path] = ["--key", "id", "--key", "lines=auto", "--json", out, "--quiet"]
     outcome = invoke(capsys, "compare", prod, prod, *args)
     assert outcome.code == 0, outcome.stderr
     found = {d["name"]: d for d in json.loads(out.read_text())["datasets"]}

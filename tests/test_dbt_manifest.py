@@ -123,3 +123,22 @@ def test_preset_spec_errors(tmp_path: Path, pipeline: str, fragments: list[str])
 def test_preset_datasets_need_no_key(tmp_path: Path) -> None:
     path = spec(tmp_path, 'preset = "dbt"\n\n[datasets.orders]\nabs_tol = 0.01')
     assert load(str(path)).datasets[0].spec.key == ()
+
+
+def test_project_dir_without_dbt_project_is_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import subprocess
+
+    from hostile import assert_error, invoke
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "dataops-diff.toml").write_text('[pipeline]\npreset = "dbt"\nproject_dir = "nope"\n')
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@example.invalid"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "x"]):
+        subprocess.run([*git, *args], cwd=repo, check=True, capture_output=True)
+    refs = ["--production-ref", "HEAD", "--candidate-ref", "HEAD"]
+    run_dir: list[str | Path] = ["--run-dir", tmp_path / "run", "--quiet"]
+    outcome = invoke(capsys, "run", "--spec", repo / "dataops-diff.toml", *refs, *run_dir)
+    assert_error(outcome, 2, "dbt_project.yml", "pipeline.project_dir")
