@@ -99,15 +99,12 @@ def is_database(path: str) -> bool:
     return format_of(path) is None and dbfiles.looks_like_database(path)
 
 
-def table_dataset(path: str, side: Side, name: str, table: str) -> DatasetRef:
-    """The table ``schema.table`` (or ``table`` of ``main``) of database file ``path``."""
+def table_dataset(path: str, side: Side, name: str, table: str) -> DatasetRef | None:
+    """The table ``schema.table`` (or ``table`` of ``main``) of database file ``path``; None when
+    this version did not write it (it is then on the other side only, or a spec error)."""
     schema, bare = dbfiles.split_name(table)
-    known = dbfiles.list_tables(path, side)
-    if dbfiles.table_name(schema, bare) not in known:
-        raise InputError(
-            f"{side} database file '{path}' has no table '{table}' (tables: "
-            f"{', '.join(known) or 'none'}); fix the table name"
-        )
+    if dbfiles.table_name(schema, bare) not in dbfiles.list_tables(path, side):
+        return None
     return DatasetRef(name, path, "duckdb", (os.path.abspath(path),), table=(schema, bare))
 
 
@@ -360,7 +357,12 @@ def _listed(
         full = os.path.normpath(os.path.join(root, path))
         if not os.path.exists(full):
             return None
-        return _lenient(lambda: {name: table_dataset(full, side, name, table)}, lenient).get(name)
+        try:
+            return table_dataset(full, side, name, table)
+        except InputError:
+            if lenient:
+                return None
+            raise
     if path is None:
         ref = found.get(name)
         return ref if ref is None or fmt is None else open_dataset(ref.path, side, fmt, name)

@@ -32,6 +32,7 @@ PLANTED = {
     "customers": {"key": ["customer_id"], "rows": (8, 6), "changed": 3, "only_prod": 2},
     "daily_revenue": {"key": ["order_date"], "rows": (6, 6), "changed": 3, "only_prod": 0},
 }
+NEW = {"returns": 3}  # models only the candidate builds: name -> rows
 
 pytestmark = pytest.mark.skipif(
     not DBT.exists() and not os.environ.get("CI"),
@@ -86,7 +87,10 @@ def test_verdict_counts_and_keys(shop: tuple[int, dict[str, Any], Path, dict[str
     assert code == 1, report.get("verdict")
     assert report["verdict"]["status"] == "FAIL"
     found = {d["name"]: d for d in report["datasets"]}
-    assert set(found) == set(PLANTED)  # the models; seeds are not compared
+    assert set(found) == set(PLANTED) | set(NEW)  # the models; seeds are not compared
+    for name, rows in NEW.items():
+        assert found[name]["status"] == "only_in_candidate"
+        assert found[name]["candidate_rows"] == rows
     for name, want in PLANTED.items():
         d = found[name]
         assert d["key"] == want["key"], name
@@ -164,6 +168,6 @@ def test_state_selection_resolved_once_for_both_versions(
     code, report = run(repo, tmp_path)
     assert code == 1, report
     found = {d["name"]: d for d in report["datasets"]}
-    assert set(found) == set(PLANTED)  # the modified models, their parents and children
+    assert set(found) == set(PLANTED) | set(NEW)  # the modified models, parents and children
     assert found["stg_orders"]["rows_with_differences"] == 0
     assert found["customers"]["only_in_production"] == 2

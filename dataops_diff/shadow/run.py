@@ -188,9 +188,11 @@ def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
         entry = next((e for e in spec.datasets if e.name == name), None)
         if entry is not None and p is None and c is None:
             where = f"'{entry.path}'" if entry.path else f"a top-level entry named '{name}'"
+            where = f"table '{entry.table}' in {where}" if entry.table else where
             raise SpecError(
                 f"{spec.path}: datasets.{name}: neither version wrote {where} in its output "
-                f"folder; fix datasets.{name}.path (it is relative to the output folder)"
+                f"folder; fix datasets.{name}.{'table' if entry.table else 'path'} (the path is "
+                "relative to the output folder)"
             )
         if entry is None and not spec.defaults.key:
             raise SpecError(
