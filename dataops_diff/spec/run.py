@@ -31,7 +31,7 @@ _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _EXTENSION = re.compile(r"\.[A-Za-z]{2,8}$")  # looks like a file name's extension
 
 _TOP = {"pipeline", "production", "candidate", "inputs", "datasets", "defaults", "policy"}
-_PIPELINE = {"command", "shell", "cwd", "env", "timeout", *dbt.KEYS}
+_PIPELINE = {"command", "shell", "cwd", "env", "timeout"}
 _VERSION = {"ref", "command", "env", "python"}
 _DATASET_OPTIONS = {
     "key", "abs_tol", "rel_tol", "ignore_columns", "ignore_case", "ignore_spaces", "renames",
@@ -144,7 +144,9 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
     base_dir = os.path.dirname(os.path.abspath(path))
     if "pipeline" not in data:
         raise c.error("pipeline", "is missing", 'add [pipeline] with command = ["..."]')
-    pipeline = c.table(data["pipeline"], "pipeline", _PIPELINE)
+    pipeline = c.table(data["pipeline"], "pipeline", None)
+    preset_keys = dbt.KEYS if "preset" in pipeline else _stray_preset_keys(c, pipeline)
+    pipeline = c.table(pipeline, "pipeline", _PIPELINE | preset_keys)
     shell = c.boolean(pipeline.get("shell", False), "pipeline.shell")
     preset = _preset(c, pipeline, base_dir)
     if preset is None and "command" not in pipeline:
@@ -187,12 +189,15 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
 
 
 def _preset(c: Checker, pipeline: dict[str, Any], base_dir: str) -> dbt.DbtPreset | None:
-    if "preset" in pipeline:
-        return dbt.parse(c, pipeline, base_dir)
+    return dbt.parse(c, pipeline, base_dir) if "preset" in pipeline else None
+
+
+def _stray_preset_keys(c: Checker, pipeline: dict[str, Any]) -> frozenset[str]:
+    """The preset's keys without ``preset``: said as such, not as unknown keys."""
     stray = sorted(k for k in dbt.KEYS if k in pipeline)
     if stray:
         raise c.error(f"pipeline.{stray[0]}", 'is a key of preset = "dbt"', 'add preset = "dbt"')
-    return None
+    return frozenset()
 
 
 def _version(c: Checker, value: Any, side: Side, shell: bool, base_dir: str) -> VersionSpec:
