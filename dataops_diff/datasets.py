@@ -88,36 +88,8 @@ def is_dataset_folder(path: str) -> bool:
 
 def _single(path: str) -> bool:
     if os.path.isfile(path):
-        return not is_database(path)
+        return not dbfiles.is_database(path, format_of(path) is not None)
     return os.path.isdir(path) and is_dataset_folder(path)
-
-
-def is_database(path: str) -> bool:
-    """A database file: its first bytes say so, or it has a database extension and no data one."""
-    if dbfiles.kind(path) is not None:
-        return True
-    return format_of(path) is None and dbfiles.looks_like_database(path)
-
-
-def table_dataset(path: str, side: Side, name: str, table: str) -> DatasetRef | None:
-    """The table ``schema.table`` (or ``table`` of ``main``) of database file ``path``; None when
-    this version did not write it (it is then on the other side only, or a spec error)."""
-    schema, bare = dbfiles.split_name(table)
-    if dbfiles.table_name(schema, bare) not in dbfiles.list_tables(path, side):
-        return None
-    return DatasetRef(name, path, "duckdb", (os.path.abspath(path),), table=(schema, bare))
-
-
-def database_datasets(path: str, side: Side, folder: str = "") -> dict[str, DatasetRef]:
-    """Every table and view of a database file, by name (``folder/`` + ``schema.table``)."""
-    full = (os.path.abspath(path),)
-    prefix = folder + "/" if folder else ""
-    return {
-        prefix + name: DatasetRef(
-            prefix + name, path, "duckdb", full, table=dbfiles.split_name(name)
-        )
-        for name in dbfiles.list_tables(path, side)
-    }
 
 
 def open_dataset(
@@ -171,8 +143,8 @@ def find_datasets(
     claims = {os.path.normpath(c) for c in claimed}
     if "." in claims:
         return {}  # the whole folder is one listed dataset
-    if os.path.isfile(root) and is_database(root):
-        return _lenient(lambda: database_datasets(root, side), lenient)
+    if os.path.isfile(root) and dbfiles.is_database(root, format_of(root) is not None):
+        return _lenient(lambda: dbfiles.datasets(root, side), lenient)
     if not claims and _single(root):
         ref = _open(root, side, fmt, None, lenient)
         return {} if ref is None else {ref.name: ref}
@@ -207,8 +179,8 @@ def _find(
         elif not entry.is_file():
             raise InputError(f"'{entry.path}' is a broken symbolic link; fix the link or remove it")
         elif format_of(entry.name, fmt) is None:
-            if is_database(entry.path):  # a folder of tables: warehouse/orders
-                tables = partial(database_datasets, entry.path, side, prefix + _stem(entry.name))
+            if dbfiles.is_database(entry.path, False):  # a folder of tables: warehouse/orders
+                tables = partial(dbfiles.datasets, entry.path, side, prefix + _stem(entry.name))
                 _add(found, _lenient(tables, lenient).values(), side, folder)
             continue  # not data: a README, a log
         name = (prefix + dataset_name(entry.path)).replace(os.sep, "/")
@@ -358,7 +330,7 @@ def _listed(
         if not os.path.exists(full):
             return None
         try:
-            return table_dataset(full, side, name, table)
+            return dbfiles.table_dataset(full, side, name, table)
         except InputError:
             if lenient:
                 return None

@@ -15,9 +15,12 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from .datasets import DatasetRef
 
 DUCKDB_MAGIC = b"DUCK"  # at bytes 8..12 of every DuckDB database file
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -42,6 +45,34 @@ def kind(path: str) -> str | None:
 def looks_like_database(path: str) -> bool:
     """A file with a database extension, whatever its bytes: a corrupt one is named, not skipped."""
     return path.lower().endswith(EXTENSIONS) and os.path.isfile(path)
+
+
+def is_database(path: str, data_extension: bool) -> bool:
+    """A database file: its first bytes say so, or it has a database extension and no data one."""
+    return kind(path) is not None or (not data_extension and looks_like_database(path))
+
+
+def table_dataset(path: str, side: str, name: str, table: str) -> DatasetRef | None:
+    """The table ``schema.table`` (or ``table`` of ``main``) of database file ``path``; None when
+    this version did not write it (it is then on the other side only, or a spec error)."""
+    from .datasets import DatasetRef  # datasets imports this module
+
+    schema, bare = split_name(table)
+    if table_name(schema, bare) not in list_tables(path, side):
+        return None
+    return DatasetRef(name, path, "duckdb", (os.path.abspath(path),), table=(schema, bare))
+
+
+def datasets(path: str, side: str, folder: str = "") -> dict[str, DatasetRef]:
+    """Every table and view of a database file, by name (``folder/`` + ``schema.table``)."""
+    from .datasets import DatasetRef
+
+    prefix = folder + "/" if folder else ""
+    full = (os.path.abspath(path),)
+    return {
+        prefix + n: DatasetRef(prefix + n, path, "duckdb", full, table=split_name(n))
+        for n in list_tables(path, side)
+    }
 
 
 def table_name(schema: str, table: str) -> str:
