@@ -194,3 +194,28 @@ def test_key_auto_without_a_key_is_an_error(
         capsys, "compare", tmp_path / "prod.csv", tmp_path / "cand.csv", "--key", "auto"
     )
     assert_error(outcome, 2, "--key auto found no key", "'prod'", "pass --key prod=COL")
+
+
+def test_leftover_wal_is_read_and_left_alone(tmp_path: Path) -> None:
+    """A writer that stopped without a checkpoint leaves ``.wal`` beside the file: its rows are
+    read (in memory), and neither file changes."""
+    import subprocess
+    import sys
+
+    code = (
+        "import duckdb, os\n"
+        "c = duckdb.connect('w.duckdb')\n"
+        "c.execute('PRAGMA disable_checkpoint_on_shutdown')\n"
+        "c.execute(\"SET wal_autocheckpoint = '1GB'\")\n"
+        "c.execute('CREATE TABLE t AS SELECT range AS id FROM range(10)')\n"
+        "c.execute('INSERT INTO t SELECT range + 10 FROM range(5)')\n"
+        "os._exit(0)\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=tmp_path, check=True)
+    assert (tmp_path / "w.duckdb.wal").exists()
+    before = snapshot(tmp_path)
+    report = api.compare(
+        str(tmp_path / "w.duckdb"), str(tmp_path / "w.duckdb"), DatasetSpec(key=("id",))
+    )
+    assert [(d.name, d.production_rows) for d in report.datasets] == [("t", 15)]
+    assert snapshot(tmp_path) == before
