@@ -171,3 +171,20 @@ def test_state_selection_resolved_once_for_both_versions(
     assert set(found) == set(PLANTED) | set(NEW)  # the modified models, parents and children
     assert found["stg_orders"]["rows_with_differences"] == 0
     assert found["customers"]["only_in_production"] == 2
+
+
+def test_candidate_build_failure_is_a_finding(tmp_path: Path) -> None:
+    """A candidate whose model fails to build: dbt exits 1, what it built is still compared, the
+    model it could not build is only in production."""
+    repo = build_repo(tmp_path / "repo")
+    broken = repo / "project" / "models" / "daily_revenue.sql"
+    broken.write_text(broken.read_text().replace("sum(amount)", "sum(no_such_column)"))
+    git(repo, "commit", "-qam", "candidate: a broken model")
+    git(repo, "tag", "-f", "candidate")
+    code, report = run(repo, tmp_path)
+    assert code == 1
+    assert report["run"]["candidate"]["status"] == "failed"
+    assert report["run"]["production"]["status"] == "succeeded"
+    found = {d["name"]: d for d in report["datasets"]}
+    assert found["daily_revenue"]["status"] == "only_in_production"
+    assert found["orders"]["rows_with_differences"] == 3
