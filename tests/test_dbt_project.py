@@ -126,13 +126,19 @@ def test_checkout_untouched(shop: tuple[int, dict[str, Any], Path, dict[str, str
     assert status == ""  # dbt wrote no target/, logs/ or .user.yml into the project
 
 
-def test_select_passes_through(tmp_path: Path) -> None:
+def test_select_passes_through_and_spec_keys(tmp_path: Path) -> None:
     repo = build_repo(tmp_path / "repo", spec_extra='select = "+orders"\n')
+    with (repo / "dataops-diff.toml").open("a") as spec:  # the spec is read from the work tree
+        spec.write(
+            '\n[datasets.orders]\nkey = ["order_id", "status"]\n\n[defaults]\nkey = ["no"]\n'
+        )
     code, report = run(repo, tmp_path)
     assert code == 1
     found = {d["name"]: d for d in report["datasets"]}
     assert set(found) == {"stg_orders", "orders"}  # only what dbt built
     assert found["orders"]["rows_with_differences"] == 3
+    assert found["orders"]["key"] == ["order_id", "status"]  # [datasets.NAME] key wins
+    assert found["stg_orders"]["key"] == ["order_id"]  # the project's key wins over [defaults]
 
 
 def test_model_without_key_is_refused_with_the_line_to_add(

@@ -1,9 +1,10 @@
 """The datasets of a dbt run: each model either version built, read from its DuckDB file.
 
 Models are named as in dbt (``orders``), paired by name, and keyed from the project (see
-``manifest``); a ``[datasets.NAME]`` table of the spec still sets a model's options and may set
-its key. Seeds and other tables in the file are not compared: seeds are versioned with the code,
-and a change to one shows in the models built from it.
+``manifest``); a ``[datasets.NAME]`` table of the spec still sets a model's options, and its
+``key`` wins over the project's (``[defaults]`` keys only a model whose project gives none).
+Seeds and other tables in the file are not compared: seeds are versioned with the code, and a
+change to one shows in the models built from it.
 """
 
 from __future__ import annotations
@@ -42,15 +43,13 @@ def dbt_pairs(spec: RunSpec, run: RunComparison, failed: frozenset[Side]) -> lis
             continue  # seeds, and tables no model of either version builds
         entry = entries.get(name)
         own = entry.spec if entry is not None else spec.defaults
-        if not own.key:
-            own = replace(own, key=_key(spec, built[name]))
+        if entry is None or "key" not in entry.own:  # the project's key, else [defaults]
+            own = replace(own, key=built[name].key or own.key or _refuse(spec, built[name]))
         out.append((name, p, c, own))
     return out
 
 
-def _key(spec: RunSpec, model: Model) -> tuple[str, ...]:
-    if model.key:
-        return model.key
+def _refuse(spec: RunSpec, model: Model) -> tuple[str, ...]:
     column = model.columns[0] if model.columns else "ID_COLUMN"
     raise SpecError(
         f"dbt model '{model.name}' has no key (no unique test, unique_combination_of_columns "
