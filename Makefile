@@ -12,6 +12,10 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,spark]'
+	# dbt (the dbt preset's tests) in its own environment: it pins pathspec below mypy's needs
+	$(PYTHON) -m venv $(VENV)/dbt
+	$(VENV)/dbt/bin/pip install --quiet --upgrade pip
+	$(VENV)/dbt/bin/pip install --quiet -e '.[dbt]'
 	touch $(STAMP)
 
 # Tools the tests need beyond Python packages, from Debian's packages: Chromium renders the HTML

@@ -51,14 +51,16 @@ def compare(
     policy: Policy | None = None,
     progress: ProgressFn | None = None,
     configured: Collection[str] = (),
+    tables: Sequence[str] = (),
+    schemas: Sequence[str] = (),
 ) -> Report:
-    """Compare two data files, dataset folders or output folders.
+    """Compare two data files, dataset folders, output folders or database files.
 
     ``spec`` is one DatasetSpec for every dataset, or a function of the dataset name;
     ``configured`` names datasets the caller configured by name, each of which must exist.
     """
     spec_for: SpecFor = (lambda _name: spec) if isinstance(spec, DatasetSpec) else spec
-    pairs = pair(production, candidate, fmt, uris=engine in READS_URIS)
+    pairs = pair(production, candidate, fmt, engine in READS_URIS, tables, schemas)
     names = {name for name, _, _ in pairs}
     for name in configured:
         if name not in names:

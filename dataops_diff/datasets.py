@@ -7,6 +7,8 @@ Hive's ``000000_0``) is one dataset; any other folder is a folder of datasets, e
 same way, nested ones named by their relative path (``marts/customers``). Entries whose name starts
 with ``.`` or ``_`` (``_SUCCESS``, ``.crc`` files, ``_delta_log``) are bookkeeping: they are never
 read and never change what a folder is. Symbolic links are followed; a link loop is an error.
+A database file (``warehouse.duckdb``, see ``dbfiles``) is a folder of tables: in an output folder
+its tables are named ``warehouse/orders``; given alone, ``orders`` (or ``schema.table``).
 The rule is documented in docs/semantics.md ("What a dataset is").
 """
 
@@ -14,9 +16,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 
+from . import dbfiles
 from .errors import ENGINE, FORMAT, InputError, UsageError
 from .filetree import HIDDEN, HIVE_DIR, same_files, walk_files
 from .model import Side
@@ -43,6 +47,7 @@ class DatasetRef:
     files: tuple[str, ...]  # absolute paths of the data files, sorted
     hive: bool = False  # folder with key=value partition directories
     encoding: str | None = None  # CSV/JSON text encoding (DatasetSpec.encoding); None: UTF-8
+    table: tuple[str, str] | None = None  # (schema, table) of a database file (format "duckdb")
 
     @property
     def is_folder(self) -> bool:
@@ -82,7 +87,9 @@ def is_dataset_folder(path: str) -> bool:
 
 
 def _single(path: str) -> bool:
-    return os.path.isfile(path) or (os.path.isdir(path) and is_dataset_folder(path))
+    if os.path.isfile(path):
+        return not dbfiles.is_database(path, format_of(path) is not None)
+    return os.path.isdir(path) and is_dataset_folder(path)
 
 
 def open_dataset(
@@ -137,6 +144,8 @@ def find_datasets(
     claims = {os.path.normpath(c) for c in claimed}
     if "." in claims:
         return {}  # the whole folder is one listed dataset
+    if os.path.isfile(root) and dbfiles.is_database(root, format_of(root) is not None):
+        return _lenient(lambda: dbfiles.datasets(root, side), lenient)
     if not claims and _single(root):
         ref = _open(root, side, fmt, None, lenient)
         return {} if ref is None else {ref.name: ref}
@@ -171,11 +180,17 @@ def _find(
         elif not entry.is_file():
             raise InputError(f"'{entry.path}' is a broken symbolic link; fix the link or remove it")
         elif format_of(entry.name, fmt) is None:
+            if dbfiles.is_database(entry.path, False):  # a folder of tables: warehouse/orders
+                tables = partial(dbfiles.datasets, entry.path, side, prefix + _stem(entry.name))
+                _add(found, _lenient(tables, lenient).values(), side, folder)
             continue  # not data: a README, a log
         name = (prefix + dataset_name(entry.path)).replace(os.sep, "/")
         ref = _open(entry.path, side, fmt, name, lenient)
-        if ref is None:
-            continue
+        _add(found, [] if ref is None else [ref], side, folder)
+
+
+def _add(found: dict[str, DatasetRef], refs: Iterable[DatasetRef], side: Side, folder: str) -> None:
+    for ref in refs:
         if ref.name in found:
             raise InputError(
                 f"{side} folder '{folder}' holds two datasets named '{ref.name}' "
@@ -183,6 +198,20 @@ def _find(
                 "spec's [datasets] with its path"
             )
         found[ref.name] = ref
+
+
+def _stem(file_name: str) -> str:
+    return os.path.splitext(file_name)[0]
+
+
+def _lenient(tables: Callable[[], dict[str, DatasetRef]], lenient: bool) -> dict[str, DatasetRef]:
+    """A database file's tables; none when a failed version left it unreadable (``lenient``)."""
+    try:
+        return tables()
+    except InputError:
+        if lenient:
+            return {}
+        raise
 
 
 def is_uri(path: str) -> bool:
@@ -203,11 +232,19 @@ def uri_dataset(uri: str, side: Side, fmt: str | None = None) -> DatasetRef:
 Pair = tuple[str, DatasetRef | None, DatasetRef | None]
 
 
-def pair(production: str, candidate: str, fmt: str | None = None, uris: bool = False) -> list[Pair]:
+def pair(
+    production: str,
+    candidate: str,
+    fmt: str | None = None,
+    uris: bool = False,
+    tables: Sequence[str] = (),
+    schemas: Sequence[str] = (),
+) -> list[Pair]:
     """``compare``: pair the datasets of both sides by name, sorted by name.
 
     Two single datasets (files or dataset folders) are paired whatever their names. ``uris``: the
-    engine reads URIs (``s3a://...``); a URI is one dataset.
+    engine reads URIs (``s3a://...``); a URI is one dataset. ``tables``/``schemas``: only these
+    tables of database files (``--table``, ``--schema``).
     """
     if is_uri(production) or is_uri(candidate):
         uri = production if is_uri(production) else candidate
@@ -230,9 +267,12 @@ def pair(production: str, candidate: str, fmt: str | None = None, uris: bool = F
             "pass two files or dataset folders, or two output folders"
         )
     pairs = pair_outputs(production, candidate, fmt=fmt)
+    if tables or schemas:
+        pairs = dbfiles.only(pairs, tables, schemas)
     for side, path in zip(SIDES, (production, candidate), strict=True):
         if not any((p, c)[SIDES.index(side)] for _, p, c in pairs):
-            raise InputError(f"{side} folder '{path}' holds no datasets; check the path")
+            what = "database file" if os.path.isfile(path) else "folder"
+            raise InputError(f"{side} {what} '{path}' holds no datasets; check the path")
     return pairs
 
 
@@ -242,25 +282,33 @@ def pair_outputs(
     listed: Sequence[tuple[str, str | None, str | None]] = (),
     fmt: str | None = None,
     failed: frozenset[Side] = frozenset(),
+    tables: Mapping[str, str] | None = None,
 ) -> list[Pair]:
     """``run`` (and ``compare``): the listed datasets in order, then every other one found, by name.
 
     ``listed``: (name, path relative to the output folder or None for the entry named ``name``,
     format). A listed dataset absent from both outputs is paired as (None, None): the caller names
     the spec key. ``failed``: versions that did not succeed; their unreadable datasets are absent.
+    ``tables``: listed name -> ``schema.table`` when its path is a database file (that table only
+    is claimed; the file's other tables are still found).
     """
     roots = dict(zip(SIDES, (production, candidate), strict=True))
-    claimed = [path for _, path, _ in listed if path]
+    tables = tables or {}
+    claimed = [path for name, path, _ in listed if path and name not in tables]
     found = {s: find_datasets(roots[s], s, fmt, claimed, s in failed)
              if os.path.exists(roots[s]) else {} for s in SIDES}  # fmt: skip
+    taken = {(os.path.normpath(os.path.join(roots[s], path)), dbfiles.split_name(tables[name]))
+             for name, path, _ in listed if path and name in tables for s in SIDES}  # fmt: skip
+    found = {s: {n: r for n, r in f.items() if (os.path.normpath(r.path), r.table) not in taken}
+             for s, f in found.items()}  # fmt: skip
     if _single(production) and _single(candidate) and not claimed and all(found.values()):
         ((name, p),) = found["production"].items()
         ((_, c),) = found["candidate"].items()
         return [(name, p, DatasetRef(name, c.path, c.format, c.files, c.hive))]
     pairs: list[Pair] = []
     for name, path, own_fmt in listed:
-        refs = [_listed(s, roots[s], name, path, own_fmt or fmt, found[s], s in failed)
-                for s in SIDES]  # fmt: skip
+        refs = [_listed(s, roots[s], name, path, own_fmt or fmt, found[s], s in failed,
+                        tables.get(name)) for s in SIDES]  # fmt: skip
         pairs.append((name, refs[0], refs[1]))
     listed_names = {name for name, _, _ in listed}
     rest = sorted((set(found["production"]) | set(found["candidate"])) - listed_names)
@@ -276,7 +324,18 @@ def _listed(
     fmt: str | None,
     found: dict[str, DatasetRef],
     lenient: bool,
+    table: str | None = None,
 ) -> DatasetRef | None:
+    if path is not None and table is not None:
+        full = os.path.normpath(os.path.join(root, path))
+        if not os.path.exists(full):
+            return None
+        try:
+            return dbfiles.table_dataset(full, side, name, table)
+        except InputError:
+            if lenient:
+                return None
+            raise
     if path is None:
         ref = found.get(name)
         return ref if ref is None or fmt is None else open_dataset(ref.path, side, fmt, name)

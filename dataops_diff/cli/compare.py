@@ -58,7 +58,7 @@ def compare(
         typer.Option(
             "--key",
             "-k",
-            help="Key columns, COL[,COL...]; or DATASET=COL[,COL...] for one dataset of a folder. Repeatable.",
+            help="Key columns, COL[,COL...]; or DATASET=COL[,COL...] for one dataset of a folder; 'auto' finds the narrowest unique, non-null column set on both sides. Repeatable.",
         ),
     ] = [],  # noqa: B006
     abs_tol: Annotated[
@@ -131,6 +131,20 @@ def compare(
             "(default: UTF-8).",
         ),
     ] = None,
+    table: Annotated[
+        list[str],
+        typer.Option(
+            "--table",
+            help="Of database files (.duckdb): compare only this table, TABLE or SCHEMA.TABLE. Repeatable.",
+        ),
+    ] = [],  # noqa: B006
+    schema: Annotated[
+        list[str],
+        typer.Option(
+            "--schema",
+            help="Of database files: compare only the tables of this schema. Repeatable.",
+        ),
+    ] = [],  # noqa: B006
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryLimitOpt = None,
     temp_dir: TempDirOpt = None,
@@ -175,7 +189,7 @@ def compare(
     abs_default, abs_columns = parse_tolerances(abs_tol, "--abs-tol")
     rel_default, rel_columns = parse_tolerances(rel_tol, "--rel-tol")
     base = DatasetSpec(
-        key=default_key,
+        key=() if default_key == ("auto",) else default_key,
         abs_tol=abs_default,
         rel_tol=rel_default,
         column_abs_tol=abs_columns,
@@ -189,6 +203,12 @@ def compare(
         format=fmt,
         encoding=encoding,
     )
+
+    if default_key == ("auto",) or "auto" in {k for ks in dataset_keys.values() for k in ks}:
+        dataset_keys = auto_keys(
+            production, candidate, default_key, dataset_keys, fmt, table, schema
+        )
+        default_key = () if default_key == ("auto",) else default_key
 
     def spec_for(name: str) -> DatasetSpec:
         if name in dataset_keys:
@@ -212,7 +232,32 @@ def compare(
             policy=policy,
             progress=progress,
             configured=tuple(dataset_keys),
+            tables=tuple(table),
+            schemas=tuple(schema),
         )
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
     raise typer.Exit(exit_code(report, fail_on_warn=policy.fail_on == "warn"))
+
+
+def auto_keys(
+    production: str,
+    candidate: str,
+    default_key: tuple[str, ...],
+    dataset_keys: dict[str, tuple[str, ...]],
+    fmt: str | None,
+    tables: list[str],
+    schemas: list[str],
+) -> dict[str, tuple[str, ...]]:
+    """``--key auto`` (or ``--key NAME=auto``): each such dataset's key, found and checked."""
+    from ..datasets import pair
+    from ..engines.duckdb_keys import auto_key
+
+    keys = dict(dataset_keys)
+    for name, p, c in pair(production, candidate, fmt, False, tables, schemas):
+        wanted = keys.get(name, default_key)
+        if wanted == ("auto",) and p is not None and c is not None:
+            keys[name] = auto_key(name, p, c)
+        elif wanted == ("auto",):
+            keys[name] = ()  # on one side only: nothing to match rows with
+    return keys

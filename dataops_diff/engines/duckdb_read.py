@@ -17,7 +17,14 @@ import duckdb
 from ..datasets import TEXT_FORMATS, DatasetRef, is_uri
 from ..errors import InputError
 from ..model import Column
-from . import declared_types, duckdb_types, read_checks, wide_decimals, written_forms
+from . import (
+    declared_types,
+    duckdb_tables,
+    duckdb_types,
+    read_checks,
+    wide_decimals,
+    written_forms,
+)
 from .duckdb_read_errors import COLUMN, query_error, read_error
 
 _READERS = {
@@ -47,6 +54,9 @@ def register(
 
     What costs a pass over the files (transcoding, rewriting streams, checking every CSV value
     against its guessed type) is done once per engine (``temp_dir``) and dataset, then reused."""
+    if ref.table is not None:  # a table of a database file
+        duckdb_tables.register(con, ref, view, side)
+        return
     key = (temp_dir, ref)
     files = read_checks.data_files(ref, side)
     shown = dict(zip(files, files, strict=True))  # the file read -> the user's file

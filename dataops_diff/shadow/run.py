@@ -14,8 +14,11 @@ import secrets
 import shlex
 import sys
 import time
+from dataclasses import replace
 
 from ..datasets import DatasetRef, pair_outputs
+from ..dbt import preset as dbt_preset
+from ..dbt.pairs import dbt_pairs
 from ..errors import RunError, SpecError
 from ..model import RunComparison, RunRecord, Side
 from ..spec import DatasetSpec, RunSpec, expand
@@ -118,6 +121,8 @@ def launch_for(spec: RunSpec, co: Checkout, run_dir: str) -> Launch:
         DATAOPS_DIFF_RUN_DIR=run_dir,
     )
     cwd = os.path.normpath(os.path.join(co.root, spec.cwd))
+    if spec.preset is not None:
+        dbt_preset.write_profile(spec.preset, co.root, side_dir, output)
     return Launch(side, command, cwd, env, side_dir, output, co.ref, co.sha)
 
 
@@ -141,6 +146,9 @@ def execute(
         for side in SIDES:
             checkouts.append(checkout(side, spec.version(side).ref, spec.base_dir))
         run_dir = make_run_dir(run_dir)
+        if spec.preset is not None:  # a state: selection, resolved once for both versions
+            preset = dbt_preset.resolved(spec.preset, checkouts[1].root, run_dir)
+            spec = replace(spec, preset=preset, command=dbt_preset.command(preset))
         prod, cand = (launch_for(spec, co, run_dir) for co in checkouts)
         records, inputs = run_versions((prod, cand), spec.inputs, spec.timeout, on_tick)
     finally:
@@ -166,9 +174,12 @@ def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
     A dataset listed in the spec but written by neither version, and a dataset found without a
     key, are spec errors naming the key to fix.
     """
+    if spec.preset is not None:
+        return dbt_pairs(spec, run, failed_sides(run))
     listed = [(e.name, e.path, e.spec.format) for e in spec.datasets]
+    tables = {e.name: e.table for e in spec.datasets if e.table}
     pairs = pair_outputs(run.production.output_dir, run.candidate.output_dir, listed,
-                         spec.defaults.format, failed_sides(run))  # fmt: skip
+                         spec.defaults.format, failed_sides(run), tables)  # fmt: skip
     specs = {e.name: e.spec for e in spec.datasets}
     if not any(p for _, p, _ in pairs):  # production wrote nothing: that is the error to report
         return [(name, p, c, specs.get(name, spec.defaults)) for name, p, c in pairs]
@@ -177,9 +188,11 @@ def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
         entry = next((e for e in spec.datasets if e.name == name), None)
         if entry is not None and p is None and c is None:
             where = f"'{entry.path}'" if entry.path else f"a top-level entry named '{name}'"
+            where = f"table '{entry.table}' in {where}" if entry.table else where
             raise SpecError(
                 f"{spec.path}: datasets.{name}: neither version wrote {where} in its output "
-                f"folder; fix datasets.{name}.path (it is relative to the output folder)"
+                f"folder; fix datasets.{name}.{'table' if entry.table else 'path'} (the path is "
+                "relative to the output folder)"
             )
         if entry is None and not spec.defaults.key:
             raise SpecError(

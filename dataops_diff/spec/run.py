@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..datasets import FORMATS, format_of
+from ..dbt import preset as dbt
 from ..errors import SpecError
 from ..model import Side
 from .checks import Checker, check_command, dataset_spec
@@ -36,7 +37,7 @@ _DATASET_OPTIONS = {
     "key", "abs_tol", "rel_tol", "ignore_columns", "ignore_case", "ignore_spaces", "renames",
     "format", "samples", "profiles", "encoding",
 }  # fmt: skip
-_DATASET = _DATASET_OPTIONS | {"path"}
+_DATASET = _DATASET_OPTIONS | {"path", "table"}
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,7 @@ class DatasetEntry:
     path: str | None  # relative to the output folder; None: the top-level entry named ``name``
     spec: DatasetSpec
     own: frozenset[str] = frozenset()  # options set in its own table (the others: [defaults])
+    table: str | None = None  # ``schema.table`` when ``path`` is a database file
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,7 @@ class RunSpec:
     defaults: DatasetSpec = field(default_factory=lambda: DatasetSpec(key=()))
     policy: dict[str, Any] = field(default_factory=dict)  # [policy], untouched
     defaults_table: str = "defaults"  # or "datasets.default": messages name the table used
+    preset: dbt.DbtPreset | None = None  # [pipeline] preset = "dbt" (docs/dbt.md)
 
     def setting(self, dataset: str, option: str) -> str:
         """The spec key an option of a dataset came from, e.g. ``datasets.orders.key``."""
@@ -141,13 +144,19 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
     base_dir = os.path.dirname(os.path.abspath(path))
     if "pipeline" not in data:
         raise c.error("pipeline", "is missing", 'add [pipeline] with command = ["..."]')
-    pipeline = c.table(data["pipeline"], "pipeline", _PIPELINE)
+    pipeline = c.table(data["pipeline"], "pipeline", None)
+    preset_keys = dbt.KEYS if "preset" in pipeline else _stray_preset_keys(c, pipeline)
+    pipeline = c.table(pipeline, "pipeline", _PIPELINE | preset_keys)
     shell = c.boolean(pipeline.get("shell", False), "pipeline.shell")
-    if "command" not in pipeline:
+    preset = _preset(c, pipeline, base_dir)
+    if preset is None and "command" not in pipeline:
         raise c.error(
             "pipeline.command", "is missing", 'e.g. command = ["python", "job.py", "{output}"]'
         )
-    command = check_command(c, pipeline["command"], "pipeline.command", shell)
+    if preset is not None:
+        command: tuple[str, ...] | str = dbt.command(preset)
+    else:
+        command = check_command(c, pipeline["command"], "pipeline.command", shell)
     cwd = c.string(pipeline.get("cwd", "."), "pipeline.cwd", '"."')
     if os.path.isabs(cwd):
         raise c.error(
@@ -166,16 +175,29 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
         candidate=_version(c, data.get("candidate", {}), "candidate", shell, base_dir),
         shell=shell,
         cwd=cwd,
-        env=c.env(pipeline.get("env", {}), "pipeline.env"),
+        env=({**dbt.ENV} if preset else {}) | c.env(pipeline.get("env", {}), "pipeline.env"),
         timeout=timeout,
         inputs=inputs,
-        datasets=_datasets(c, data.get("datasets", {}), defaults),
+        datasets=_datasets(c, data.get("datasets", {}), defaults, keyed=preset is None),
         defaults=defaults,
         policy=dict(c.table(data.get("policy", {}), "policy", None)),
         defaults_table=defaults_table,
+        preset=preset,
     )
     _check_placeholders(c, spec)
     return spec
+
+
+def _preset(c: Checker, pipeline: dict[str, Any], base_dir: str) -> dbt.DbtPreset | None:
+    return dbt.parse(c, pipeline, base_dir) if "preset" in pipeline else None
+
+
+def _stray_preset_keys(c: Checker, pipeline: dict[str, Any]) -> frozenset[str]:
+    """The preset's keys without ``preset``: said as such, not as unknown keys."""
+    stray = sorted(k for k in dbt.KEYS if k in pipeline)
+    if stray:
+        raise c.error(f"pipeline.{stray[0]}", 'is a key of preset = "dbt"', 'add preset = "dbt"')
+    return frozenset()
 
 
 def _version(c: Checker, value: Any, side: Side, shell: bool, base_dir: str) -> VersionSpec:
@@ -224,7 +246,10 @@ def _defaults(c: Checker, data: dict[str, Any]) -> tuple[DatasetSpec, str]:
     return spec, key
 
 
-def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEntry, ...]:
+def _datasets(
+    c: Checker, value: Any, defaults: DatasetSpec, keyed: bool = True
+) -> tuple[DatasetEntry, ...]:
+    """``keyed``: every dataset needs a key here (with a dbt preset, keys come from the project)."""
     entries: list[DatasetEntry] = []
     for name, table in c.table(value, "datasets", None).items():
         if name == "default":
@@ -241,18 +266,33 @@ def _datasets(c: Checker, value: Any, defaults: DatasetSpec) -> tuple[DatasetEnt
                     f'e.g. path = "{name}.parquet"',
                 )
         spec = dataset_spec(c, table, key, defaults)
-        if path is not None and _unknown_file(path, spec.format):  # its pairing would fail late
+        db_table = _db_table(c, table, key, path)
+        # a path of no known format would fail late, at its pairing
+        if path is not None and db_table is None and _unknown_file(path, spec.format):
             raise c.error(
                 f"{key}.path", f"'{path}' has no known data extension",
                 f"fix the path, or set format = one of {', '.join(FORMATS)}",
             )  # fmt: skip
-        if not spec.key:  # known before any pipeline starts: say it now
+        if keyed and not spec.key:  # known before any pipeline starts: say it now
             raise c.error(
                 f"{key}.key", "is missing (and [defaults] sets none)",
                 f'add key = ["..."] to [{key}], or set key in [defaults]',
             )  # fmt: skip
-        entries.append(DatasetEntry(name, path, spec, frozenset(table)))
+        entries.append(DatasetEntry(name, path, spec, frozenset(table), db_table))
     return tuple(entries)
+
+
+def _db_table(c: Checker, table: dict[str, Any], key: str, path: str | None) -> str | None:
+    """``table = "main.orders"``: a table of the database file at ``path``."""
+    if "table" not in table:
+        return None
+    name = c.string(table["table"], f"{key}.table", '"main.orders"')
+    if path is None:
+        raise c.error(
+            f"{key}.table", "needs the database file it is in",
+            f'add path = "warehouse.duckdb" to [{key}]',
+        )  # fmt: skip
+    return name
 
 
 def _unknown_file(path: str, fmt: str | None) -> bool:
