@@ -7,7 +7,7 @@ from dataclasses import replace
 from typing import TypeVar
 
 from . import __version__
-from .datasets import DatasetRef, pair
+from .datasets import DatasetRef
 from .engines import READS_URIS, EngineConfig, ProgressFn, get_engine
 from .engines.base import Engine
 from .engines.plan import make_plan
@@ -31,6 +31,7 @@ from .model import (
     Verdict,
     to_dict,
 )
+from .pairing import pair
 from .policy import Policy, check_names, evaluate
 from .shadow import TickFn
 from .spec import DatasetSpec, RunSpec

@@ -10,7 +10,7 @@ import pytest
 from hostile import assert_error, invoke, snapshot
 
 from dataops_diff import api, dbfiles
-from dataops_diff.datasets import pair
+from dataops_diff.pairing import pair
 from dataops_diff.spec import DatasetSpec
 from dataops_diff.spec.run import load
 
@@ -105,7 +105,7 @@ def test_spec_dataset_names_a_table(tmp_path: Path) -> None:
     for side, changed in (("production", 0), ("candidate", 4)):
         (tmp_path / side).mkdir()
         make_db(tmp_path / side / "warehouse.duckdb", changed=changed)
-    from dataops_diff.datasets import pair_outputs
+    from dataops_diff.pairing import pair_outputs
 
     pairs = pair_outputs(
         str(tmp_path / "production"),

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from dataops_diff.cli import main
-from dataops_diff.datasets import find_datasets, pair, pair_outputs
+from dataops_diff.pairing import find_datasets, pair, pair_outputs
 
 ROW = "id,v\n1,a\n2,b\n"
 COPY = (

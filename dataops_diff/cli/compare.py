@@ -250,8 +250,8 @@ def auto_keys(
     schemas: list[str],
 ) -> dict[str, tuple[str, ...]]:
     """``--key auto`` (or ``--key NAME=auto``): each such dataset's key, found and checked."""
-    from ..datasets import pair
     from ..engines.duckdb_keys import auto_key
+    from ..pairing import pair
 
     keys = dict(dataset_keys)
     for name, p, c in pair(production, candidate, fmt, False, tables, schemas):

@@ -12,9 +12,10 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 
-from ..datasets import DatasetRef, pair_outputs
+from ..datasets import DatasetRef
 from ..errors import SpecError
 from ..model import RunComparison, Side
+from ..pairing import pair_outputs
 from ..spec import DatasetSpec, RunSpec
 from ..spec.run import table_key
 from .manifest import Model, models

@@ -3,7 +3,7 @@
 ``run`` prepares the run folder and launches both versions; ``processes`` is the only place that
 starts processes (both versions and git); ``gitrefs`` checks refs out into temporary worktrees;
 ``observe`` reads what a run leaves behind (log tails, counters, output size, input fingerprints).
-The outputs are paired by ``datasets.pair_outputs``, the pairing ``compare`` uses too.
+The outputs are paired by ``pairing.pair_outputs``, the pairing ``compare`` uses too.
 """
 
 from .processes import GRACE_SECONDS, Launch, RunState, TickFn, run_versions

@@ -16,11 +16,12 @@ import sys
 import time
 from dataclasses import replace
 
-from ..datasets import DatasetRef, pair_outputs
+from ..datasets import DatasetRef
 from ..dbt import preset as dbt_preset
 from ..dbt.pairs import dbt_pairs
 from ..errors import RunError, SpecError
 from ..model import RunComparison, RunRecord, Side
+from ..pairing import pair_outputs
 from ..spec import DatasetSpec, RunSpec, expand
 from .gitrefs import Checkout, checkout, release
 from .processes import Launch, TickFn, run_versions
@@ -169,7 +170,7 @@ def _check_outside_inputs(spec: RunSpec, run_dir: str) -> None:
 
 
 def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
-    """Every dataset to compare, paired by ``datasets.pair_outputs`` (the one pairing), with specs.
+    """Every dataset to compare, paired by ``pairing.pair_outputs`` (the one pairing), with specs.
 
     A dataset listed in the spec but written by neither version, and a dataset found without a
     key, are spec errors naming the key to fix.
