@@ -61,7 +61,9 @@ def label(record: RunRecord) -> str:
 
 
 def failed_sides(run: RunComparison) -> frozenset[Side]:
-    return frozenset(r.side for r in (run.production, run.candidate) if r.status != "succeeded")
+    sides: tuple[Side, Side] = ("production", "candidate")
+    records = (run.production, run.candidate)
+    return frozenset(s for s, r in zip(sides, records, strict=True) if r.status != "succeeded")
 
 
 def new_run_id() -> str:
