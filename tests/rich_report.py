@@ -336,7 +336,10 @@ def error_run() -> Report:
         tail_log="runs/r1/logs/production.err", counters={},
     )  # fmt: skip
     run = RunComparison(run.run_id, run.run_dir, failed, run.candidate, baseline=run.baseline)
-    message = "the production run failed (exit code 3); nothing to compare against"
+    message = (
+        "production run failed with exit code 3, so nothing can be compared; "
+        "see its log 'runs/r1/logs/production.err'"
+    )
     verdict = Verdict(
         "ERROR", (Reason("run", "error", message, measured="failed", limit="succeeded"),)
     )
