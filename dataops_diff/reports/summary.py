@@ -182,7 +182,8 @@ class Item:
     message: str
     dataset: str | None = None
     column: str | None = None
-    severity: Severity | None = None  # unexpected items only
+    severity: Severity | None = None  # unexpected items only: the reason's
+    rule: str | None = None  # unexpected items only: the reason's
 
 
 @dataclass(frozen=True)
@@ -204,10 +205,7 @@ class ClassGroup:
 class DatasetGroup:
     dataset: str | None  # None: the run (counters, duration, inputs) or the whole comparison
     classes: tuple[ClassGroup, ...]  # in CLASSES order, empty classes left out
-
-    @property
-    def title(self) -> str:
-        return self.dataset if self.dataset is not None else "run"
+    title: str = ""  # the dataset's name; "run" or "all datasets" for the rest
 
     def count(self, classification: Classification) -> int:
         return sum(len(c.items) for c in self.classes if c.classification == classification)
@@ -217,7 +215,7 @@ def items(report: Report) -> list[Item]:
     """Every classified difference once: the reasons (unexpected) and the findings of the other
     classes. A declared column's "changed as declared" stands for its expected value finding."""
     out = [
-        Item("unexpected", r.message, r.dataset, r.column, r.severity)
+        Item("unexpected", r.message, r.dataset, r.column, r.severity, r.rule)
         for r in report.verdict.reasons
     ]
     declared = {
@@ -257,7 +255,8 @@ def grouped(report: Report) -> tuple[DatasetGroup, ...]:
             if any(i.classification == c for i in mine)
         )
         if classes:
-            groups.append(DatasetGroup(dataset, classes))
+            rest = "run" if report.run is not None else "all datasets"
+            groups.append(DatasetGroup(dataset, classes, rest if dataset is None else dataset))
     return tuple(groups)
 
 
@@ -283,7 +282,8 @@ def decision(report: Report) -> str:
     split = ", ".join(f"{severities.count(s):,} {s}" for s in ("fail", "warn") if s in severities)
     places = list(dict.fromkeys(r.dataset for r in verdict.reasons))
     named = [p for p in places if p is not None]
-    where = named[:3] + ([f"{len(named) - 3} more datasets"] if len(named) > 3 else [])
+    more = len(named) - 3
+    where = named[:3] + ([f"{more} more dataset{'s' * (more != 1)}"] if more > 0 else [])
     where += ["the run"] if None in places else []
     where_text = where[0] if len(where) == 1 else ", ".join(where[:-1]) + " and " + where[-1]
     sentence = f"{verdict.status}: {n:,} unexpected difference{'s' * (n != 1)} ({split}) in "
