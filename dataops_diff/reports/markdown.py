@@ -18,8 +18,9 @@ from . import summary as s
 from .markdown_detail import MAX_SAMPLE_COLUMNS as MAX_SAMPLE_COLUMNS
 from .markdown_detail import MAX_SAMPLES as MAX_SAMPLES
 from .markdown_detail import dataset_section, one_side_section
-from .markdown_escape import REFERENCE, attr, text
+from .markdown_escape import REFERENCE, attr
 from .markdown_escape import cell as cell
+from .markdown_escape import text as text
 
 MAX_REASONS = 20
 MAX_DATASETS = 10
