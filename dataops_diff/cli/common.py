@@ -151,7 +151,7 @@ JunitOpt = Annotated[
         "--junit",
         metavar="FILE",
         rich_help_panel="Reports",
-        help="Write JUnit XML: each dataset and each policy rule a test case.",
+        help="Write JUnit XML: each dataset, each changed column and each policy rule a test case.",
     ),
 ]
 HtmlOpt = Annotated[
