@@ -140,3 +140,45 @@ def test_an_error_run_shows_why_and_the_log() -> None:
     assert "production run failed; its log: runs/r1/logs/production.err" in text
     assert "Datasets" not in text
     assert "\\x1b[31m" in text
+
+
+HOSTILE_NAMES = [
+    "[/amount]",  # a closing tag rich would refuse (MarkupError) if it read markup
+    "[bold red]x[/bold red]",
+    "\x1b[2J\x1b[31mred",  # clear the screen, repaint
+    "exe.\u202etxt",  # right-to-left override
+    "two\nlines\rback",
+    "[link=http://e]click[/link]",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_NAMES)
+def test_hostile_names_and_values_are_shown_as_typed(name: str) -> None:
+    """Wherever data reaches the terminal (dataset, column, transition, segment, row, run label,
+    counter, baseline), it is text with invisible characters escaped, never markup."""
+    report = rich_run()
+    orders = report.datasets[0]
+    amount = orders.columns[0]
+    amount = replace(
+        amount,
+        name=name,
+        candidate_name=name,
+        transitions=(replace(amount.transitions[0], production=name),),
+        segments=(replace(amount.segments[0], column=name, value=name),),
+    )
+    row = replace(
+        orders.row_samples[0], production={**orders.row_samples[0].production, "amount": name}
+    )
+    orders = replace(orders, name=name, columns=(amount, *orders.columns[1:]), row_samples=(row,))
+    assert report.run is not None
+    run = replace(report.run, candidate=replace(report.run.candidate, counters={name: 1.0}))
+    report = replace(report, datasets=(orders,), run=run, baseline=name, candidate=name)
+    text = render(report, 120)
+    shown = name.replace("\x1b", "\\x1b").replace("\u202e", "\\u202e")
+    shown = shown.replace("\n", "\\x0a").replace("\r", "\\x0d")
+    assert f"{shown}  (key order_id)" in text  # the dataset's heading
+    assert f"baseline: {shown})" in " ".join(text.split())
+    assert f"{shown}: 80 of 995 rows changed" in text
+    assert f"have {shown} = '{shown}'" in text
+    assert f"counter {shown}" in text
+    assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", text)
