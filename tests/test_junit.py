@@ -21,6 +21,7 @@ BUILDS: list[tuple[str, Callable[[], Report]]] = [
     ("hostile.xml", hostile),
     ("rich_run.xml", rich_run),
     ("rich_noise.xml", noise_compare),
+    ("rich_error.xml", error_run),
 ]
 
 
@@ -63,9 +64,9 @@ def test_structure(name: str, build: Callable[[], Report]) -> None:
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
         assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases))
-        assert suite.get("errors") == "0"
+        assert suite.get("errors") == str(sum(c.find("error") is not None for c in cases))
         for case in cases:
-            assert len(case.findall("failure")) <= 1
+            assert len(case.findall("failure")) + len(case.findall("error")) <= 1
             assert case.get("classname") == suite.get("name")
     assert root.get("tests") == str(sum(int(s.get("tests", "")) for s in suites))
     assert root.get("failures") == str(sum(int(s.get("failures", "")) for s in suites))
