@@ -1,4 +1,13 @@
-"""Small views of a Report that the CI renderers (Markdown, JUnit) share. Plain text, no markup."""
+"""Small views of a Report that every renderer shares, so all say the same thing. Plain text, no
+markup: each renderer escapes it for its format.
+
+The decision at a glance: ``decision(report)`` is the verdict in one sentence; ``grouped(report)``
+the classified differences by dataset (``DatasetGroup``: ``title``, ``classes``) and by class
+(``ClassGroup``: ``classification``, ``mark``, ``heading`` "noise ≈ 2", ``items``), in the order
+``CLASSES`` (expected ✓, tolerated ~, noise ≈, unexpected ✗; ``CLASS_MARK``); ``items(report)``
+and ``class_counts(report)`` the same, flat. What explains a changed column is in ``columns.py``,
+the run table (with the baseline) in ``runs.py``.
+"""
 
 from __future__ import annotations
 
