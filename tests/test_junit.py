@@ -171,7 +171,7 @@ def test_a_noise_only_column_is_a_passing_case_with_a_note() -> None:
     failure = amount.find("failure")
     assert failure is not None
     assert failure.get("type") == "changed_rows"
-    assert amount.findtext("system-out") == "noise floor: unchanged in the baseline"
+    assert amount.findtext("system-out") == "noise floor: unchanged in the baseline: a real change"
     tolerated = _case(root, "columns", junit.clean(f"orders.{NOTE}"))
     assert (tolerated.findtext("system-out") or "").startswith("tolerated ~: ")
     props = {p.get("name"): p.get("value") for p in root.iter("property")}

@@ -176,7 +176,7 @@ def test_the_column_table_has_transitions_value_to_null_and_the_floor() -> None:
     assert amount[4] == (
         "\\[10, 20) → \\[20, 30): 30 · \\[0, 10) → \\[10, 20): 22 (showing 2 of 7 pairs)"
     )
-    assert amount[7:] == ["unexpected ✗", "0"]
+    assert amount[7:] == ["unexpected ✗", "unchanged"]
     assert _column_row(text, "score")[7:] == ["noise ≈", "31.2% ≤ 5e-10"]
     assert _column_row(text, "scored\\_at")[7:] == ["noise ≈", "volatile"]
     assert _column_row(text, "status")[7] == "expected ✓"
@@ -193,7 +193,8 @@ def test_explanations_and_whole_rows_are_collapsed() -> None:
     assert (
         "- 87.5% of changed rows have country = 'DE' (4.35× its share of all rows, 20.1%)" in text
     )
-    assert "- noise floor: volatile in the baseline (995 of 995 rows)" in text
+    assert "- noise floor: volatile in the baseline (995 of 995 rows): noise" in text
+    assert "- noise floor: unchanged in the baseline: a real change" in text
     assert "orders: changed rows, whole (showing 2 of 995; changed values as production" in text
     assert "| 17 | 12.5 → 25.0 | High → Low |" in text
     # without whole rows, each column's differing values are not repeated

@@ -108,9 +108,9 @@ def test_each_changed_column_is_explained_beside_its_floor() -> None:
     assert (
         "87.5% of changed rows have country = 'DE' (4.35× its share of all rows, 20.1%)" in amount
     )
-    assert "floor: unchanged in the baseline" in amount
-    assert "floor: volatile in the baseline (995 of 995 rows)" in text
-    assert "floor: 310 of 995 rows in the baseline (31.2%), max abs diff 5e-10" in text
+    assert "floor: unchanged in the baseline: a real change" in amount
+    assert "floor: volatile in the baseline (995 of 995 rows): noise" in text
+    assert "floor: 310 of 995 rows in the baseline (31.2%), max abs diff 5e-10: noise" in text
     row = next(line for line in text.splitlines() if line.startswith(" score "))
     assert row.split()[-4:] == ["≈", "31.2%", "≤", "5e-10"]
 

@@ -20,7 +20,7 @@ from ..model import (
     Transition,
 )
 from .summary import CLASS_MARK as CLASS_MARK  # re-exported: the renderers' class marks
-from .summary import value_text
+from .summary import classification, value_text
 
 ARROW = "→"
 VALUE_LIMIT = 40  # characters of a value in a one-line explanation
@@ -132,10 +132,26 @@ def floor(f: ColumnFloor | None) -> str:
     return text
 
 
-def floor_cell(f: ColumnFloor | None) -> str:
-    """The floor in a table cell: ``volatile``, ``31.2% ≤ 5e-10`` or ``0``."""
+def floor_judged(report: Report, dataset: str, column: str) -> str:
+    """The floor and what it says of the candidate's change: noise, or a real change.
+
+    ``volatile in the baseline (995 of 995 rows): noise``, ``unchanged in the baseline: a real
+    change``, ``310 of 995 rows in the baseline (31.2%), max abs diff 5e-10: exceeded, a real
+    change``. The policy decides (a column is noise when its finding says so); this says why.
+    """
+    f = column_floor(report, dataset, column)
+    noise = classification(report, dataset, column) == "noise"
+    if noise:
+        return f"{floor(f)}: noise"
     if f is None or not f.unequal:
-        return "0"
+        return f"{floor(f)}: a real change"
+    return f"{floor(f)}: exceeded, a real change"
+
+
+def floor_cell(f: ColumnFloor | None) -> str:
+    """The floor in a table cell: ``volatile``, ``31.2% ≤ 5e-10`` or ``unchanged``."""
+    if f is None or not f.unequal:
+        return "unchanged"
     if f.volatile:
         return "volatile"
     bound = f" ≤ {f.max_abs_diff:.3g}" if f.max_abs_diff is not None else ""

@@ -14,7 +14,7 @@ import xml.etree.ElementTree as ET
 from ..humanize import visible
 from ..model import DatasetDiff, Reason, Report
 from ..policy import RULES, RUN_RULES
-from .columns import column_floor, floor, has_floor
+from .columns import floor_judged, has_floor
 from .summary import CLASS_MARK, items, one_side, value_text
 
 # Characters XML 1.0 cannot carry at all, even escaped: shown as \xNN / \uNNNN instead.
@@ -88,7 +88,7 @@ def _column_notes(report: Report, dataset: str, column: str) -> list[str]:
         if item.dataset == dataset and item.column == column and item.classification != "unexpected"
     ]
     if has_floor(report):
-        notes.append(f"noise floor: {floor(column_floor(report, dataset, column))}")
+        notes.append(f"noise floor: {floor_judged(report, dataset, column)}")
     return notes
 
 

@@ -102,7 +102,7 @@ def _explain(report: Report, dataset: str, c: ColumnDiff) -> list[str]:
         lines.append(f"- {text(w.delta(c.delta))}")
     lines += [f"- {text(w.segment(seg, None))}" for seg in c.segments[:3]]
     if w.has_floor(report):
-        lines.append(f"- noise floor: {text(w.floor(w.column_floor(report, dataset, c.name)))}")
+        lines.append(f"- noise floor: {text(w.floor_judged(report, dataset, c.name))}")
     shown = c.transitions[:MAX_TRANSITIONS]
     total = max(c.transitions_total, len(c.transitions))
     title = f"{dataset}.{c.name}: what changed ({w.showing(len(shown), total)} transitions)"

@@ -129,7 +129,7 @@ def _schema(d: DatasetDiff) -> list[Part]:
 def _columns_table(report: Report, d: DatasetDiff, changed: tuple[ColumnDiff, ...]) -> Table:
     """One row per changed column: how many rows, how much, the policy's class, and its floor."""
     floor = w.has_floor(report)
-    headers = ["column", "changed", "% rows", "value→null", "max abs diff", "policy"]
+    headers = ["column", "changed", "% rows", "value→null", "max diff", "policy"]
     headers += ["floor"] if floor else []
     rows = []
     for c in changed:
@@ -160,7 +160,7 @@ def _explain(report: Report, dataset: str, c: ColumnDiff) -> list[Part]:
     if c.segments:
         said.append(("segment", w.segment(c.segments[0])))
     if w.has_floor(report):
-        said.append(("floor", w.floor(w.column_floor(report, dataset, c.name))))
+        said.append(("floor", w.floor_judged(report, dataset, c.name)))
     lines += [line(f"{label}: {said_}", 4, "dim") for label, said_ in said if said_]
     return lines
 
