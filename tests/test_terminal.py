@@ -16,6 +16,7 @@ from rich_report import LONG, MARKUP, NOTE, REPORTS, SCRIPT, check_counts, rich_
 
 from dataops_diff.model import Report
 from dataops_diff.reports import terminal
+from dataops_diff.reports.columns import NO_FLOOR
 
 
 def render(report: Report, width: int, quiet: bool = False) -> str:
@@ -182,3 +183,15 @@ def test_hostile_names_and_values_are_shown_as_typed(name: str) -> None:
     assert f"have {shown} = '{shown}'" in text
     assert f"counter {shown}" in text
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]", text)
+
+
+def test_a_dataset_without_a_floor_is_not_called_unchanged() -> None:
+    """With a baseline, a dataset the floor does not cover says so; it is not 'unchanged'."""
+    report = rich_run()
+    report = replace(report, floor=tuple(f for f in report.floor if f.name != "events"))
+    text = render(report, 120)
+    events = text[text.index("events  (key event_id)") :]
+    assert f"floor: {NO_FLOOR}" in events
+    total = next(line for line in events.splitlines() if line.startswith(" total "))
+    assert total.split()[-1] == "-"
+    assert "floor: unchanged in the baseline: a real change" in text  # orders.amount, covered

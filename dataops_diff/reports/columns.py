@@ -110,6 +110,9 @@ def column_floor(report: Report, dataset: str, column: str) -> ColumnFloor | Non
     return found.column(column) if found is not None else None
 
 
+NO_FLOOR = "not measured (the baseline has no floor for this dataset)"
+
+
 def has_floor(report: Report) -> bool:
     """Whether a baseline was run (or given): then every column is shown beside its floor."""
     return bool(report.floor) or report.baseline is not None
@@ -139,6 +142,8 @@ def floor_judged(report: Report, dataset: str, column: str) -> str:
     change``, ``310 of 995 rows in the baseline (31.2%), max abs diff 5e-10: exceeded, a real
     change``. The policy decides (a column is noise when its finding says so); this says why.
     """
+    if dataset_floor(report, dataset) is None:
+        return NO_FLOOR
     f = column_floor(report, dataset, column)
     noise = classification(report, dataset, column) == "noise"
     if noise:
@@ -148,8 +153,12 @@ def floor_judged(report: Report, dataset: str, column: str) -> str:
     return f"{floor(f)}: exceeded, a real change"
 
 
-def floor_cell(f: ColumnFloor | None) -> str:
-    """The floor in a table cell: ``volatile``, ``31.2% ≤ 5e-10`` or ``unchanged``."""
+def floor_cell(report: Report, dataset: str, column: str) -> str:
+    """The floor in a table cell: ``volatile``, ``31.2% ≤ 5e-10``, ``unchanged``, or ``-`` when
+    the baseline has no floor for the dataset."""
+    if dataset_floor(report, dataset) is None:
+        return "-"
+    f = column_floor(report, dataset, column)
     if f is None or not f.unequal:
         return "unchanged"
     if f.volatile:

@@ -83,7 +83,7 @@ def _columns_table(report: Report, d: DatasetDiff, changed: tuple[ColumnDiff, ..
                  s.number(c.max_abs_diff), _shift(c.shift),
                  f"{cls} {s.CLASS_MARK[cls]}" if cls else "-"]  # fmt: skip
         if floor:
-            cells.append(text(w.floor_cell(w.column_floor(report, d.name, c.name))))
+            cells.append(text(w.floor_cell(report, d.name, c.name)))
         out.append("| " + " | ".join(cells) + " |")
     if len(changed) > MAX_COLUMNS:
         out.append(f"\n… and {len(changed) - MAX_COLUMNS} more changed columns")

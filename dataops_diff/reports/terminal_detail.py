@@ -139,7 +139,7 @@ def _columns_table(report: Report, d: DatasetDiff, changed: tuple[ColumnDiff, ..
         cells = [name, f"{c.unequal:,}", share, f"{c.value_to_null:,}", _g(c.max_abs_diff),
                  f"{cls} {w.CLASS_MARK[cls]}" if cls else "-"]  # fmt: skip
         if floor:
-            cells.append(w.floor_cell(w.column_floor(report, d.name, c.name)))
+            cells.append(w.floor_cell(report, d.name, c.name))
         rows.append(cells)
     return table_of(headers, rows, left=(0, 5, 6))
 
