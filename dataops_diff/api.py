@@ -21,8 +21,10 @@ from .errors import (
     Setting,
     UsageError,
 )
+from .floor import learn, pair_baseline
 from .model import (
     DatasetDiff,
+    DatasetFloor,
     JSONValue,
     Reason,
     Report,
@@ -54,14 +56,19 @@ def compare(
     configured: Collection[str] = (),
     tables: Sequence[str] = (),
     schemas: Sequence[str] = (),
+    baseline: str | None = None,
 ) -> Report:
     """Compare two data files, dataset folders, output folders or database files.
 
     ``spec`` is one DatasetSpec for every dataset, or a function of the dataset name;
     ``configured`` names datasets the caller configured by name, each of which must exist.
+    ``baseline``: production written again (same code, same inputs); the noise floor learnt from
+    it is what the candidate's differences are judged above (docs/noise.md).
     """
     spec_for: SpecFor = (lambda _name: spec) if isinstance(spec, DatasetSpec) else spec
-    pairs = pair(production, candidate, fmt, engine in READS_URIS, tables, schemas)
+    uris = engine in READS_URIS
+    pairs = pair(production, candidate, fmt, uris, tables, schemas)
+    base_pairs = pair_baseline(production, baseline, fmt, uris, tables, schemas) if baseline else []
     names = {name for name, _, _ in pairs}
     for name in configured:
         if name not in names:
@@ -70,6 +77,7 @@ def compare(
                 f"{', '.join(sorted(names))}); fix the dataset name"
             )
     diffs = compare_pairs(pairs, spec_for, engine, engine_config, progress, policy=policy)
+    floor = learn_floor(base_pairs, spec_for, engine, engine_config, progress) if baseline else ()
     return build_report(
         production,
         candidate,
@@ -77,7 +85,32 @@ def compare(
         policy=policy,
         engine=engine,
         options=_options(pairs, spec_for),
+        baseline=baseline,
+        floor=floor,
     )
+
+
+def learn_floor(
+    pairs: Sequence[Pair],
+    spec_for: SpecFor,
+    engine: str = "duckdb",
+    engine_config: EngineConfig | None = None,
+    progress: ProgressFn | None = None,
+) -> tuple[DatasetFloor, ...]:
+    """The noise floor: production diffed against its baseline (``(name, production, baseline)``
+    pairs, the baseline on the candidate side) with the same engine and dataset specs as the real
+    comparison, one DatasetFloor per dataset both have. Renames are left out: they map production
+    names to the candidate's, and the baseline has production's names. See docs/noise.md.
+    """
+    both = [(n, p, b) for n, p, b in pairs if p is not None and b is not None]
+    if not both:
+        return ()
+
+    def same_names(name: str) -> DatasetSpec:
+        return replace(spec_for(name), renames={})
+
+    diffs = compare_pairs(both, same_names, engine, engine_config, progress)
+    return tuple(learn(d) for d in diffs)
 
 
 def compare_pairs(
@@ -127,17 +160,23 @@ def build_report(
     policy: Policy | None = None,
     engine: str = "duckdb",
     options: dict[str, JSONValue] | None = None,
+    baseline: str | None = None,
+    floor: tuple[DatasetFloor, ...] = (),
 ) -> Report:
+    """The Report, decided. ``baseline`` (a path, or the baseline run's label) says a floor was
+    learnt; ``floor`` is it, per dataset: differences within it are classified ``noise``."""
     return Report(
         production=production,
         candidate=candidate,
         datasets=diffs,
-        verdict=evaluate(diffs, run, policy),
+        verdict=evaluate(diffs, run, policy, floor if baseline is not None else None),
         command="run" if run else "compare",
         engine=engine,
         options=options or {},
         run=run,
         tool_version=__version__,
+        baseline=baseline,
+        floor=floor,
     )
 
 
@@ -287,7 +326,8 @@ def report(saved: str, policy: Policy | None = None) -> Report:
     loaded = json_report.load(text, saved)
     if policy is None or loaded.verdict.status == "ERROR":
         return loaded
-    return replace(loaded, verdict=evaluate(loaded.datasets, loaded.run, policy))
+    floor = loaded.floor if loaded.baseline is not None else None
+    return replace(loaded, verdict=evaluate(loaded.datasets, loaded.run, policy, floor))
 
 
 T = TypeVar("T")
