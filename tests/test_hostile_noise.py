@@ -203,3 +203,21 @@ def test_bad_noise_keys(
     policy = root / "out" / "policy.toml"
     policy.write_text(text, encoding="utf-8")
     compare_error(capsys, root, ("--baseline", root / "baseline", "--policy", policy), *fragments)
+
+
+# ------------------------------------------------------------------------------ run
+def test_run_suggest_policy_without_a_baseline_run(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Refused before anything runs: no run folder, no file, the repo untouched."""
+    from test_runner_support import make_repo, spec_with
+
+    repo = make_repo(tmp_path / "repo", spec_with())
+    before = snapshot(repo / "inputs", repo / "dataops-diff.toml")
+    outcome = invoke(capsys, "run", "--spec", repo / "dataops-diff.toml", "--quiet",
+                     "--run-dir", tmp_path / "run",
+                     "--suggest-policy", tmp_path / "noise.toml")  # fmt: skip
+    assert_error(outcome, 2, "--suggest-policy", "needs a baseline", "pipeline.baseline = true")
+    assert snapshot(repo / "inputs", repo / "dataops-diff.toml") == before
+    assert not (tmp_path / "run").exists()
+    assert not (tmp_path / "noise.toml").exists()

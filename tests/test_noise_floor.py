@@ -334,3 +334,52 @@ def test_learn_floor_and_build_report_carry_the_floor(runs: dict[str, Path]) -> 
     saved = json.loads(json_report.render(report))
     assert saved["schema_version"] == 3
     assert saved["floor"][0]["name"] == "scores"
+
+
+# ------------------------------------------------------------------- saved reports (JSON v3)
+def test_a_saved_report_is_decided_again_against_its_floor(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: dict[str, Path]
+) -> None:
+    code, report = _compare(capsys, tmp_path, runs["production"], runs["candidate"],
+                            "--baseline", runs["baseline"])  # fmt: skip
+    assert code == 0
+    saved = tmp_path / "saved.json"
+    saved.write_text(json_report.render(report), encoding="utf-8")
+    again = api.report(str(saved), Policy())
+    assert (again.verdict.status, again.floor) == ("PASS", report.floor)
+    strict = api.report(str(saved), Policy(noise="fail"))
+    assert strict.verdict.status == "FAIL"
+    assert {r.rule for r in strict.verdict.reasons} == {"noise"}
+    assert len(strict.verdict.reasons) == len(report.verdict.findings) == 5
+    assert invoke(capsys, "report", saved, "--noise", "warn", "--quiet").code == 0
+    assert invoke(capsys, "report", saved, "--noise", "fail", "--quiet").code == 1
+
+
+@pytest.mark.parametrize(("edit", "fragment"), [
+    (lambda d: d["floor"][0]["columns"][0].update(volatile="yes"),
+     "floor[0].columns[0].volatile is \"yes\", not true or false"),
+    (lambda d: d["floor"][0].update(only_in_baseline=-0.5),
+     "floor[0].only_in_baseline is -0.5, not an integer"),
+    (lambda d: d["verdict"]["findings"][0].update(classification="noisy"),
+     'verdict.findings[0].classification is "noisy", not one of "expected", "tolerated", '
+     '"noise", "unexpected"'),
+    (lambda d: d.update(baseline=3), "baseline is 3, not a string or null"),
+    (lambda d: d.update(schema_version=2), "schema_version 2, this dataops-diff reads 3"),
+])  # fmt: skip
+def test_a_saved_report_is_checked_field_by_field(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    runs: dict[str, Path],
+    edit: Any,
+    fragment: str,
+) -> None:
+    _, report = _compare(capsys, tmp_path, runs["production"], runs["candidate"],
+                            "--baseline", runs["baseline"])  # fmt: skip
+    data = json.loads(json_report.render(report))
+    edit(data)
+    saved = tmp_path / "edited.json"
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    outcome = invoke(capsys, "report", saved)
+    assert outcome.code == 2
+    assert fragment in outcome.stderr
+    assert len(outcome.stderr.strip().splitlines()) == 1
