@@ -144,6 +144,12 @@ def test_a_volatile_column_is_reported_as_volatile_not_as_a_regression() -> None
     assert "volatile" in verdict.findings[0].message
 
 
+def test_a_volatile_column_that_went_missing_is_a_regression() -> None:
+    volatile = floor(ColumnFloor("scored_at", 1000, 1000, volatile=True))
+    status, findings, _ = classes(ds(col("scored_at", 1000, value_to_null=1000)), (volatile,))
+    assert (status, findings) == ("FAIL", [("values", "unexpected")])
+
+
 def test_rows_only_on_one_side_are_noise_up_to_the_baselines_count() -> None:
     ties = floor(ColumnFloor("amount", 1000, 0), only_in_production=1, only_in_baseline=1)
     within = ds(col("amount", 0), only_in_production=2, only_in_candidate=1)
