@@ -17,7 +17,7 @@ from .errors import (
     Setting,
     UsageError,
 )
-from .floor import learn, pair_baseline
+from .floor import as_baseline, learn, pair_baseline
 from .model import (
     DatasetDiff,
     DatasetFloor,
@@ -102,7 +102,11 @@ def learn_floor(
     def for_floor(name: str) -> DatasetSpec:
         return replace(spec_for(name), renames={}, samples=0, profiles=False)
 
-    diffs = compare_pairs(both, for_floor, engine, engine_config, progress)
+    try:
+        diffs = compare_pairs(both, for_floor, engine, engine_config, progress)
+    except DataopsDiffError as exc:
+        as_baseline(exc)
+        raise
     return tuple(learn(d) for d in diffs)
 
 

@@ -13,6 +13,7 @@ import shutil
 from pathlib import Path
 
 import noise_fixture as nf
+import pyarrow.parquet as pq
 import pytest
 from hostile import assert_error, invoke, snapshot
 
@@ -72,6 +73,25 @@ def test_a_baseline_that_is_one_of_the_compared_inputs(
 ) -> None:
     compare_error(capsys, root, ("--baseline", root / which), f"--baseline {root / which} is",
                   what, "pass production written again")  # fmt: skip
+
+
+def test_a_baseline_without_the_key_is_named_as_the_baseline(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> None:
+    scores = root / "baseline" / "scores.parquet"
+    pq.write_table(pq.read_table(scores).drop(["id"]), scores)
+    line = compare_error(capsys, root, ("--baseline", root / "baseline"), "column 'id' is not "
+                         "in the baseline version of dataset 'scores'")  # fmt: skip
+    assert "candidate" not in line
+
+
+def test_an_unreadable_baseline_dataset_is_named_as_the_baseline(
+    capsys: pytest.CaptureFixture[str], root: Path
+) -> None:
+    (root / "baseline" / "scores.parquet").write_bytes(b"not parquet")
+    line = compare_error(capsys, root, ("--baseline", root / "baseline"),
+                         "cannot read baseline dataset", "scores.parquet")  # fmt: skip
+    assert "candidate" not in line
 
 
 def test_a_link_to_the_candidate_is_the_candidate(
