@@ -282,7 +282,17 @@ def test_suggest_policy_learns_once_and_then_gates_without_a_baseline(
     assert all(str(c.rules.max_changed_rows) == "100%" for c in columns.values())
     top = policy.datasets["top"].rules
     assert (top.max_only_in_production, top.max_only_in_candidate) == (Limit(2), Limit(2))
+    code, report = _compare(capsys, tmp_path, runs["production"], runs["candidate"],
+                            "--policy", suggested)  # fmt: skip
+    alone = {(f.column, f.classification) for f in report.verdict.findings}
+    assert alone == {
+        ("scored_at", "tolerated"),
+        ("request_id", "tolerated"),
+        (None, "tolerated"),
+        ("amount", "unexpected"),
+    }  # numeric noise: the tolerance below, not a share
     flags = next(line for line in text.splitlines() if "--abs-tol" in line).strip("# ").split()
+
     assert flags[:2] == ["--abs-tol", flags[1]]
     assert flags[1].startswith("amount=")
     code, report = _compare(capsys, tmp_path, runs["production"], runs["candidate"],
