@@ -201,6 +201,8 @@ def test_suggest_policy_onto_a_dangling_link(
     (("--noise-factor", "-1"), ("--noise-factor '-1'", "finite number >= 0")),
     (("--noise-factor", "x2"), ("--noise-factor 'x2'",)),
     (("--noise-factor", "k=2"), ("--noise-factor 'k=2'", "takes no TARGET=")),
+    (("--max-abs-diff", "amout=1e-9"), ("--max-abs-diff names column 'amout'", "closest: amount")),
+    (("--max-rel-diff", "-1"), ("--max-rel-diff '-1'", "finite number >= 0")),
 ])  # fmt: skip
 def test_bad_noise_flags(
     capsys: pytest.CaptureFixture[str],
