@@ -74,11 +74,6 @@ def is_empty(floor: DatasetFloor) -> bool:
     )
 
 
-def find(floors: tuple[DatasetFloor, ...], dataset: str) -> DatasetFloor | None:
-    """The floor of ``dataset``, or None when the baseline did not have it."""
-    return next((f for f in floors if f.name == dataset), None)
-
-
 def pair_baseline(
     production: str,
     baseline: str,
