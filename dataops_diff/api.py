@@ -261,6 +261,10 @@ def run(
     ))  # fmt: skip
     report = build_report(*labels, diffs, run=comparison, policy=policy, engine=engine,
                           options=_options(pairs, specs.__getitem__))  # fmt: skip
+    if (failed := shadow.baseline_failure(comparison)) is not None:  # judged without a floor
+        status = "WARN" if report.verdict.status == "PASS" else report.verdict.status
+        verdict = replace(report.verdict, reasons=(*report.verdict.reasons, failed), status=status)
+        report = replace(report, verdict=verdict)
     if any(c for _, _, c, _ in found):
         return report
     reason = Reason("run", "fail", shadow.wrote_nothing(comparison.candidate), measured=0, limit=1)

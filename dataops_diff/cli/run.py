@@ -40,7 +40,9 @@ from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_option
 
 SpecOpt = Annotated[
     Path,
-    typer.Option("--spec", help="The shadow-run spec (docs/shadow-runs.md)."),
+    typer.Option(
+        "--spec", help="The shadow-run spec (docs/shadow-runs.md).", rich_help_panel="Inputs"
+    ),
 ]
 
 
@@ -53,6 +55,7 @@ def run(
         typer.Option(
             "--production-ref",
             help="Git ref to run as production (overrides production.ref; '' = working tree).",
+            rich_help_panel="Run",
         ),
     ] = None,
     candidate_ref: Annotated[
@@ -60,6 +63,7 @@ def run(
         typer.Option(
             "--candidate-ref",
             help="Git ref to run as candidate (overrides candidate.ref; '' = working tree).",
+            rich_help_panel="Run",
         ),
     ] = None,
     run_dir: Annotated[
@@ -68,14 +72,26 @@ def run(
             "--run-dir",
             help="This run's folder; must not exist "
             "(default: .dataops-diff/runs/<run-id> beside the spec).",
+            rich_help_panel="Run",
         ),
     ] = None,
     timeout: Annotated[
         float | None,
         typer.Option(
-            "--timeout", help="Seconds each version may run (overrides pipeline.timeout)."
+            "--timeout",
+            help="Seconds each version may run (overrides pipeline.timeout).",
+            rich_help_panel="Run",
         ),
     ] = None,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline",
+            help="Also run production a second time, at the same time, to learn what differs "
+            "without any change (the noise floor; pipeline.baseline = true in the spec).",
+            rich_help_panel="Run",
+        ),
+    ] = False,
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryLimitOpt = None,
     temp_dir: TempDirOpt = None,
@@ -96,7 +112,7 @@ def run(
     """
     del debug  # read by main() before parsing
     spec = specs.with_overrides(
-        specs.load_spec(str(spec_path)), production_ref, candidate_ref, timeout
+        specs.load_spec(str(spec_path)), production_ref, candidate_ref, timeout, baseline or None
     )
     base: Policy | None = None
     if spec.policy:
