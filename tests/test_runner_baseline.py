@@ -220,3 +220,14 @@ def test_an_existing_run_folder_is_never_written_over(
     assert "already exists; pass a new --run-dir" in out.stderr
     assert (tmp_path / "run" / "baseline" / "stdout.log").read_text() == "an earlier run\n"
     assert git(repo, "worktree", "list").count("\n") == 0
+
+
+def test_the_live_display_shows_the_baseline_too(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = repo_with(tmp_path)
+    out = invoke(capsys, "run", "--spec", repo / "dataops-diff.toml", "--run-dir", tmp_path / "r")
+    assert out.code == 0, out.stderr
+    states = {line.split(" (")[0] for line in out.stderr.splitlines()}
+    assert {"baseline: running", "baseline: succeeded"} <= states
+    assert {"production: succeeded", "candidate: succeeded"} <= states
