@@ -8,26 +8,23 @@ from typing import TypeVar
 
 from . import __version__
 from .datasets import DatasetRef
+from .diffs import Pair, SpecFor, diff_one, validate
 from .engines import READS_URIS, EngineConfig, ProgressFn, get_engine
 from .engines.base import Engine
-from .engines.plan import make_plan
 from .errors import (
-    ABS_TOL,
     DATASET_SETTINGS,
-    IGNORE_COLUMNS,
-    REL_TOL,
-    RENAMES,
     DataopsDiffError,
     Setting,
     UsageError,
 )
+from .floor import learn, pair_baseline
 from .model import (
     DatasetDiff,
+    DatasetFloor,
     JSONValue,
     Reason,
     Report,
     RunComparison,
-    SchemaDiff,
     Verdict,
     to_dict,
 )
@@ -36,9 +33,6 @@ from .policy import Policy, check_names, evaluate
 from .shadow import TickFn
 from .spec import DatasetSpec, RunSpec
 from .spec.columns import check_columns
-
-SpecFor = Callable[[str], DatasetSpec]
-Pair = tuple[str, DatasetRef | None, DatasetRef | None]
 
 
 def compare(
@@ -54,14 +48,19 @@ def compare(
     configured: Collection[str] = (),
     tables: Sequence[str] = (),
     schemas: Sequence[str] = (),
+    baseline: str | None = None,
 ) -> Report:
     """Compare two data files, dataset folders, output folders or database files.
 
     ``spec`` is one DatasetSpec for every dataset, or a function of the dataset name;
     ``configured`` names datasets the caller configured by name, each of which must exist.
+    ``baseline``: production written again (same code, same inputs); the noise floor learnt from
+    it is what the candidate's differences are judged above (docs/noise.md).
     """
     spec_for: SpecFor = (lambda _name: spec) if isinstance(spec, DatasetSpec) else spec
-    pairs = pair(production, candidate, fmt, engine in READS_URIS, tables, schemas)
+    uris = engine in READS_URIS
+    pairs = pair(production, candidate, fmt, uris, tables, schemas)
+    base_pairs = pair_baseline(production, baseline, fmt, uris, tables, schemas) if baseline else []
     names = {name for name, _, _ in pairs}
     for name in configured:
         if name not in names:
@@ -70,6 +69,7 @@ def compare(
                 f"{', '.join(sorted(names))}); fix the dataset name"
             )
     diffs = compare_pairs(pairs, spec_for, engine, engine_config, progress, policy=policy)
+    floor = learn_floor(base_pairs, spec_for, engine, engine_config, progress) if baseline else ()
     return build_report(
         production,
         candidate,
@@ -77,7 +77,32 @@ def compare(
         policy=policy,
         engine=engine,
         options=_options(pairs, spec_for),
+        baseline=baseline,
+        floor=floor,
     )
+
+
+def learn_floor(
+    pairs: Sequence[Pair],
+    spec_for: SpecFor,
+    engine: str = "duckdb",
+    engine_config: EngineConfig | None = None,
+    progress: ProgressFn | None = None,
+) -> tuple[DatasetFloor, ...]:
+    """The noise floor: production diffed against its baseline (``(name, production, baseline)``
+    pairs, the baseline on the candidate side) with the same engine and dataset specs as the real
+    comparison, one DatasetFloor per dataset both have. Renames are left out: they map production
+    names to the candidate's, and the baseline has production's names. See docs/noise.md.
+    """
+    both = [(n, p, b) for n, p, b in pairs if p is not None and b is not None]
+    if not both:
+        return ()
+
+    def same_names(name: str) -> DatasetSpec:
+        return replace(spec_for(name), renames={})
+
+    diffs = compare_pairs(both, same_names, engine, engine_config, progress)
+    return tuple(learn(d) for d in diffs)
 
 
 def compare_pairs(
@@ -100,7 +125,7 @@ def compare_pairs(
     try:
         if precheck is not None:
             precheck(engine)
-        columns = _validate(engine, pairs, spec_for)
+        columns = validate(engine, pairs, spec_for)
         if policy is not None:
             for name, p, c in pairs:
                 present = p or c
@@ -108,7 +133,7 @@ def compare_pairs(
                     side = "production" if p is not None else "candidate"
                     columns[name] = {col.name for col in engine.schema(present, side)}
             check_names(policy, columns)  # evaluate checks again: no path can skip it
-        return tuple(_diff_one(engine, name, p, c, spec_for, progress) for name, p, c in pairs)
+        return tuple(diff_one(engine, name, p, c, spec_for, progress) for name, p, c in pairs)
     finally:
         engine.close()
 
@@ -127,89 +152,24 @@ def build_report(
     policy: Policy | None = None,
     engine: str = "duckdb",
     options: dict[str, JSONValue] | None = None,
+    baseline: str | None = None,
+    floor: tuple[DatasetFloor, ...] = (),
 ) -> Report:
+    """The Report, decided. ``baseline`` (a path, or the baseline run's label) says a floor was
+    learnt; ``floor`` is it, per dataset: differences within it are classified ``noise``."""
     return Report(
         production=production,
         candidate=candidate,
         datasets=diffs,
-        verdict=evaluate(diffs, run, policy),
+        verdict=evaluate(diffs, run, policy, floor if baseline is not None else None),
         command="run" if run else "compare",
         engine=engine,
         options=options or {},
         run=run,
         tool_version=__version__,
+        baseline=baseline,
+        floor=floor,
     )
-
-
-def _diff_one(
-    engine: Engine,
-    name: str,
-    production: DatasetRef | None,
-    candidate: DatasetRef | None,
-    spec_for: SpecFor,
-    progress: ProgressFn | None,
-) -> DatasetDiff:
-    if production is None or candidate is None:
-        present = production or candidate
-        assert present is not None
-        spec = spec_for(name)
-        lost = candidate is None  # its rows are lost (production only) or new (candidate only)
-        seen = engine.describe(present, "production" if lost else "candidate", spec.samples)
-        return DatasetDiff(
-            name=name,
-            status="only_in_production" if lost else "only_in_candidate",
-            production_path=production.path if production else None,
-            candidate_path=candidate.path if candidate else None,
-            key=spec.key,
-            production_rows=seen.rows if lost else None,
-            candidate_rows=None if lost else seen.rows,
-            only_in_production=seen.rows if lost else 0,
-            only_in_candidate=0 if lost else seen.rows,
-            schema=SchemaDiff(
-                only_in_production=seen.columns if lost else (),
-                only_in_candidate=() if lost else seen.columns,
-            ),
-            only_in_production_samples=seen.samples if lost else (),
-            only_in_candidate_samples=() if lost else seen.samples,
-        )
-    return replace(engine.diff(production, candidate, spec_for(name), progress), name=name)
-
-
-def _validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> dict[str, set[str]]:
-    """Keys, renames, ignored and tolerance columns checked against every schema up front.
-
-    With one dataset every named column must exist; with an output folder, a named column must
-    exist in at least one dataset (so a typo is still caught). Returns each dataset's columns of
-    either version (datasets both versions have).
-    """
-    both = [(name, p, c) for name, p, c in pairs if p is not None and c is not None]
-    strict = len(pairs) == 1
-    seen: set[str] = set()
-    columns: dict[str, set[str]] = {}
-    for name, p, c in both:
-        assert p is not None
-        assert c is not None
-        spec = spec_for(name)
-        prod, cand = engine.schema(p, "production"), engine.schema(c, "candidate")
-        plan = make_plan(name, prod, cand, spec, strict=strict)
-        columns[name] = {col.name for col in prod} | {col.name for col in cand}
-        seen.update(columns[name])
-        seen.update(r.production for r in plan.schema.renamed)
-    if strict or not both:
-        return columns
-    spec = spec_for(both[0][0])
-    named = {
-        IGNORE_COLUMNS: list(spec.ignore_columns),
-        RENAMES: list(spec.renames),
-        ABS_TOL: list(spec.column_abs_tol),
-        REL_TOL: list(spec.column_rel_tol),
-    }
-    for setting, names in named.items():
-        flag = setting.of(both[0][0])  # one spec serves every dataset: where it came from
-        for col in names:
-            if col not in seen:
-                raise UsageError(flag, f" names column '{col}', which no dataset has; fix ", flag)
-    return columns
 
 
 def _options(pairs: Sequence[Pair], spec_for: SpecFor) -> dict[str, JSONValue]:
@@ -291,7 +251,8 @@ def report(saved: str, policy: Policy | None = None) -> Report:
     loaded = json_report.load(text, saved)
     if policy is None or loaded.verdict.status == "ERROR":
         return loaded
-    return replace(loaded, verdict=evaluate(loaded.datasets, loaded.run, policy))
+    floor = loaded.floor if loaded.baseline is not None else None
+    return replace(loaded, verdict=evaluate(loaded.datasets, loaded.run, policy, floor))
 
 
 T = TypeVar("T")

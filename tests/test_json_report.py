@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from dataops_diff import api
-from dataops_diff.model import Report, to_dict
+from dataops_diff.model import SCHEMA_VERSION, Report, to_dict
 from dataops_diff.reports import json as json_report
 from dataops_diff.reports.json_schema import schema
 from dataops_diff.spec import DatasetSpec
@@ -47,7 +47,7 @@ def test_report_validates_and_round_trips(tmp_path: Path) -> None:
     text = json_report.render(report)
     data = json.loads(text)
     jsonschema.validate(data, json.loads(SCHEMA_FILE.read_text()))
-    assert data["schema_version"] == 2
+    assert data["schema_version"] == SCHEMA_VERSION == 3
     assert Report.from_dict(to_dict(report)) == report
     assert json_report.load(text) == report
     (diff,) = report.datasets

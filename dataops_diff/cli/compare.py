@@ -40,6 +40,13 @@ from .common import (
     stdout_console,
     write_outputs,
 )
+from .noise_options import (
+    SuggestPolicyOpt,
+    baseline_protected,
+    check_baseline,
+    check_suggest_path,
+    write_suggestion,
+)
 from .outputs import policy_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
@@ -145,6 +152,17 @@ def compare(
             help="Of database files: compare only the tables of this schema. Repeatable.",
         ),
     ] = [],  # noqa: B006
+    baseline: Annotated[
+        str | None,
+        typer.Option(
+            "--baseline",
+            metavar="PRODUCTION_AGAIN",
+            help="Production written again (same code, same inputs): the noise floor learnt "
+            "from it is what the candidate is judged above (docs/noise.md).",
+            rich_help_panel="Inputs",
+        ),
+    ] = None,
+    suggest_policy: SuggestPolicyOpt = None,
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryLimitOpt = None,
     temp_dir: TempDirOpt = None,
@@ -166,14 +184,16 @@ def compare(
     """
     del debug  # read by main() before parsing
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
-    check_report_paths(
-        outputs,
-        [
-            ("the production input", production),
-            ("the candidate input", candidate),
-            *policy_protected(policy_options.policy_file),
-        ],
-    )
+    protected = [
+        ("the production input", production),
+        ("the candidate input", candidate),
+        *baseline_protected(baseline),
+        *policy_protected(policy_options.policy_file),
+    ]
+    check_report_paths(outputs, protected)
+    check_suggest_path(suggest_policy, baseline is not None, outputs, protected)
+    if baseline is not None:
+        check_baseline(baseline, production, candidate)
     policy = policy_options.policy()
     default_key, dataset_keys = parse_keys(key)
     check_samples(samples)
@@ -234,7 +254,9 @@ def compare(
             configured=tuple(dataset_keys),
             tables=tuple(table),
             schemas=tuple(schema),
+            baseline=baseline,
         )
+    write_suggestion(suggest_policy, report, policy)
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
     raise typer.Exit(exit_code(report, fail_on_warn=policy.fail_on == "warn"))

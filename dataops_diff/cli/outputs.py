@@ -22,7 +22,13 @@ Protected = tuple[
     str, str | os.PathLike[str]
 ]  # (what it is, path), e.g. ("the production input", p)
 RUNS_FOLDER = (".dataops-diff", "runs")  # every run folder lives below one of these
-_SUFFIX = {"json": "json", "markdown": "md", "junit": "xml", "html": "html"}
+_SUFFIX = {
+    "json": "json",
+    "markdown": "md",
+    "junit": "xml",
+    "html": "html",
+    "suggest-policy": "toml",
+}
 
 
 def check_report_paths(
@@ -92,6 +98,9 @@ def _same(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> bool:
     if os.path.exists(a) and os.path.exists(b):
         return os.path.samefile(a, b)
     return _real(a) == _real(b)
+
+
+same_path = _same  # for the checks of other options (cli/noise_options.py)
 
 
 def _inside(path: str | os.PathLike[str], folder: str) -> bool:

@@ -30,7 +30,7 @@ from ..policy import (
     parse_ratio,
     policy_from_dict,
 )
-from ..policy.config import FailOn
+from ..policy.config import FailOn, NoiseMode
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class PolicyOptions:
     values: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     switches: frozenset[str] = frozenset()
     fail_on: str | None = None
+    noise: str | None = None
 
     def given(self) -> bool:
         """Whether any policy flag was passed (``report`` then re-decides the verdict)."""
@@ -65,6 +66,8 @@ class PolicyOptions:
                 if target:
                     columns[target] = _with(columns.get(target), setting, value)
                     sources[("columns", target)] = str(setting.flag)
+                elif setting.levels == ("top",):
+                    fields[setting.key] = value
                 else:
                     top = replace(top, **_set(setting, value))
         expect = self.values.get("expect_changes", ())
@@ -76,6 +79,7 @@ class PolicyOptions:
             columns=columns,
             expect_changes=policy.expect_changes + expect,
             fail_on=self._fail_on(policy.fail_on),
+            noise=self._noise(policy.noise),
             sources=sources,
         )
 
@@ -95,6 +99,13 @@ class PolicyOptions:
         if self.fail_on not in ("fail", "warn"):
             raise UsageError(f"--fail-on '{self.fail_on}': use --fail-on fail or --fail-on warn")
         return "warn" if self.fail_on == "warn" else "fail"
+
+    def _noise(self, default: NoiseMode) -> NoiseMode:
+        if self.noise is None:
+            return default
+        if self.noise in ("pass", "warn", "fail"):
+            return "pass" if self.noise == "pass" else "warn" if self.noise == "warn" else "fail"
+        raise UsageError(f"--noise '{self.noise}': use --noise pass, warn or fail")
 
 
 NO_POLICY_OPTIONS = PolicyOptions()  # the default of a command's ``policy_options`` parameter
@@ -171,12 +182,15 @@ def _flag(setting: Setting) -> tuple[str, Any, Any]:
         kind, default = list[str], []
     else:
         kind, default = str | None, None
-    option = typer.Option(str(setting.flag), metavar=setting.metavar, help=setting.help)
+    option = typer.Option(
+        str(setting.flag), metavar=setting.metavar, help=setting.help, rich_help_panel="Policy"
+    )
     return _param(setting), Annotated[kind, option], default
 
 
 _POLICY_FILE = typer.Option("--policy", metavar="FILE.toml", help="Policy file: its policy "
-                            "table, or the whole file (docs/policy.md). Flags apply on top of it.")  # fmt: skip
+                            "table, or the whole file (docs/policy.md). Flags apply on top of it.",
+                            rich_help_panel="Policy")  # fmt: skip
 _BY_PARAM = {_param(s): s for s in SETTINGS if s.flag}
 _FLAGS: tuple[tuple[str, Any, Any], ...] = (
     ("policy", Annotated[Path | None, _POLICY_FILE], None),
@@ -206,7 +220,9 @@ def with_policy_options(command: Callable[..., R]) -> Callable[..., R]:
                 switches.update([setting.key] if value else [])
             elif setting.kind != "choice" and value not in (None, []):
                 values[setting.key] = tuple(value) if isinstance(value, list) else (value,)
-        options = PolicyOptions(raw["policy"], values, frozenset(switches), raw["fail_on"])
+        options = PolicyOptions(
+            raw["policy"], values, frozenset(switches), raw["fail_on"], raw["noise"]
+        )
         return command(*args, policy_options=options, **kwargs)
 
     wrapper.__signature__ = signature.replace(parameters=[*kept, *added])  # type: ignore[attr-defined]

@@ -35,6 +35,7 @@ from .common import (
     write_outputs,
 )
 from .live import run_display
+from .noise_options import SuggestPolicyOpt, check_suggest_path, write_suggestion
 from .outputs import run_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
 
@@ -102,6 +103,7 @@ def run(
     markdown_path: MarkdownOpt = None,
     junit_path: JunitOpt = None,
     html_path: HtmlOpt = None,
+    suggest_policy: SuggestPolicyOpt = None,
     quiet: QuietOpt = False,
     debug: DebugOpt = False,
     policy_options: PolicyOptions = NO_POLICY_OPTIONS,
@@ -119,9 +121,10 @@ def run(
         base = policy_from_dict(spec.policy, f"{spec.path}: policy")
     policy = policy_options.policy(base)  # --policy FILE replaces [policy]; flags go on top
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
-    check_report_paths(
-        outputs, run_protected(spec.path, spec.inputs, run_dir, policy_options.policy_file)
-    )
+    protected = run_protected(spec.path, spec.inputs, run_dir, policy_options.policy_file)
+    check_report_paths(outputs, protected)
+    has_baseline = bool(getattr(spec, "baseline", False))  # RunSpec.baseline: issue 15
+    check_suggest_path(suggest_policy, has_baseline, outputs, protected)
     with sigterm_as_interrupt(), run_display(not quiet) as display:
         report = api.run(
             spec,
@@ -134,6 +137,7 @@ def run(
             on_tick=display.tick if display else None,
             progress=display.progress if display else None,
         )
+    write_suggestion(suggest_policy, report, policy)
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
     if report.verdict.status == "ERROR":  # the report is written; the headline is the error

@@ -319,7 +319,7 @@ def diff_plan(
     spec: DatasetSpec,
 ) -> Plan:
     """The plan of one engine diff: the spec was checked against every dataset up front
-    (``api._validate``), so a column this dataset lacks is skipped here, not an error."""
+    (``diffs.validate``), so a column this dataset lacks is skipped here, not an error."""
     return make_plan(
         production.name,
         schemas[0],

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-SCHEMA_VERSION = 2  # 2: verdict status ERROR, severity error, RunRecord.tail_log
+SCHEMA_VERSION = (
+    3  # 3: classification noise, baseline, floor; 2: status ERROR, severity error, tail_log
+)
 
 JSONValue = None | bool | int | float | str | list[Any] | dict[str, Any]
 

@@ -6,8 +6,9 @@ unexpected one, adds a ``Reason`` with the rule's severity at that place.
 
 from __future__ import annotations
 
-from ..model import ColumnDiff, DatasetDiff
+from ..model import ColumnDiff, DatasetDiff, DatasetFloor
 from .config import Policy
+from .noise import column_noise, no_floor, noise, rows_noise
 from .rules import SHIFT_LABEL, SHIFT_MEASURES
 from .scope import Outcome, Scope, check_rows, column_scope, dataset_scope, where
 
@@ -18,13 +19,18 @@ def check_dataset(
     policy: Policy,
     expected_dataset: bool,
     expected_columns: frozenset[str],
+    floor: DatasetFloor | None = None,
+    baseline: bool = False,
 ) -> None:
+    """``floor``: the dataset's noise floor; ``baseline``: whether one was learnt at all."""
     scope = dataset_scope(policy, d.name)
     if d.status != "compared":
         _check_presence(out, d, policy, scope, expected_dataset)
         return
+    if baseline and floor is None and d.has_differences:
+        no_floor(out, d.name)
     _check_schema(out, d, policy, expected_dataset, expected_columns)
-    _check_row_counts(out, d, scope, expected_dataset)
+    _check_row_counts(out, d, scope, expected_dataset, policy, floor)
     if d.duplicates.groups_differing:
         check_rows(
             out,
@@ -57,20 +63,28 @@ def check_dataset(
     for col in d.columns:
         col_scope = column_scope(policy, d.name, col.name)
         expected = expected_dataset or bool({col.name, col.candidate_name} & expected_columns)
-        check_rows(
-            out,
-            col_scope,
-            rule="changed_rows",
-            limit_name="max_changed_rows",
-            kind="values",
-            noun="rows",
-            verb="changed",
-            count=col.unequal,
-            total=col.compared,
-            dataset=d.name,
-            column=col.name,
-            expected=expected,
+        why = (
+            None if expected or floor is None else column_noise(col, floor.column(col.name), policy)
         )
+        if why is not None:
+            counted = f"{col.unequal:,} of {col.compared:,} rows changed"
+            noise(out, policy, "values", f"{where(d.name, col.name)}: {counted}, {why}", d.name,
+                  col.name)  # fmt: skip
+        else:
+            check_rows(
+                out,
+                col_scope,
+                rule="changed_rows",
+                limit_name="max_changed_rows",
+                kind="values",
+                noun="rows",
+                verb="changed",
+                count=col.unequal,
+                total=col.compared,
+                dataset=d.name,
+                column=col.name,
+                expected=expected,
+            )
         _check_shift(out, d.name, col, col_scope, any_profile)
 
 
@@ -141,12 +155,24 @@ def _check_schema(
             )
 
 
-def _check_row_counts(out: Outcome, d: DatasetDiff, scope: Scope, expected: bool) -> None:
+def _check_row_counts(
+    out: Outcome,
+    d: DatasetDiff,
+    scope: Scope,
+    expected: bool,
+    policy: Policy,
+    floor: DatasetFloor | None,
+) -> None:
     production, candidate = d.production_rows or 0, d.candidate_rows or 0
-    for side, count, total in (
-        ("production", d.only_in_production, production),
-        ("candidate", d.only_in_candidate, candidate),
+    for side, count, total, floor_count in (
+        ("production", d.only_in_production, production, floor and floor.only_in_production),
+        ("candidate", d.only_in_candidate, candidate, floor and floor.only_in_baseline),
     ):
+        if not expected and floor_count and rows_noise(count, floor_count, policy):
+            message = (f"{d.name}: {count:,} rows only in {side}, within the noise floor "
+                       f"({floor_count:,} between production and its baseline)")  # fmt: skip
+            noise(out, policy, f"rows_only_in_{side}", message, d.name)
+            continue
         check_rows(
             out,
             scope,

@@ -15,6 +15,7 @@ from typing import Literal
 from ..model import Severity
 
 FailOn = Literal["fail", "warn"]
+NoiseMode = Literal["pass", "warn", "fail"]  # what a difference within the noise floor does
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,8 @@ class Policy:
     max_slowdown: float | None = None  # relative: 0.2 = the candidate may take 20% longer
     max_memory_growth: float | None = None
     fail_on: FailOn = "fail"
+    noise: NoiseMode = "pass"  # with a baseline: differences within the floor (docs/noise.md)
+    noise_factor: float = 2.0  # a column's changed-row share may be this times the floor's
     # Where each named target came from, for errors: (table, name) -> a flag ("--max-psi") or a
     # TOML key ("spec.toml: policy.columns.amout"). Tables: "datasets", "columns",
     # "expect_changes", and "datasets.D.columns" for a dataset's column table.

@@ -7,17 +7,23 @@ can turn any rule into a warning. See docs/policy.md.
 
 from __future__ import annotations
 
-from ..model import DatasetDiff, RunComparison, Verdict, VerdictStatus
+from ..model import DatasetDiff, DatasetFloor, RunComparison, Verdict, VerdictStatus
 from .checks import check_dataset
 from .config import Policy
 from .names import check_names, names_in
+from .noise import floor_of
 from .run_checks import check_run
 from .scope import Outcome, Scope, column_scope, dataset_scope, where
 
 
 def evaluate(
-    datasets: tuple[DatasetDiff, ...], run: RunComparison | None, policy: Policy | None = None
+    datasets: tuple[DatasetDiff, ...],
+    run: RunComparison | None,
+    policy: Policy | None = None,
+    floor: tuple[DatasetFloor, ...] | None = None,
 ) -> Verdict:
+    """``floor``: the noise floor learnt from a baseline (None: no baseline); differences within
+    it are classified ``noise`` (policy/noise.py, docs/noise.md)."""
     policy = policy or Policy()
     if datasets:  # with none (production failed), there is nothing a name could match
         check_names(policy, *names_in(datasets))  # raises: a misspelt name must not pass
@@ -26,9 +32,9 @@ def evaluate(
         check_run(out, run, policy)
     expected_datasets, expected_columns = _expected(out, datasets, policy)
     for d in datasets:
-        check_dataset(
-            out, d, policy, d.name in expected_datasets, expected_columns.get(d.name, frozenset())
-        )
+        expected = expected_columns.get(d.name, frozenset())
+        own = floor_of(floor, d.name)
+        check_dataset(out, d, policy, d.name in expected_datasets, expected, own, floor is not None)
     reasons = sorted(out.reasons, key=lambda r: r.severity != "fail")  # stable: fail first
     status: VerdictStatus = "PASS"
     if reasons:

@@ -16,7 +16,7 @@ from typing import Any, cast
 from ..errors import SpecError
 from ..model import Severity
 from .config import ColumnPolicy, DatasetPolicy, Limit, Policy, Rules
-from .rules import BY_KEY, COLUMN_KEYS, LEVELED, RULES, TOP_ONLY, keys_at
+from .rules import BY_KEY, CHOICES, COLUMN_KEYS, LEVELED, RULES, TOP_ONLY, keys_at
 
 _DATASET_KEYS = keys_at("dataset") | {"columns"}
 _TOP_KEYS = keys_at("top") | {"datasets", "columns"}
@@ -80,9 +80,7 @@ def policy_from_dict(table: dict[str, Any], where: str) -> Policy:
     _check_keys(table, _TOP_KEYS, where)
     sources: Sources = {}
     datasets = _table(table, "datasets", where)
-    fail_on = table.get("fail_on", "fail")
-    if fail_on not in ("fail", "warn"):
-        raise SpecError(f'{at(where, "fail_on")}: got {fail_on!r}; use "fail" or "warn"')
+    choices = {s.key: _choice(table, s.key, s.choices, where) for s in CHOICES}
     counters = _table(table, "counters", where)
     top: dict[str, Any] = {s.key: _value(table, s.key, where) for s in TOP_ONLY if s.key in table}
     expect_changes = _strings(table, "expect_changes", where)
@@ -98,10 +96,19 @@ def policy_from_dict(table: dict[str, Any], where: str) -> Policy:
         counters={
             name: cast(float, _ratio(counters, name, at(where, "counters"))) for name in counters
         },
-        fail_on=fail_on,
         sources=sources,
+        **choices,
         **top,
     )
+
+
+def _choice(table: dict[str, Any], key: str, choices: tuple[str, ...], where: str) -> Any:
+    """One of a choice setting's values (``fail_on``, ``noise``); the first is the default."""
+    value = table.get(key, choices[0])
+    if value not in choices:
+        listed = " or ".join(f'"{c}"' for c in choices)
+        raise SpecError(f"{at(where, key)}: got {value!r}; use {listed}")
+    return value
 
 
 def _dataset(datasets: dict[str, Any], name: str, where: str, sources: Sources) -> DatasetPolicy:

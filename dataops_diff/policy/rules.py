@@ -37,6 +37,7 @@ class Setting:
     help: str = ""  # the flag's --help text
     label: str = ""  # how a reason names the measure ("PSI")
     sets: tuple[str, ...] = ()  # fields a shorthand sets (default: the key itself)
+    choices: tuple[str, ...] = ()  # the values of a "choice", the default first
 
     @property
     def fields(self) -> tuple[str, ...]:
@@ -115,7 +116,16 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("max_memory_growth", "ratio", TOP, "off", "candidate peak memory / production peak "
             "memory - 1"),
     Setting("fail_on", "choice", TOP, '`"fail"`', '`"warn"`: WARN exits 1 too', flag="--fail-on",
-            metavar="fail|warn", help="Exit 1 on FAIL only (default), or on WARN too."),
+            metavar="fail|warn", help="Exit 1 on FAIL only (default), or on WARN too.",
+            choices=("fail", "warn")),
+    Setting("noise", "choice", TOP, '`"pass"`', 'with a baseline: a difference within the noise '
+            'floor passes, or `"warn"`s or `"fail"`s (docs/noise.md)', flag="--noise",
+            metavar="pass|warn|fail", help="With a baseline: differences within the noise floor "
+            "pass (default), warn or fail.", choices=("pass", "warn", "fail")),
+    Setting("noise_factor", "ratio", TOP, "`2`", "with a baseline: a column whose changed-row "
+            "share is up to this many times the floor's (and within its other bounds) is noise",
+            flag="--noise-factor", metavar="FACTOR", help="With a baseline: a column changed in "
+            "up to FACTOR times the floor's share of rows is noise (default 2)."),
 )  # fmt: skip
 
 BY_KEY = {s.key: s for s in SETTINGS}
@@ -134,6 +144,7 @@ LEVELED = tuple(s for s in SETTINGS if s.kind in ("limit", "ratio", "bool") and 
 # The Policy fields set only at the top level (counters, run limits, dataset switches).
 TOP_ONLY = tuple(s for s in SETTINGS if s.kind in ("ratio", "bool") and s.levels == TOP)
 COLUMN_KEYS = keys_at("column")
+CHOICES = tuple(s for s in SETTINGS if s.kind == "choice")  # Policy fields: one of ``choices``
 
 # Every rule a Reason can name, with what it checks. The names are the policy's vocabulary:
 # `severity = { <rule> = "warn" }`, `--warn-only <rule>`, JUnit test case names.
