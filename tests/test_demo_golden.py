@@ -1,8 +1,10 @@
 """Golden HTML and Markdown reports of the bundled example (fixtures/demo), compared in a tmp dir.
 
 Both versions of the demo job run directly (no git repository, no shadow run) on the demo's
-inputs into ``production/`` and ``candidate/``; ``api.compare`` then diffs those RELATIVE folders
-with the demo spec's keys, renames, tolerances and policy, so no absolute path enters the report.
+inputs into ``production/`` and ``candidate/``, and production again into ``baseline/`` (the demo
+spec asks for a baseline run); ``api.compare`` then diffs those RELATIVE folders with the demo
+spec's keys, renames, tolerances and policy, and the noise floor learnt from ``baseline/``, so no
+absolute path enters the report.
 The demo is nondeterministic on purpose: each version's float-sum order is replayed from a fixed
 ``DEMO_SEED``, and each version's run timestamp (``scores.scored_at``) is masked in the report,
 before rendering, by a fixed stand-in of the same shape (so every renderer shows it as it would).
@@ -47,13 +49,15 @@ from dataops_diff.reports import html, markdown
 from dataops_diff.spec import DatasetSpec
 
 SCRIPTS = {"production": DEMO / "pipeline" / "score.py",
-           "candidate": DEMO / "candidate" / "pipeline" / "score.py"}  # fmt: skip
+           "candidate": DEMO / "candidate" / "pipeline" / "score.py",
+           "baseline": DEMO / "pipeline" / "score.py"}  # fmt: skip
 VERSION = "0.0.0-golden"  # the golden files do not change with every release
-SEEDS = {"production": "1", "candidate": "2"}  # DEMO_SEED: each version's float-sum order
+SEEDS = {"production": "1", "candidate": "2", "baseline": "3"}  # DEMO_SEED: float-sum orders
 # scores.scored_at: each version's run timestamp (UTC, microseconds), different in every run
 SCORED_AT = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00")
 MASKS = {"production": "2000-01-01T00:00:00.000001+00:00",
-         "candidate": "2000-01-01T00:00:00.000002+00:00"}  # fmt: skip
+         "candidate": "2000-01-01T00:00:00.000002+00:00",
+         "baseline": "2000-01-01T00:00:00.000003+00:00"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -76,8 +80,9 @@ def run_versions(folder: Path) -> None:
         )  # fmt: skip
 
 
-def compare_demo() -> Rendered:
-    """Compare ./production with ./candidate using the demo spec; render HTML and Markdown."""
+def compare_demo(baseline: str | None = "baseline") -> Rendered:
+    """Compare ./production with ./candidate (above the floor learnt from ./baseline) using the
+    demo spec; render HTML and Markdown."""
     spec = runspec.load_spec(str(DEMO / "dataops-diff.toml"))
     listed = {entry.name: entry.spec for entry in spec.datasets}
 
@@ -85,7 +90,8 @@ def compare_demo() -> Rendered:
         return listed.get(name, spec.defaults)
 
     policy = policy_from_dict(spec.policy, "policy")
-    report = api.compare("production", "candidate", spec_for, configured=listed, policy=policy)
+    report = api.compare("production", "candidate", spec_for, configured=listed, policy=policy,
+                         baseline=baseline)  # fmt: skip
     report = masked(replace(report, tool_version=VERSION), run_timestamps())
     return Rendered(report, html.render(report), markdown.render(report))
 
@@ -168,7 +174,18 @@ def test_planted_differences(rendered: Rendered) -> None:
     assert rendered.report.verdict.status == "FAIL"
     report = to_dict(rendered.report)
     assert classified(report, "expected") == EXPECTED  # the spec's [policy] declares them
-    assert classified(report, "unexpected") == UNEXPECTED | NOISE  # no baseline here: no floor
+    assert classified(report, "noise") == NOISE
+    assert classified(report, "unexpected") == UNEXPECTED
+
+
+def test_without_the_baseline_the_noise_fails(
+    folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(folder)
+    report = to_dict(compare_demo(baseline=None).report)
+    assert classified(report, "noise") == set()
+    assert classified(report, "unexpected") == UNEXPECTED | NOISE
+    assert classified(report, "expected") == EXPECTED
 
 
 def test_run_timestamps_are_masked_and_nothing_else_is(rendered: Rendered, folder: Path) -> None:
@@ -177,7 +194,7 @@ def test_run_timestamps_are_masked_and_nothing_else_is(rendered: Rendered, folde
         stamps = run_timestamps()
     for text in (rendered.html, rendered.markdown):
         for stamp, mask in stamps.items():
-            assert mask in text
+            assert mask in text or mask == MASKS["baseline"]  # the floor holds counts, not values
             assert stamp[:16] not in text  # not even cut short ("2024-03-01T12:00…")
         assert "model_score" in text  # the float-order column is shown, replayed, not hidden
 
@@ -186,7 +203,7 @@ def test_golden_shows_the_planted_differences(rendered: Rendered) -> None:
     page, md = rendered.html, rendered.markdown
     assert "<tr><td>renamed</td><td>rule → reason</td>" in page
     assert "night_transactions" in page
-    assert "| scores | ❌ FAIL | different | 195 | 197 | 195 | 0 | 2 | 195 | 4 |" in md
+    assert "| scores | ✅ PASS | different | 195 | 197 | 195 | 0 | 2 | 195 | 4 |" in md  # noise
     assert "| accounts | ✅ PASS | different | 30 | 30 | 30 | 0 | 0 | 14 | 4 |" in md
     assert "| rejected | ❌ FAIL | different | 5 | 3 | 3 | 2 | 0 | 3 | 1 |" in md
     assert "| merchants | ✅ PASS | identical | 12 | 12 | 12 | 0 | 0 | 0 | 0 |" in md

@@ -2,7 +2,8 @@
 
 The job is tests/test_runner_support.JOB with a prologue: the baseline alone (DATAOPS_DIFF_SIDE
 is "baseline") can be told to fail (BASELINE_EXIT), sleep (BASELINE_SLEEP) or append to an input
-(BASELINE_MUTATE), since it otherwise gets production's command and environment.
+(BASELINE_MUTATE) or leave an orders.csv without the key column (BASELINE_NO_KEY), since it
+otherwise gets production's command and environment.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ if os.environ["DATAOPS_DIFF_SIDE"] == "baseline":
     if os.environ.get("BASELINE_EXIT"):
         os.environ["JOB_EXIT"] = os.environ["BASELINE_EXIT"]
         os.environ["JOB_STDERR"] = "baseline broke on purpose"
+    if os.environ.get("BASELINE_NO_KEY"):
+        import atexit
+        path = os.path.join(os.environ["DATAOPS_DIFF_OUTPUT"], "orders.csv")
+        atexit.register(lambda: open(path, "w").write("name,value\nx,1\n"))
 """
     + JOB
 )
@@ -145,6 +150,21 @@ def test_a_failed_baseline_keeps_its_logs_and_only_warns(tmp_path: Path) -> None
     assert reason.message.startswith("baseline run failed (exit code 3), so the noise floor")
     assert "judged without one" in reason.message
     assert b.stderr_log in reason.message
+
+
+def test_a_baseline_whose_outputs_cannot_be_diffed_only_warns(tmp_path: Path) -> None:
+    repo = repo_with(tmp_path, 'BASELINE_NO_KEY = "1"')
+    report = api.run(load_spec(str(repo / "dataops-diff.toml")), run_dir=str(tmp_path / "run"))
+    assert report.run is not None
+    assert report.run.baseline is not None
+    assert report.run.baseline.status == "succeeded"
+    assert (report.baseline, report.floor) == (None, ())  # no floor, and the report says so
+    assert report.verdict.status == "WARN"
+    (reason,) = report.verdict.reasons
+    assert (reason.rule, reason.severity) == ("run", "warn")
+    assert reason.message.startswith("the noise floor could not be learnt from the baseline run")
+    assert "'id'" in reason.message  # the missing key column is named
+    assert reason.message.endswith("the candidate is judged without one")
 
 
 def test_a_failed_baseline_does_not_hide_a_real_difference(tmp_path: Path) -> None:

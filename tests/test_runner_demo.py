@@ -130,15 +130,31 @@ def test_expected_changes_are_declared_and_one_unexpected_change_is_planted(
     report: dict[str, Any],
 ) -> None:
     assert classified(report, "expected") == EXPECTED
-    unexpected = classified(report, "unexpected")
-    assert unexpected >= UNEXPECTED
-    assert unexpected - UNEXPECTED <= NOISE  # noise stays apart once the floor is learnt
+    assert classified(report, "noise") == NOISE  # learnt from the baseline run
+    assert classified(report, "unexpected") == UNEXPECTED
     failing = {(r["dataset"], r["column"]) for r in report["verdict"]["reasons"]
                if r["severity"] == "fail"}  # fmt: skip
-    assert failing >= UNEXPECTED
+    assert failing == UNEXPECTED  # the one planted unexpected change, and nothing else
+    assert report["verdict"]["status"] == "FAIL"
     tolerated = {(f["dataset"], f["kind"]) for f in report["verdict"]["findings"]
                  if f["classification"] == "tolerated"}  # fmt: skip
     assert {
         ("scores", "rows_only_in_candidate"),
         ("rejected", "rows_only_in_production"),
     } <= tolerated
+
+
+def test_the_noise_floor_learnt_from_the_baseline(report: dict[str, Any]) -> None:
+    assert report["baseline"] is not None
+    floors = {f["name"]: f for f in report["floor"]}
+    assert set(floors) == {"scores", "accounts", "merchants", "rejected"}  # production's datasets
+    for name in ("accounts", "merchants", "rejected"):  # deterministic: an empty floor
+        assert floors[name]["rows_with_differences"] == 0
+        assert not any(c["unequal"] for c in floors[name]["columns"])
+    scores = {c["name"]: c for c in floors["scores"]["columns"] if c["unequal"]}
+    assert set(scores) == {"scored_at", "model_score"}
+    assert scores["scored_at"]["unequal"] == 195
+    assert scores["scored_at"]["volatile"] is True
+    assert 0 < scores["model_score"]["unequal"] < 195
+    assert scores["model_score"]["volatile"] is False
+    assert 0 < scores["model_score"]["max_abs_diff"] < 1e-15  # the last bits of a float sum

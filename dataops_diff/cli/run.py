@@ -123,8 +123,7 @@ def run(
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
     protected = run_protected(spec.path, spec.inputs, run_dir, policy_options.policy_file)
     check_report_paths(outputs, protected)
-    has_baseline = bool(getattr(spec, "baseline", False))  # RunSpec.baseline: issue 15
-    check_suggest_path(suggest_policy, has_baseline, outputs, protected)
+    check_suggest_path(suggest_policy, spec.baseline, outputs, protected)
     with sigterm_as_interrupt(), run_display(not quiet) as display:
         report = api.run(
             spec,

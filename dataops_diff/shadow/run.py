@@ -68,6 +68,15 @@ def baseline_failure(run: RunComparison) -> Reason | None:
     return Reason("run", "warn", message, measured=b.status, limit="succeeded")
 
 
+def floor_failure(why: str) -> Reason:
+    """A warning when the baseline ran but its outputs could not be diffed with production's."""
+    message = (
+        f"the noise floor could not be learnt from the baseline run ({why}); the candidate is "
+        "judged without one"
+    )
+    return Reason("run", "warn", message, measured="no floor", limit="a floor")
+
+
 def wrote_nothing(record: RunRecord) -> str:
     """The headline of a version that succeeded but left its output folder without a dataset."""
     return (
