@@ -17,6 +17,7 @@ from hostile import invoke, snapshot
 from test_runner_support import JOB, git, make_repo, spec_with
 
 from dataops_diff import api
+from dataops_diff.cli import main
 from dataops_diff.model import Report, RunComparison, to_dict
 from dataops_diff.shadow import baseline_pairs
 from dataops_diff.shadow import run as shadow
@@ -251,3 +252,118 @@ def test_the_live_display_shows_the_baseline_too(
     states = {line.split(" (")[0] for line in out.stderr.splitlines()}
     assert {"baseline: running", "baseline: succeeded"} <= states
     assert {"production: succeeded", "candidate: succeeded"} <= states
+
+
+# A deliberately nondeterministic pipeline: every run draws its own noise, as real jobs do.
+# events.parquet (key id, 300 rows): run_at, the run's timestamp (volatile); row_uuid, a UUID per
+# row and run (volatile); amount_total, 8 fixed positive terms summed in an order drawn per run
+# (the last bits differ in about half the rows); category, deterministic. top.parquet (key id):
+# the top 50 of 150 scores, where 100 rows tie at the top and each run breaks the tie at random
+# (about 25 rows only on each side between two runs). REAL_CHANGE=1 (the candidate's env) plants
+# a real change on top: amount_total + 0.5 in ids 1-3 and category "z" in ids 1-5.
+NOISY_JOB = r"""
+import os, random, uuid
+from datetime import datetime, timezone
+import pyarrow as pa, pyarrow.parquet as pq
+out = os.environ["DATAOPS_DIFF_OUTPUT"]
+real = os.environ.get("REAL_CHANGE") == "1"
+run = random.Random()  # a fresh order every run
+at = datetime.now(timezone.utc)
+ids = list(range(1, 301))
+def total(i):
+    terms = [random.Random(i * 100 + k).uniform(0.01, 0.1) for k in range(8)]
+    run.shuffle(terms)
+    t = 0.0
+    for x in terms:
+        t += x
+    return t + (0.5 if real and i <= 3 else 0.0)
+pq.write_table(pa.table({
+    "id": ids,
+    "amount_total": [total(i) for i in ids],
+    "run_at": pa.array([at] * len(ids), pa.timestamp("us", tz="UTC")),
+    "row_uuid": [str(uuid.uuid4()) for _ in ids],
+    "category": ["z" if real and i <= 5 else "abc"[i % 3] for i in ids],
+}), os.path.join(out, "events.parquet"))
+score = {i: 1.0 if i <= 100 else i / 1000 for i in range(1, 151)}
+top = sorted(score, key=lambda i: (-score[i], run.random()))[:50]
+pq.write_table(pa.table({"id": top, "score": [score[i] for i in top]}),
+               os.path.join(out, "top.parquet"))
+"""
+NOISY_SPEC = """
+[pipeline]
+command = ["{python}", "job.py"]
+timeout = 60
+[production]
+ref = "production"
+[candidate]
+ref = "candidate"
+env = { REAL_CHANGE = "@REAL@" }
+[defaults]
+key = ["id"]
+"""
+NOISE_FINDINGS = {("values", "events", "amount_total"), ("values", "events", "run_at"),
+                  ("values", "events", "row_uuid"), ("rows_only_in_production", "top", None),
+                  ("rows_only_in_candidate", "top", None)}  # fmt: skip
+
+
+def noisy_run(tmp_path: Path, *flags: str, real_change: bool = False) -> Report:
+    """The noisy pipeline shadow-run under the strict default policy; its JSON report."""
+    spec = NOISY_SPEC.replace("@REAL@", "1" if real_change else "0")
+    repo = make_repo(tmp_path / "repo", spec)
+    (repo / "job.py").write_text(NOISY_JOB)
+    git(repo, "commit", "-qam", "the noisy job")
+    git(repo, "tag", "-f", "production")
+    git(repo, "tag", "-f", "candidate")
+    report = tmp_path / "report.json"
+    code = main(["run", "--spec", str(repo / "dataops-diff.toml"), "--quiet", "--run-dir",
+                 str(tmp_path / "run"), "--json", str(report), *flags])  # fmt: skip
+    loaded = Report.from_dict(json.loads(report.read_text()))
+    assert code == (1 if loaded.verdict.status == "FAIL" else 0)
+    return loaded
+
+
+def findings(report: Report, classification: str) -> set[tuple[str, str | None, str | None]]:
+    return {(f.kind, f.dataset, f.column) for f in report.verdict.findings
+            if f.classification == classification}  # fmt: skip
+
+
+def test_a_nondeterministic_pipeline_fails_a_strict_policy_without_a_baseline(
+    tmp_path: Path,
+) -> None:
+    report = noisy_run(tmp_path)
+    assert report.verdict.status == "FAIL"
+    assert findings(report, "unexpected") == NOISE_FINDINGS  # its own noise, taken for changes
+    assert findings(report, "noise") == set()
+    assert (report.baseline, report.floor) == (None, ())
+
+
+def test_with_a_baseline_the_same_pipeline_passes(tmp_path: Path) -> None:
+    report = noisy_run(tmp_path, "--baseline")
+    assert report.verdict.status == "PASS", report.verdict.reasons
+    assert findings(report, "noise") == NOISE_FINDINGS
+    assert findings(report, "unexpected") == set()
+    floors = {f.name: f for f in report.floor}
+    events = floors["events"]
+    volatile = {c.name for c in events.columns if c.volatile}
+    assert volatile == {"run_at", "row_uuid"}
+    amount = events.column("amount_total")
+    assert amount is not None
+    assert 0 < amount.unequal < 300
+    assert amount.max_abs_diff is not None
+    assert amount.max_abs_diff < 1e-15
+    assert events.column("category").unequal == 0  # type: ignore[union-attr]
+    assert floors["top"].only_in_production > 0
+    assert floors["top"].only_in_baseline == floors["top"].only_in_production
+
+
+def test_a_real_change_on_top_of_the_noise_still_fails_and_is_told_apart(tmp_path: Path) -> None:
+    report = noisy_run(tmp_path, "--baseline", real_change=True)
+    assert report.verdict.status == "FAIL"
+    real = {("values", "events", "amount_total"), ("values", "events", "category")}
+    assert findings(report, "unexpected") == real  # amount_total: beyond the floor's envelope
+    assert findings(report, "noise") == NOISE_FINDINGS - real
+    failing = {(r.dataset, r.column) for r in report.verdict.reasons if r.severity == "fail"}
+    assert failing == {("events", "amount_total"), ("events", "category")}
+    events = next(d for d in report.datasets if d.name == "events")
+    category = next(c for c in events.columns if c.name == "category")
+    assert category.unequal == 5
