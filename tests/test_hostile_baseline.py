@@ -136,3 +136,28 @@ def test_a_signal_during_three_runs_cleans_up_every_checkout(
     for side in ("production", "candidate", "baseline"):
         assert (run_dir / side / "stdout.log").exists()  # logs are kept
     assert snapshot(repo / "inputs") == before
+
+
+def test_the_runs_own_settings_are_flags_on_the_cli_and_fields_in_python(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--timeout, --spec and --run-dir are errors.Settings: worded by the CLI, not the library."""
+    from dataops_diff.errors import RunError, SpecError
+    from dataops_diff.shadow import run as shadow
+    from dataops_diff.spec import load_spec, with_overrides
+
+    spec = spec_file(tmp_path, "false")
+    out = invoke(capsys, "run", "--spec", spec, "--timeout", "-1")
+    assert_error(out, 2, "--timeout must be a positive number of seconds, got -1.0")
+    with pytest.raises(SpecError, match=r"^RunSpec\.timeout must be a positive number"):
+        with_overrides(load_spec(str(spec)), timeout=-1)
+    missing = tmp_path / "none.toml"
+    out = invoke(capsys, "run", "--spec", missing)
+    assert_error(out, 2, f"{missing} does not exist", "or pass --spec PATH")
+    with pytest.raises(SpecError, match=r"or pass load_spec PATH$"):
+        load_spec(str(missing))
+    (tmp_path / "old").mkdir()
+    out = invoke(capsys, "run", "--spec", spec, "--run-dir", tmp_path / "old", "--quiet")
+    assert_error(out, 2, "already exists; pass a new --run-dir (runs are never reused)")
+    with pytest.raises(RunError, match="pass a new run_dir"):
+        shadow.execute(load_spec(str(spec)), str(tmp_path / "old"))
