@@ -18,7 +18,7 @@ from .errors import (
     Setting,
     UsageError,
 )
-from .floor import learn, pair_baseline
+from .floor import as_baseline, learn, pair_baseline
 from .model import (
     DatasetDiff,
     DatasetFloor,
@@ -93,16 +93,21 @@ def learn_floor(
     """The noise floor: production diffed against its baseline (``(name, production, baseline)``
     pairs, the baseline on the candidate side) with the same engine and dataset specs as the real
     comparison, one DatasetFloor per dataset both have. Renames are left out: they map production
-    names to the candidate's, and the baseline has production's names. See docs/noise.md.
+    names to the candidate's, and the baseline has production's names. Samples and profiles are
+    too: the floor keeps neither, so the extra diff costs no more than it must. See docs/noise.md.
     """
     both = [(n, p, b) for n, p, b in pairs if p is not None and b is not None]
     if not both:
         return ()
 
-    def same_names(name: str) -> DatasetSpec:
-        return replace(spec_for(name), renames={})
+    def for_floor(name: str) -> DatasetSpec:
+        return replace(spec_for(name), renames={}, samples=0, profiles=False)
 
-    diffs = compare_pairs(both, same_names, engine, engine_config, progress)
+    try:
+        diffs = compare_pairs(both, for_floor, engine, engine_config, progress)
+    except DataopsDiffError as exc:
+        as_baseline(exc)
+        raise
     return tuple(learn(d) for d in diffs)
 
 

@@ -15,11 +15,12 @@ never as a regression. The share is compared exactly (integers), like every limi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from fractions import Fraction
 
 from .datasets import is_single, is_uri
-from .errors import InputError, UsageError
+from .errors import DataopsDiffError, InputError, UsageError
 from .model import ColumnDiff, ColumnFloor, DatasetDiff, DatasetFloor
 from .pairing import Pair, pair, pair_outputs
 
@@ -73,11 +74,6 @@ def is_empty(floor: DatasetFloor) -> bool:
     )
 
 
-def find(floors: tuple[DatasetFloor, ...], dataset: str) -> DatasetFloor | None:
-    """The floor of ``dataset``, or None when the baseline did not have it."""
-    return next((f for f in floors if f.name == dataset), None)
-
-
 def pair_baseline(
     production: str,
     baseline: str,
@@ -110,3 +106,19 @@ def pair_baseline(
         if not any(b for _, _, b in pairs):
             raise InputError(f"baseline '{baseline}' holds no datasets; check the path")
     return [(n, p, b) for n, p, b in pairs if p is not None and b is not None]
+
+
+# How the readers and the plan name the side they read: "candidate dataset 'x'", "the candidate
+# version of dataset 'orders'", "candidate file", ... In the floor's diff that side is the baseline.
+_CANDIDATE_SIDE = re.compile(
+    r"\bcandidate(?= (?:dataset|file|path|database|version|folder|URI|side|input)\b)"
+)
+
+
+def as_baseline(exc: DataopsDiffError) -> None:
+    """An error from the floor's diff, worded for the baseline, which played the candidate side
+    there: the user passed no candidate in that diff, and a message naming one would mislead."""
+    exc.parts = tuple(
+        _CANDIDATE_SIDE.sub("baseline", p) if isinstance(p, str) else p for p in exc.parts
+    )
+    exc.args = (exc.message,)

@@ -144,6 +144,12 @@ def test_a_volatile_column_is_reported_as_volatile_not_as_a_regression() -> None
     assert "volatile" in verdict.findings[0].message
 
 
+def test_a_volatile_column_that_went_missing_is_a_regression() -> None:
+    volatile = floor(ColumnFloor("scored_at", 1000, 1000, volatile=True))
+    status, findings, _ = classes(ds(col("scored_at", 1000, value_to_null=1000)), (volatile,))
+    assert (status, findings) == ("FAIL", [("values", "unexpected")])
+
+
 def test_rows_only_on_one_side_are_noise_up_to_the_baselines_count() -> None:
     ties = floor(ColumnFloor("amount", 1000, 0), only_in_production=1, only_in_baseline=1)
     within = ds(col("amount", 0), only_in_production=2, only_in_candidate=1)
@@ -166,6 +172,25 @@ def test_a_dataset_the_baseline_lacks_is_judged_without_a_floor_and_warned() -> 
     assert [(r.rule, r.severity) for r in verdict.reasons] == [("changed_rows", "fail"),
                                                                ("noise", "warn")]  # fmt: skip
     assert "no noise floor" in verdict.reasons[1].message
+
+
+@pytest.mark.parametrize(("column", "policy", "classification"), [
+    (col("amount", 900, max_abs_diff=1e-12, max_rel_diff=1e-15), {"max_abs_diff": 1e-12},
+     "tolerated"),
+    (col("amount", 900, max_abs_diff=2e-12, max_rel_diff=1e-15), {"max_abs_diff": 1e-12},
+     "unexpected"),
+    (col("amount", 900, max_abs_diff=1e-12, max_rel_diff=1e-15),
+     {"max_abs_diff": 1e-12, "max_rel_diff": 1e-16}, "unexpected"),  # every bound set must hold
+    (col("amount", 9, max_abs_diff=0.0, value_to_null=9), {"max_abs_diff": 1.0}, "unexpected"),
+    (col("amount", 9, max_abs_diff=None), {"max_rel_diff": "1%"}, "unexpected"),  # not a number
+    (col("amount", 9, max_abs_diff=0.01, max_rel_diff=0.01),
+     {"columns": {"orders.amount": {"max_rel_diff": "1%"}}}, "tolerated"),  # exactly at it
+])  # fmt: skip
+def test_magnitude_bounds_tolerate_small_changes_however_many(
+    column: ColumnDiff, policy: dict[str, Any], classification: str
+) -> None:
+    """max_abs_diff / max_rel_diff, what a suggested policy uses for numeric noise."""
+    assert classes(ds(column), None, **policy)[1] == [("values", classification)]
 
 
 # ------------------------------------------------------------------------- property: empty floor
@@ -263,33 +288,35 @@ def test_a_real_change_on_top_of_the_noise_still_fails_and_is_told_apart(
 def test_suggest_policy_learns_once_and_then_gates_without_a_baseline(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: dict[str, Path]
 ) -> None:
-    """The suggested file, read by the project's own parsers, passes the pipeline's noise with
+    """The suggested file, read by the project's own parser, tolerates the pipeline's noise with
     no baseline, and still fails the real change, numeric column included."""
     suggested = tmp_path / "suggested.toml"
-    code, _ = _compare(capsys, tmp_path, runs["production"], runs["candidate"],
-                       "--baseline", runs["baseline"], "--suggest-policy", suggested)  # fmt: skip
+    code, learnt = _compare(capsys, tmp_path, runs["production"], runs["candidate"], "--baseline",
+                            runs["baseline"], "--suggest-policy", suggested)  # fmt: skip
     assert code == 0
-    text = suggested.read_text(encoding="utf-8")
     policy = read_policy_file(suggested)
     columns = policy.datasets["scores"].columns
-    assert sorted(columns) == sorted(nf.VOLATILE)  # amount: a tolerance, not a share limit
-    assert all(str(c.rules.max_changed_rows) == "100%" for c in columns.values())
+    assert sorted(columns) == sorted(("amount", *nf.VOLATILE))
+    assert all(str(columns[c].rules.max_changed_rows) == "100%" for c in nf.VOLATILE)
+    amount = columns["amount"].rules  # numeric noise: bounds on its size, never a share
+    (floor_amount,) = (c for c in learnt.floor[0].columns if c.name == "amount")
+    assert amount.max_changed_rows is None
+    assert amount.max_abs_diff == 2 * (floor_amount.max_abs_diff or 0)
     top = policy.datasets["top"].rules
     assert (top.max_only_in_production, top.max_only_in_candidate) == (Limit(2), Limit(2))
-    flags = next(line for line in text.splitlines() if "--abs-tol" in line).strip("# ").split()
-    assert flags[:2] == ["--abs-tol", flags[1]]
-    assert flags[1].startswith("amount=")
     code, report = _compare(capsys, tmp_path, runs["production"], runs["candidate"],
-                            "--policy", suggested, *flags)  # fmt: skip
+                            "--policy", suggested)  # fmt: skip
     assert (code, report.verdict.status) == (0, "PASS")
-    assert _findings(report) == [("top", None, "tolerated"), ("top", None, "tolerated")]
-    assert all(c.unequal == 0 for c in report.datasets[0].columns)  # equal within tolerance
+    assert _findings(report) == [("scores", "amount", "tolerated"),
+                                 ("scores", "request_id", "tolerated"),
+                                 ("scores", "scored_at", "tolerated"), ("top", None, "tolerated"),
+                                 ("top", None, "tolerated")]  # fmt: skip
     code, report = _compare(capsys, tmp_path, runs["production"], runs["changed"],
-                            "--policy", suggested, *flags)  # fmt: skip
+                            "--policy", suggested)  # fmt: skip
     assert code == 1
-    changed = {c.name: c.unequal for c in report.datasets[0].columns}
-    assert changed == {"amount": nf.CHANGED_AMOUNT, "segment": nf.CHANGED_SEGMENT}
     assert {r.column for r in report.verdict.reasons} == {"amount", "segment"}
+    segment = next(r for r in report.verdict.reasons if r.column == "segment")
+    assert segment.measured == nf.CHANGED_SEGMENT
 
 
 def test_the_suggested_spec_tables_make_the_noise_equal(runs: dict[str, Path]) -> None:
@@ -334,3 +361,52 @@ def test_learn_floor_and_build_report_carry_the_floor(runs: dict[str, Path]) -> 
     saved = json.loads(json_report.render(report))
     assert saved["schema_version"] == 3
     assert saved["floor"][0]["name"] == "scores"
+
+
+# ------------------------------------------------------------------- saved reports (JSON v3)
+def test_a_saved_report_is_decided_again_against_its_floor(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, runs: dict[str, Path]
+) -> None:
+    code, report = _compare(capsys, tmp_path, runs["production"], runs["candidate"],
+                            "--baseline", runs["baseline"])  # fmt: skip
+    assert code == 0
+    saved = tmp_path / "saved.json"
+    saved.write_text(json_report.render(report), encoding="utf-8")
+    again = api.report(str(saved), Policy())
+    assert (again.verdict.status, again.floor) == ("PASS", report.floor)
+    strict = api.report(str(saved), Policy(noise="fail"))
+    assert strict.verdict.status == "FAIL"
+    assert {r.rule for r in strict.verdict.reasons} == {"noise"}
+    assert len(strict.verdict.reasons) == len(report.verdict.findings) == 5
+    assert invoke(capsys, "report", saved, "--noise", "warn", "--quiet").code == 0
+    assert invoke(capsys, "report", saved, "--noise", "fail", "--quiet").code == 1
+
+
+@pytest.mark.parametrize(("edit", "fragment"), [
+    (lambda d: d["floor"][0]["columns"][0].update(volatile="yes"),
+     "floor[0].columns[0].volatile is \"yes\", not true or false"),
+    (lambda d: d["floor"][0].update(only_in_baseline=-0.5),
+     "floor[0].only_in_baseline is -0.5, not an integer"),
+    (lambda d: d["verdict"]["findings"][0].update(classification="noisy"),
+     'verdict.findings[0].classification is "noisy", not one of "expected", "tolerated", '
+     '"noise", "unexpected"'),
+    (lambda d: d.update(baseline=3), "baseline is 3, not a string or null"),
+    (lambda d: d.update(schema_version=2), "schema_version 2, this dataops-diff reads 3"),
+])  # fmt: skip
+def test_a_saved_report_is_checked_field_by_field(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    runs: dict[str, Path],
+    edit: Any,
+    fragment: str,
+) -> None:
+    _, report = _compare(capsys, tmp_path, runs["production"], runs["candidate"],
+                            "--baseline", runs["baseline"])  # fmt: skip
+    data = json.loads(json_report.render(report))
+    edit(data)
+    saved = tmp_path / "edited.json"
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    outcome = invoke(capsys, "report", saved)
+    assert outcome.code == 2
+    assert fragment in outcome.stderr
+    assert len(outcome.stderr.strip().splitlines()) == 1

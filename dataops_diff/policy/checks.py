@@ -7,7 +7,7 @@ unexpected one, adds a ``Reason`` with the rule's severity at that place.
 from __future__ import annotations
 
 from ..model import ColumnDiff, DatasetDiff, DatasetFloor
-from .config import Policy
+from .config import Policy, exact
 from .noise import column_noise, no_floor, noise, rows_noise
 from .rules import SHIFT_LABEL, SHIFT_MEASURES
 from .scope import Outcome, Scope, check_rows, column_scope, dataset_scope, where
@@ -66,10 +66,12 @@ def check_dataset(
         why = (
             None if expected or floor is None else column_noise(col, floor.column(col.name), policy)
         )
+        within = None if expected or why is not None else _within_magnitude(col, col_scope)
+        counted = f"{where(d.name, col.name)}: {col.unequal:,} of {col.compared:,} rows changed"
         if why is not None:
-            counted = f"{col.unequal:,} of {col.compared:,} rows changed"
-            noise(out, policy, "values", f"{where(d.name, col.name)}: {counted}, {why}", d.name,
-                  col.name)  # fmt: skip
+            noise(out, policy, "values", f"{counted}, {why}", d.name, col.name)
+        elif within is not None:
+            out.classify("values", "tolerated", f"{counted}, {within}", d.name, col.name)
         else:
             check_rows(
                 out,
@@ -86,6 +88,23 @@ def check_dataset(
                 expected=expected,
             )
         _check_shift(out, d.name, col, col_scope, any_profile)
+
+
+def _within_magnitude(col: ColumnDiff, scope: Scope) -> str | None:
+    """``max_abs_diff`` / ``max_rel_diff``: a numeric column whose every change is that small is
+    tolerated however many rows changed; None when a bound is unset, exceeded or cannot apply
+    (not a number, or nulls appeared or vanished: no magnitude covers those). Exact."""
+    bounds: list[tuple[str, float, float | None]] = []
+    for name in ("max_abs_diff", "max_rel_diff"):
+        limit = scope.ratio(name)
+        if limit is not None:
+            bounds.append((name, limit, getattr(col, name)))
+    if not bounds or not col.unequal or col.null_to_value or col.value_to_null:
+        return None
+    if any(got is None or exact(got) > exact(limit) for _, limit, got in bounds):
+        return None
+    within = " and ".join(f"{name} {got:.3g} within {limit:g}" for name, limit, got in bounds)
+    return f"every change within its bound ({within})"
 
 
 def _check_presence(

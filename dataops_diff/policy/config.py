@@ -73,6 +73,8 @@ class Rules:
     """Limits that can be set at every level. ``None`` inherits from the level above."""
 
     max_changed_rows: Limit | None = None  # per column
+    max_abs_diff: float | None = None  # a column's changes all within it are tolerated
+    max_rel_diff: float | None = None
     max_dataset_changed_rows: Limit | None = None
     max_row_count_change: Limit | None = None
     max_only_in_production: Limit | None = None

@@ -8,7 +8,8 @@ changed (``floor.py``). A candidate column whose differences stay within that co
   relative differences are each at most ``noise_factor`` (default 2) times the floor's (a floor
   of 0 allows nothing: a column production reproduced exactly is judged as today);
 - or the column is **volatile** (different in nearly every row of the baseline: a run timestamp,
-  a UUID): reported as volatile, whatever its values.
+  a UUID): reported as volatile, whatever its values, as long as its value->null and
+  null->value shares are within the floor's (a timestamp that went missing is a regression).
 
 Rows only on one side are noise up to ``noise_factor`` times the baseline's own count on that side
 (ties in a top-N). What a noise difference does is the ``noise`` setting: pass (a finding only),
@@ -31,15 +32,16 @@ def column_noise(c: ColumnDiff, f: ColumnFloor | None, policy: Policy) -> str | 
     """Why the column's differences are noise ("volatile ...", "within the floor ..."), or None."""
     if f is None or not c.unequal:
         return None
+    factor = exact(policy.noise_factor)
+    nulls = ((c.value_to_null, f.value_to_null), (c.null_to_value, f.null_to_value))
+    if any(not _within_share(n, c.compared, m, f.compared, factor) for n, m in nulls):
+        return None  # a timestamp that went missing is not noise, volatile or not
     if f.volatile:
         return (
             f"volatile (differed in {format_share(f.changed_share)} of rows between production "
             "and its baseline), not judged as a regression"
         )
-    factor = exact(policy.noise_factor)
-    shares = ((c.unequal, f.unequal), (c.value_to_null, f.value_to_null),
-              (c.null_to_value, f.null_to_value))  # fmt: skip
-    if any(not _within_share(n, c.compared, m, f.compared, factor) for n, m in shares):
+    if not _within_share(c.unequal, c.compared, f.unequal, f.compared, factor):
         return None
     for measured, floor in ((c.max_abs_diff, f.max_abs_diff), (c.max_rel_diff, f.max_rel_diff)):
         if measured and (floor is None or exact(measured) > factor * exact(floor)):

@@ -70,6 +70,15 @@ SETTINGS: tuple[Setting, ...] = (
             "the matched rows), per column", flag="--max-changed-rows", targeted=True,
             metavar="[TARGET=]LIMIT", help="Tolerate changed rows per column: 0.5% (share) or "
             f"10 (rows). {_TARGET}. Repeatable."),
+    Setting("max_abs_diff", "ratio", ALL, "off", "a numeric column whose changed values all "
+            "differ by at most this (absolute) is tolerated, however many rows changed",
+            flag="--max-abs-diff", targeted=True, metavar="[TARGET=]VALUE",
+            help="Tolerate a numeric column whose changes are all within VALUE (absolute), "
+            f"however many. {_TARGET}. Repeatable."),
+    Setting("max_rel_diff", "ratio", ALL, "off", "the same, relative: `|p - c| / max(|p|, |c|)`",
+            flag="--max-rel-diff", targeted=True, metavar="[TARGET=]VALUE",
+            help="Tolerate a numeric column whose changes are all within VALUE (relative), "
+            f"however many. {_TARGET}. Repeatable."),
     Setting("max_dataset_changed_rows", "limit", TOP_DATASET, "off", "matched rows with at "
             "least one changed column (counts expected columns too)"),
     Setting("max_row_count_change", "limit", TOP_DATASET, "off", "candidate rows minus "

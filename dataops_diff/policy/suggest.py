@@ -3,16 +3,16 @@
 Learn once, then gate: a team runs with a baseline once, reviews the suggested limits, commits
 them, and later runs need no baseline. The file has two parts:
 
-- a ``[policy]`` table that ``--policy FILE`` reads: ``max_changed_rows`` per column whose noise
-  no tolerance can absorb (strings, nulls, ties: the floor's changed-row share times
-  ``noise_factor``, rounded up so the data it was learnt from is within it; ``"100%"`` for a
-  volatile column), and per dataset ``max_only_in_*``, the baseline's own count of rows only on
-  one side times ``noise_factor``;
+- a ``[policy]`` table that ``--policy FILE`` reads. Per column: ``max_abs_diff`` and
+  ``max_rel_diff`` for numeric noise (the floor's largest differences times ``noise_factor``;
+  never a share limit, which would let a real change of as many rows pass unseen);
+  ``max_changed_rows = "100%"`` for a volatile column; for other noise (strings, nulls, ties) the
+  floor's changed-row share times ``noise_factor``, rounded up so the data it was learnt from is
+  within it. Per dataset ``max_only_in_*``: the baseline's own count times ``noise_factor``;
 - ``[datasets.NAME]`` tables for a shadow-run spec (``--policy`` ignores them; with ``compare``
-  they are the flags ``--abs-tol COL=N`` and ``--ignore-column COL``): ``abs_tol`` per numeric
-  column from the floor's largest difference times ``noise_factor`` (``rel_tol`` as a commented
-  alternative), and ``ignore_columns`` for volatile columns. Numeric noise gets a tolerance, never
-  a share limit: a share limit would let a real change of as many rows pass unseen.
+  they are ``--abs-tol COL=N`` and ``--ignore-column COL``): the same numeric bounds as
+  ``abs_tol`` (``rel_tol`` commented) and ``ignore_columns`` for volatile columns, to make the
+  noise equal rather than tolerated.
 
 Names from data are always quoted keys, never comment text, so no name can inject TOML.
 """
@@ -37,9 +37,7 @@ def suggest(floors: tuple[DatasetFloor, ...], policy: Policy) -> str:
         "# dataops-diff: a policy suggested from the noise floor (production against its",
         "# baseline: production again, same code, same inputs). Review it before committing it.",
         f"# Every limit is what production differed from itself, times noise_factor ({factor}).",
-        "# Use it without a baseline: dataops-diff compare PROD CAND --policy THIS_FILE, with",
-        "# the tolerances and ignores of the [datasets] tables at the end as flags:",
-        f"#   {_flags(floors, factor)}",
+        "# Use it without a baseline: dataops-diff compare PROD CAND --policy THIS_FILE",
         "",
         "[policy]",
     ]
@@ -52,9 +50,9 @@ def suggest(floors: tuple[DatasetFloor, ...], policy: Policy) -> str:
     if spec:
         lines += [
             "",
-            "# For a shadow-run spec (dataops-diff run): tolerances that make the numeric noise",
-            "# equal; --policy reads only [policy] above. With compare, pass them as flags:",
-            "# --abs-tol COL=N (or --rel-tol COL=N) and --ignore-column COL.",
+            "# Or, in a shadow-run spec (dataops-diff run), make the noise equal instead of",
+            "# tolerated: it then no longer shows in reports. --policy ignores these tables; with",
+            "# compare they are --abs-tol COL=N (or --rel-tol COL=N) and --ignore-column COL.",
             *spec,
         ]
     return "\n".join(lines) + "\n"
@@ -71,35 +69,25 @@ def _dataset_policy(floor: DatasetFloor, factor: Fraction) -> list[str]:
         out += [f"{key} = {math.ceil(factor * n)}  # {n:,} between production and its baseline"
                 for key, n in rows]  # fmt: skip
     for c in floor.columns:
-        if not c.unequal or _tolerable(c):
-            continue
-        share = (
-            Fraction(1)
-            if c.volatile
-            else min(Fraction(1), factor * Fraction(c.unequal, c.compared))
-        )
-        why = "volatile" if c.volatile else "changed"
-        out += ["", f"[{table}.columns.{_key(c.name)}]",
-                f'max_changed_rows = "{_percent(share)}"  # {why}: {c.unequal:,} of '
-                f"{c.compared:,} rows differed between production and its baseline"]  # fmt: skip
+        if c.unequal:
+            out += ["", f"[{table}.columns.{_key(c.name)}]", *_column_policy(c, factor)]
     return out
 
 
-def _flags(floors: tuple[DatasetFloor, ...], factor: Fraction) -> str:
-    """The compare flags of the [datasets] tables (one tolerance per column name, the largest)."""
-    tolerances: dict[str, float] = {}
-    ignored: set[str] = set()
-    for c in (c for f in floors for c in f.columns):
-        if not _BARE.fullmatch(c.name):  # a name from data never goes into a comment
-            return "(see the [datasets] tables: a column name there needs quoting)"
-        if c.volatile:
-            ignored.add(c.name)
-        elif _tolerable(c) and c.max_abs_diff:
-            value = float(factor * exact(c.max_abs_diff))
-            tolerances[c.name] = max(value, tolerances.get(c.name, 0.0))
-    flags = [f"--abs-tol {n}={v!r}" for n, v in sorted(tolerances.items())]
-    flags += [f"--ignore-column {n}" for n in sorted(ignored)]
-    return " ".join(flags) or "(none)"
+def _column_policy(c: ColumnFloor, factor: Fraction) -> list[str]:
+    """Numeric noise: bounds on its magnitude (a share limit would let a real change of as many
+    rows pass); volatile: any share; other noise (strings, nulls, ties): the floor's share."""
+    seen = f"{c.unequal:,} of {c.compared:,} rows differed between production and its baseline"
+    if _tolerable(c):
+        bounds = [(k, v) for k, v in (("max_abs_diff", c.max_abs_diff),
+                                      ("max_rel_diff", c.max_rel_diff)) if v]  # fmt: skip
+        lines = [f"{k} = {float(factor * exact(v))!r}  # largest: {v:.3g}" for k, v in bounds]
+        return [*lines, f"# {seen}"]
+    share = (
+        Fraction(1) if c.volatile else min(Fraction(1), factor * Fraction(c.unequal, c.compared))
+    )
+    why = "volatile" if c.volatile else "changed"
+    return [f'max_changed_rows = "{_percent(share)}"  # {why}: {seen}']
 
 
 def _tolerable(c: ColumnFloor) -> bool:
