@@ -292,7 +292,7 @@ pq.write_table(pa.table({"id": top, "score": [score[i] for i in top]}),
 NOISY_SPEC = """
 [pipeline]
 command = ["{python}", "job.py"]
-timeout = 60
+timeout = 900  # generous: the machine running the tests may be loaded
 [production]
 ref = "production"
 [candidate]
