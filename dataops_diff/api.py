@@ -14,6 +14,7 @@ from .engines.base import Engine
 from .errors import (
     DATASET_SETTINGS,
     DataopsDiffError,
+    Interrupted,
     Setting,
     UsageError,
 )
@@ -224,13 +225,45 @@ def run(
     diffs = _in_spec(spec, lambda: compare_pairs(
         pairs, specs.__getitem__, engine, engine_config, progress, precheck, policy=policy
     ))  # fmt: skip
+    baseline, floor, failed = _run_floor(spec, comparison, engine, engine_config, progress)
     report = build_report(*labels, diffs, run=comparison, policy=policy, engine=engine,
-                          options=_options(pairs, specs.__getitem__))  # fmt: skip
+                          options=_options(pairs, specs.__getitem__), baseline=baseline,
+                          floor=floor)  # fmt: skip
+    if failed is not None:  # no floor could be learnt: the candidate is judged without one
+        status = "WARN" if report.verdict.status == "PASS" else report.verdict.status
+        verdict = replace(report.verdict, reasons=(*report.verdict.reasons, failed), status=status)
+        report = replace(report, verdict=verdict)
     if any(c for _, _, c, _ in found):
         return report
     reason = Reason("run", "fail", shadow.wrote_nothing(comparison.candidate), measured=0, limit=1)
     reasons = (reason, *report.verdict.reasons)
     return replace(report, verdict=replace(report.verdict, status="FAIL", reasons=reasons))
+
+
+def _run_floor(
+    spec: RunSpec,
+    comparison: RunComparison,
+    engine: str,
+    engine_config: EngineConfig | None,
+    progress: ProgressFn | None,
+) -> tuple[str | None, tuple[DatasetFloor, ...], Reason | None]:
+    """The baseline run's label and the floor learnt from it, or why none was: a baseline that
+    failed, or whose outputs could not be diffed, is a warning, never the end of the run."""
+    from . import shadow
+
+    failed = shadow.baseline_failure(comparison)
+    if comparison.baseline is None or failed is not None:
+        return None, (), failed
+    try:
+        found = shadow.baseline_pairs(spec, comparison)
+        specs = {name: dataset_spec for name, _, _, dataset_spec in found}
+        floor = _in_spec(spec, lambda: learn_floor([(name, p, b) for name, p, b, _ in found],
+                         specs.__getitem__, engine, engine_config, progress))  # fmt: skip
+    except Interrupted:
+        raise
+    except DataopsDiffError as exc:
+        return None, (), shadow.floor_failure(exc.message)
+    return shadow.label(comparison.baseline), floor, None
 
 
 def report(saved: str, policy: Policy | None = None) -> Report:

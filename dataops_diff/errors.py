@@ -62,6 +62,12 @@ TEMP_DIR = Setting("temp_dir", "EngineConfig.temp_dir")
 SPARK_MASTER = Setting("master", "EngineConfig.master")
 SPARK_CONF = Setting("options", "EngineConfig.options")
 SPARK_START_TIMEOUT = Setting("start_timeout", "EngineConfig.start_timeout")
+# a shadow run's own settings (``dataops-diff run``): flags there, spec fields to a Python user
+SPEC = Setting("spec", "load_spec")
+TIMEOUT = Setting("timeout", "RunSpec.timeout")
+RUN_DIR = Setting("run_dir", "run_dir")
+BASELINE = Setting("baseline", "RunSpec.baseline")
+PRODUCTION_REF = Setting("production_ref", "RunSpec.production.ref")
 DATASET_SETTINGS = (KEY, RENAMES, IGNORE_COLUMNS, ABS_TOL, REL_TOL, SAMPLES, FORMAT)  # spec keys
 SETTINGS = (
     *DATASET_SETTINGS,
@@ -71,6 +77,11 @@ SETTINGS = (
     SPARK_MASTER,
     SPARK_CONF,
     SPARK_START_TIMEOUT,
+    SPEC,
+    TIMEOUT,
+    RUN_DIR,
+    BASELINE,
+    PRODUCTION_REF,
 )
 
 Part = str | Setting

@@ -215,7 +215,7 @@ def test_on_tick_reports_both_versions(tmp_path: Path) -> None:
 
 def test_run_dir_is_never_reused(tmp_path: Path) -> None:
     shadow.make_run_dir(str(tmp_path / "r"))
-    with pytest.raises(RunError, match="already exists; pass a new --run-dir"):
+    with pytest.raises(RunError, match="already exists; pass a new run_dir"):
         shadow.make_run_dir(str(tmp_path / "r"))
 
 

@@ -141,7 +141,7 @@ def test_overrides_win(tmp_path: Path) -> None:
     assert changed.timeout == 5
     assert with_overrides(spec, production_ref="").production.ref is None  # the working tree
     assert with_overrides(spec) == spec
-    with pytest.raises(SpecError, match="--timeout must be a positive number"):
+    with pytest.raises(SpecError, match=r"RunSpec\.timeout must be a positive number"):
         with_overrides(spec, timeout=0)
 
 
@@ -179,7 +179,8 @@ CASES = [
     ),
     (
         '[pipeline]\ncommand = ["x"]\ntimout = 3\n',
-        "pipeline.timout is not a known key; use one of: command, cwd, env, shell, timeout",
+        "pipeline.timout is not a known key; "
+        "use one of: baseline, command, cwd, env, shell, timeout",
     ),
     (
         BASE + "[pipelines]\n",

@@ -102,6 +102,11 @@ FLAGS = {
     "master": "--spark-master",
     "options": "--spark-conf",
     "start_timeout": "--spark-start-timeout",
+    "spec": "--spec",
+    "timeout": "--timeout",
+    "run_dir": "--run-dir",
+    "baseline": "--baseline",
+    "production_ref": "--production-ref",
 }
 _SPEC_KEYS = {s.name for s in DATASET_SETTINGS}
 

@@ -91,6 +91,15 @@ def run(
             help="Seconds each version may run (overrides pipeline.timeout).",
         ),
     ] = None,
+    baseline: Annotated[
+        bool,
+        typer.Option(
+            "--baseline",
+            help="Also run production a second time, at the same time, to learn what differs "
+            "without any change (the noise floor; pipeline.baseline = true in the spec).",
+            rich_help_panel="Run",
+        ),
+    ] = False,
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryLimitOpt = None,
     temp_dir: TempDirOpt = None,
@@ -112,7 +121,7 @@ def run(
     """
     del debug  # read by main() before parsing
     spec = specs.with_overrides(
-        specs.load_spec(str(spec_path)), production_ref, candidate_ref, timeout
+        specs.load_spec(str(spec_path)), production_ref, candidate_ref, timeout, baseline or None
     )
     base: Policy | None = None
     if spec.policy:
@@ -121,8 +130,7 @@ def run(
     outputs = {"json": json_path, "markdown": markdown_path, "junit": junit_path, "html": html_path}
     protected = run_protected(spec.path, spec.inputs, run_dir, policy_options.policy_file)
     check_report_paths(outputs, protected)
-    has_baseline = bool(getattr(spec, "baseline", False))  # RunSpec.baseline: issue 15
-    check_suggest_path(suggest_policy, has_baseline, outputs, protected)
+    check_suggest_path(suggest_policy, spec.baseline, outputs, protected)
     with sigterm_as_interrupt(), run_display(not quiet) as display:
         report = api.run(
             spec,

@@ -14,13 +14,13 @@ import tempfile
 from dataclasses import dataclass
 
 from ..errors import RunError
-from ..model import Side
+from ..model import RunSide
 from .processes import git
 
 
 @dataclass(frozen=True)
 class Checkout:
-    side: Side
+    side: RunSide
     root: str  # the spec's folder inside this checkout: where {root} and pipeline.cwd start
     ref: str | None  # None: the working tree
     sha: str | None  # the commit; for the working tree, HEAD (uncommitted changes not included)
@@ -35,8 +35,12 @@ def _toplevel(path: str) -> str | None:
         return None
 
 
-def checkout(side: Side, ref: str | None, spec_dir: str) -> Checkout:
-    """Prepare one version. ``spec_dir`` is the absolute folder of the spec file."""
+def checkout(side: RunSide, ref: str | None, spec_dir: str, sha: str | None = None) -> Checkout:
+    """Prepare one version. ``spec_dir`` is the absolute folder of the spec file.
+
+    The baseline is production's ref again, in a worktree of its own: ``sha`` is the commit
+    production's checkout resolved, so both run the very same code.
+    """
     top = _toplevel(spec_dir)
     if ref is None:
         sha = None
@@ -46,15 +50,16 @@ def checkout(side: Side, ref: str | None, spec_dir: str) -> Checkout:
             except RunError:
                 sha = None  # a repository without commits yet
         return Checkout(side, spec_dir, None, sha, repo=top)
+    owner = "production" if side == "baseline" else side  # whose ref it is
     if top is None:
         raise RunError(
             f"{side} ref '{ref}' needs a git repository, but '{spec_dir}' is not in one; "
-            f"run from the repository or drop {side}.ref / --{side}-ref"
+            f"run from the repository or drop {owner}.ref / --{owner}-ref"
         )
-    sha = git(
+    sha = sha or git(
         ["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"],
         top,
-        f"'{ref}' is not a commit, branch or tag here; fix {side}.ref or --{side}-ref",
+        f"'{ref}' is not a commit, branch or tag here; fix {owner}.ref or --{owner}-ref",
     )
     folder = tempfile.mkdtemp(prefix=f"dataops-diff-{side}-")
     try:

@@ -8,9 +8,10 @@ import os
 
 from ..errors import InputError
 from ..filetree import fingerprint
-from ..model import InputFingerprint, Side
+from ..model import InputFingerprint, RunSide
 
 TAIL_LINES = 20
+_SIDES: tuple[RunSide, ...] = ("production", "candidate", "baseline")
 _TAIL_BYTES = 64 * 1024
 
 
@@ -109,7 +110,7 @@ class WatchedInputs:
         self.paths = dict(inputs)
         self.before = self._snapshot(first=True)
         self.last = self.before
-        self.changed_by: dict[str, set[Side]] = {name: set() for name in self.paths}
+        self.changed_by: dict[str, set[RunSide]] = {name: set() for name in self.paths}
 
     def _snapshot(self, first: bool = False) -> dict[str, tuple[int, int, str]]:
         """Fingerprints; a link loop is refused before the runs, and is a change during them."""
@@ -125,7 +126,7 @@ class WatchedInputs:
                 snap[name] = (0, 0, f"unreadable: {exc.message}")
         return snap
 
-    def check(self, running_since_last: set[Side]) -> None:
+    def check(self, running_since_last: set[RunSide]) -> None:
         now = self._snapshot()
         for name, fp in now.items():
             if fp[2] != self.last[name][2]:
@@ -135,6 +136,6 @@ class WatchedInputs:
     def result(self) -> tuple[InputFingerprint, ...]:
         out = []
         for name, (files, size, digest) in self.before.items():
-            by = tuple(s for s in ("production", "candidate") if s in self.changed_by[name])
+            by = tuple(s for s in _SIDES if s in self.changed_by[name])
             out.append(InputFingerprint(self.paths[name], files, size, digest, by))
         return tuple(out)

@@ -1,11 +1,12 @@
-"""The only place that starts processes: the two versions of a shadow run (and git, see ``git``).
+"""The only place that starts processes: the versions of a shadow run (and git, see ``git``).
 
-Both versions start at once, each in its own process group (``start_new_session=True``) with stdin
-closed and stdout/stderr going to log files. One loop in the calling thread polls them with
-``os.wait4`` (which also yields the peak memory), enforces the timeout, watches for Ctrl-C/SIGTERM
-and fingerprints the inputs whenever a version exits. Stopping a version means SIGTERM to its whole
-process group, then SIGKILL after a grace period; processes a version leaves behind in its group
-after it exits are stopped the same way, so nothing outlives the run.
+Production and candidate (and, with a baseline, production a second time) start at once, each in
+its own process group (``start_new_session=True``) with stdin closed and stdout/stderr going to
+log files. One loop in the calling thread polls them with ``os.wait4`` (which also yields the peak
+memory), enforces the timeout, watches for Ctrl-C/SIGTERM and fingerprints the inputs whenever a
+version exits. Stopping a version means SIGTERM to its whole process group, then SIGKILL after a
+grace period; processes a version leaves behind in its group after it exits are stopped the same
+way, so nothing outlives the run.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import dataclass
 from types import FrameType
 
 from ..errors import Interrupted, RunError
-from ..model import InputFingerprint, RunRecord, RunStatus, Side
+from ..model import InputFingerprint, RunRecord, RunSide, RunStatus
 from .observe import WatchedInputs, group_has_live_members, log_tail, output_bytes, read_counters
 
 GRACE_SECONDS = 3.0  # between SIGTERM and SIGKILL
@@ -51,7 +52,7 @@ def git(args: list[str], cwd: str, fix: str) -> str:
 class Launch:
     """Everything needed to start one version."""
 
-    side: Side
+    side: RunSide
     command: tuple[str, ...]  # the exact argv (a shell command is ("/bin/sh", "-c", COMMAND))
     cwd: str
     env: dict[str, str]  # the complete environment
@@ -77,7 +78,7 @@ class Launch:
 class RunState:
     """What the live display shows about one version."""
 
-    side: Side
+    side: RunSide
     status: RunStatus | str  # "running" or "stopping" until it ends
     elapsed: float
     output_bytes: int
@@ -215,15 +216,15 @@ def _trapped_signals(flag: list[int]) -> Iterator[None]:
 
 
 def run_versions(
-    launches: tuple[Launch, Launch],
+    launches: tuple[Launch, ...],
     inputs: dict[str, str],
     timeout: float | None = None,
     on_tick: TickFn | None = None,
     grace: float = GRACE_SECONDS,
-) -> tuple[tuple[RunRecord, RunRecord], tuple[InputFingerprint, ...]]:
-    """Run both versions concurrently; their records and the inputs' fingerprints.
+) -> tuple[tuple[RunRecord, ...], tuple[InputFingerprint, ...]]:
+    """Run every version concurrently; their records (in order) and the inputs' fingerprints.
 
-    Raises ``Interrupted`` (after stopping both process groups) on Ctrl-C or SIGTERM.
+    Raises ``Interrupted`` (after stopping every process group) on Ctrl-C or SIGTERM.
     """
     watched = WatchedInputs(inputs)
     versions = [_Version(launch) for launch in launches]
@@ -241,11 +242,12 @@ def run_versions(
     records = tuple(v.record(read_counters(v.launch.counters_file)) for v in versions)
     if signals:
         name = signal.Signals(signals[0]).name
+        runs = "both runs were" if len(launches) == 2 else f"all {len(launches)} runs were"
         raise Interrupted(
-            f"interrupted by {name}: both runs were stopped; logs are kept in "
+            f"interrupted by {name}: {runs} stopped; logs are kept in "
             f"'{os.path.dirname(launches[0].side_dir)}'"
         )
-    return (records[0], records[1]), watched.result()
+    return records, watched.result()
 
 
 def _supervise(
@@ -257,8 +259,8 @@ def _supervise(
     grace: float,
 ) -> None:
     pending = [v for v in versions if v.pid]
-    running: set[Side] = {v.launch.side for v in pending}  # leaders not yet exited
-    active: set[Side] = set(running)  # process groups not yet empty
+    running: set[RunSide] = {v.launch.side for v in pending}  # leaders not yet exited
+    active: set[RunSide] = set(running)  # process groups not yet empty
     last_size = 0.0
     while pending:
         time.sleep(POLL_SECONDS)

@@ -5,6 +5,10 @@ Layout of a run directory (never reused)::
     <run dir>/production/output/   what production wrote ({output}, $DATAOPS_DIFF_OUTPUT)
     <run dir>/production/stdout.log, stderr.log, counters.json
     <run dir>/candidate/...        the same for the candidate
+    <run dir>/baseline/...         the same for production's second run (``baseline``), if asked
+
+The baseline is production's command, environment and commit run again, concurrently, from a
+checkout of its own: production vs baseline shows what differs with identical code and inputs.
 """
 
 from __future__ import annotations
@@ -19,14 +23,16 @@ from dataclasses import replace
 from ..datasets import DatasetRef
 from ..dbt import preset as dbt_preset
 from ..dbt.pairs import dbt_pairs
-from ..errors import RunError, SpecError
-from ..model import RunComparison, RunRecord, Side
+from ..errors import RUN_DIR, RunError, SpecError
+from ..model import Reason, RunComparison, RunRecord, RunSide, Side
 from ..pairing import pair_outputs
 from ..spec import DatasetSpec, RunSpec, expand
+from ..spec.run import check_baseline
 from .gitrefs import Checkout, checkout, release
 from .processes import Launch, TickFn, run_versions
 
 SIDES: tuple[Side, Side] = ("production", "candidate")
+BASELINE: RunSide = "baseline"
 DatasetPair = tuple[str, DatasetRef | None, DatasetRef | None, DatasetSpec]
 
 
@@ -44,6 +50,31 @@ def production_failure(run: RunComparison) -> str | None:
         return None
     log = p.tail_log or p.stderr_log
     return f"production run {what}, so nothing can be compared; see its log '{log}'"
+
+
+def baseline_failure(run: RunComparison) -> Reason | None:
+    """A warning when the baseline run did not succeed: no noise floor could be learnt from it.
+
+    The comparison goes on without a floor (it is only ever a help), so this never fails a run.
+    """
+    b = run.baseline
+    if b is None or b.status == "succeeded":
+        return None
+    code = f" (exit code {b.exit_code})" if b.exit_code is not None else ""
+    message = (
+        f"baseline run {b.status.replace('_', ' ')}{code}, so the noise floor could not be learnt "
+        f"and the candidate is judged without one; see its log '{b.tail_log or b.stderr_log}'"
+    )
+    return Reason("run", "warn", message, measured=b.status, limit="succeeded")
+
+
+def floor_failure(why: str) -> Reason:
+    """A warning when the baseline ran but its outputs could not be diffed with production's."""
+    message = (
+        f"the noise floor could not be learnt from the baseline run ({why}); the candidate is "
+        "judged without one"
+    )
+    return Reason("run", "warn", message, measured="no floor", limit="a floor")
 
 
 def wrote_nothing(record: RunRecord) -> str:
@@ -75,7 +106,12 @@ def default_run_dir(spec: RunSpec, run_id: str) -> str:
     return os.path.join(spec.base_dir, ".dataops-diff", "runs", run_id)
 
 
-def make_run_dir(path: str) -> str:
+def sides(spec: RunSpec) -> tuple[RunSide, ...]:
+    """The runs of this shadow run: production, candidate, and the baseline if asked for."""
+    return (*SIDES, BASELINE) if spec.baseline else SIDES
+
+
+def make_run_dir(path: str, runs: tuple[RunSide, ...] = SIDES) -> str:
     """Create the run directory; an existing one is never reused."""
     path = os.path.abspath(path)
     try:
@@ -83,13 +119,14 @@ def make_run_dir(path: str) -> str:
         os.mkdir(path)
     except FileExistsError:
         raise RunError(
-            f"run directory '{path}' already exists; pass a new --run-dir (runs are never reused)"
-        ) from None
+            f"run directory '{path}' already exists; pass a new ", RUN_DIR,
+            " (runs are never reused)",
+        ) from None  # fmt: skip
     except OSError as exc:
         raise RunError(
-            f"cannot create run directory '{path}': {exc.strerror}; check --run-dir"
+            f"cannot create run directory '{path}': {exc.strerror}; check ", RUN_DIR
         ) from exc
-    for side in SIDES:
+    for side in runs:
         os.makedirs(os.path.join(path, side, "output"))
     return path
 
@@ -108,7 +145,7 @@ def launch_for(spec: RunSpec, co: Checkout, run_dir: str) -> Launch:
         "run_dir": run_dir,
         **{f"input.{name}": path for name, path in spec.inputs.items()},
     }
-    raw = spec.command_for(side)
+    raw = spec.command_for(version.side)
     if isinstance(raw, str):
         quoted = {k: shlex.quote(v) for k, v in values.items()}
         command: tuple[str, ...] = ("/bin/sh", "-c", expand(raw, quoted))
@@ -132,10 +169,12 @@ def launch_for(spec: RunSpec, co: Checkout, run_dir: str) -> Launch:
 def execute(
     spec: RunSpec, run_dir: str | None = None, on_tick: TickFn | None = None
 ) -> RunComparison:
-    """Check out both versions, run them side by side, clean the worktrees up.
+    """Check out every version, run them side by side, clean the worktrees up.
 
+    With ``spec.baseline``, production runs twice, each run in its own checkout of the same commit.
     Raises ``RunError`` when a version cannot be checked out, ``Interrupted`` on Ctrl-C/SIGTERM.
     """
+    check_baseline(spec)
     run_id = new_run_id()
     if run_dir is None:
         run_dir = default_run_dir(spec, run_id)
@@ -146,18 +185,20 @@ def execute(
         make_run_dir(run_dir)
     checkouts: list[Checkout] = []
     try:
-        for side in SIDES:
-            checkouts.append(checkout(side, spec.version(side).ref, spec.base_dir))
-        run_dir = make_run_dir(run_dir)
-        if spec.preset is not None:  # a state: selection, resolved once for both versions
+        for side in sides(spec):
+            pinned = checkouts[0].sha if side == BASELINE else None  # production's very commit
+            checkouts.append(checkout(side, spec.version(side).ref, spec.base_dir, pinned))
+        run_dir = make_run_dir(run_dir, sides(spec))
+        if spec.preset is not None:  # a state: selection, resolved once for every version
             preset = dbt_preset.resolved(spec.preset, checkouts[1].root, run_dir)
             spec = replace(spec, preset=preset, command=dbt_preset.command(preset))
-        prod, cand = (launch_for(spec, co, run_dir) for co in checkouts)
-        records, inputs = run_versions((prod, cand), spec.inputs, spec.timeout, on_tick)
+        launches = tuple(launch_for(spec, co, run_dir) for co in checkouts)
+        records, inputs = run_versions(launches, spec.inputs, spec.timeout, on_tick)
     finally:
         for co in checkouts:
             release(co)
-    return RunComparison(run_id, run_dir, records[0], records[1], inputs)
+    baseline = records[2] if len(records) > 2 else None
+    return RunComparison(run_id, run_dir, records[0], records[1], inputs, baseline)
 
 
 def _check_outside_inputs(spec: RunSpec, run_dir: str) -> None:
@@ -166,8 +207,9 @@ def _check_outside_inputs(spec: RunSpec, run_dir: str) -> None:
     for name, path in spec.inputs.items():
         if os.path.isdir(path) and os.path.commonpath([run_dir, path]) == path:
             raise RunError(
-                f"the run directory '{run_dir}' is inside input '{name}' ({path}); "
-                "pass a --run-dir outside the inputs"
+                f"the run directory '{run_dir}' is inside input '{name}' ({path}); pass a ",
+                RUN_DIR,
+                " outside the inputs",
             )
 
 
@@ -179,10 +221,7 @@ def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
     """
     if spec.preset is not None:
         return dbt_pairs(spec, run, failed_sides(run))
-    listed = [(e.name, e.path, e.spec.format) for e in spec.datasets]
-    tables = {e.name: e.table for e in spec.datasets if e.table}
-    pairs = pair_outputs(run.production.output_dir, run.candidate.output_dir, listed,
-                         spec.defaults.format, failed_sides(run), tables)  # fmt: skip
+    pairs = _paired(spec, run)
     specs = {e.name: e.spec for e in spec.datasets}
     if not any(p for _, p, _ in pairs):  # production wrote nothing: that is the error to report
         return [(name, p, c, specs.get(name, spec.defaults)) for name, p, c in pairs]
@@ -204,3 +243,31 @@ def run_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
             )
         out.append((name, p, c, specs.get(name, spec.defaults)))
     return out
+
+
+def baseline_pairs(spec: RunSpec, run: RunComparison) -> list[DatasetPair]:
+    """Production's datasets paired with the baseline's, by the same pairing as ``run_pairs``.
+
+    The baseline stands on the candidate's side. Only datasets production wrote are returned:
+    the floor is learnt for them; one the baseline did not write is (production, None).
+    """
+    if run.baseline is None:
+        return []
+    again = replace(run, candidate=run.baseline)
+    if spec.preset is not None:
+        found = dbt_pairs(spec, again, failed_sides(again))
+    else:
+        specs = {e.name: e.spec for e in spec.datasets}
+        found = [
+            (name, p, b, specs.get(name, spec.defaults)) for name, p, b in _paired(spec, again)
+        ]
+    return [pair for pair in found if pair[1] is not None]
+
+
+def _paired(
+    spec: RunSpec, run: RunComparison
+) -> list[tuple[str, DatasetRef | None, DatasetRef | None]]:
+    listed = [(e.name, e.path, e.spec.format) for e in spec.datasets]
+    tables = {e.name: e.table for e in spec.datasets if e.table}
+    return pair_outputs(run.production.output_dir, run.candidate.output_dir, listed,
+                        spec.defaults.format, failed_sides(run), tables)  # fmt: skip

@@ -18,20 +18,21 @@ from typing import Any
 
 from ..datasets import FORMATS, format_of
 from ..dbt import preset as dbt
-from ..errors import SpecError
-from ..model import Side
+from ..errors import BASELINE, PRODUCTION_REF, SPEC, TIMEOUT, Setting, SpecError
+from ..model import RunSide, Side
 from .checks import Checker, check_command, dataset_spec
 from .dataset import DatasetSpec
+from .placeholders import COMMAND_PLACEHOLDERS as COMMAND_PLACEHOLDERS
+from .placeholders import check_placeholders
+from .placeholders import expand as expand
 
 DEFAULT_SPEC = "dataops-diff.toml"
-COMMAND_PLACEHOLDERS = ("output", "python", "side", "root", "run_dir")
-_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 _BARE = re.compile(r"^[A-Za-z0-9_-]+$")
 _EXTENSION = re.compile(r"\.[A-Za-z]{2,8}$")  # looks like a file name's extension
 
 _TOP = {"pipeline", "production", "candidate", "inputs", "datasets", "defaults", "policy"}
-_PIPELINE = {"command", "shell", "cwd", "env", "timeout"}
+_PIPELINE = {"command", "shell", "cwd", "env", "timeout", "baseline"}
 _VERSION = {"ref", "command", "env", "python"}
 _DATASET_OPTIONS = {
     "key", "abs_tol", "rel_tol", "ignore_columns", "ignore_case", "ignore_spaces", "renames",
@@ -81,6 +82,7 @@ class RunSpec:
     policy: dict[str, Any] = field(default_factory=dict)  # [policy], untouched
     defaults_table: str = "defaults"  # or "datasets.default": messages name the table used
     preset: dbt.DbtPreset | None = None  # [pipeline] preset = "dbt" (docs/dbt.md)
+    baseline: bool = False  # run production a second time to learn the noise floor (issue 15)
 
     def setting(self, dataset: str, option: str) -> str:
         """The spec key an option of a dataset came from, e.g. ``datasets.orders.key``."""
@@ -89,8 +91,9 @@ class RunSpec:
             return f"{table_key(dataset)}.{option}"
         return f"{self.defaults_table}.{option}"
 
-    def version(self, side: Side) -> VersionSpec:
-        return self.production if side == "production" else self.candidate
+    def version(self, side: RunSide) -> VersionSpec:
+        """The baseline is production run again: production's version."""
+        return self.candidate if side == "candidate" else self.production
 
     def command_for(self, side: Side) -> tuple[str, ...] | str:
         own = self.version(side).command
@@ -102,21 +105,36 @@ def with_overrides(
     production_ref: str | None = None,
     candidate_ref: str | None = None,
     timeout: float | None = None,
+    baseline: bool | None = None,
 ) -> RunSpec:
-    """CLI flags win over the spec."""
+    """CLI flags win over the spec. ``baseline=True`` is ``--baseline``."""
     if timeout is not None and not (timeout > 0 and math.isfinite(timeout)):
-        raise SpecError(f"--timeout must be a positive number of seconds, got {timeout}")
+        raise SpecError(TIMEOUT, f" must be a positive number of seconds, got {timeout}")
     prod, cand = spec.production, spec.candidate
     if production_ref is not None:
         prod = dataclasses.replace(prod, ref=production_ref or None)
     if candidate_ref is not None:
         cand = dataclasses.replace(cand, ref=candidate_ref or None)
-    return dataclasses.replace(
+    spec = dataclasses.replace(
         spec,
         production=prod,
         candidate=cand,
         timeout=spec.timeout if timeout is None else timeout,
+        baseline=spec.baseline if baseline is None else baseline,
     )
+    check_baseline(spec, BASELINE if baseline else BASELINE.located("pipeline.baseline", spec.path))
+    return spec
+
+
+def check_baseline(spec: RunSpec, origin: Setting = BASELINE) -> None:
+    """The baseline runs production again from its own checkout: production needs a git ref
+    (two runs never share a working tree). ``origin``: the flag or spec key that asked for it."""
+    if spec.baseline and spec.production.ref is None:
+        raise SpecError(
+            origin, " runs production a second time from its own checkout of production's git "
+            "ref, but production has no ref (it runs in the working tree); set ",
+            PRODUCTION_REF.located("production.ref", spec.path), " or pass ", PRODUCTION_REF,
+        )  # fmt: skip
 
 
 # ------------------------------------------------------------------------------------ loading
@@ -127,8 +145,9 @@ def load(path: str = DEFAULT_SPEC) -> RunSpec:
             data = tomllib.load(fh)
     except FileNotFoundError:
         raise SpecError(
-            f"{path} does not exist; run `dataops-diff init` to write a starter spec, "
-            "or pass --spec PATH"
+            f"{path} does not exist; run `dataops-diff init` to write a starter spec, or pass ",
+            SPEC,
+            " PATH",
         ) from None
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{path}: invalid TOML: {exc}; fix the syntax") from exc
@@ -165,6 +184,7 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
     timeout = None
     if "timeout" in pipeline:
         timeout = c.number(pipeline["timeout"], "pipeline.timeout", positive=True)
+    baseline = c.boolean(pipeline.get("baseline", False), "pipeline.baseline")
     inputs = _inputs(c, data.get("inputs", {}), base_dir)
     defaults, defaults_table = _defaults(c, data)
     spec = RunSpec(
@@ -183,8 +203,9 @@ def parse(data: dict[str, Any], path: str) -> RunSpec:
         policy=dict(c.table(data.get("policy", {}), "policy", None)),
         defaults_table=defaults_table,
         preset=preset,
+        baseline=baseline,
     )
-    _check_placeholders(c, spec)
+    check_placeholders(c, spec)
     return spec
 
 
@@ -298,36 +319,3 @@ def _db_table(c: Checker, table: dict[str, Any], key: str, path: str | None) -> 
 def _unknown_file(path: str, fmt: str | None) -> bool:
     """A path that names a file (it has an extension) of no known format, with no format set."""
     return fmt is None and bool(_EXTENSION.search(path)) and format_of(path) is None
-
-
-def _check_placeholders(c: Checker, spec: RunSpec) -> None:
-    known = {*COMMAND_PLACEHOLDERS, *(f"input.{n}" for n in spec.inputs)}
-    listing = ", ".join("{" + k + "}" for k in sorted(known))
-    texts: list[tuple[str, str]] = []
-    for side, version in (("pipeline", None), ("production", spec.production),
-                          ("candidate", spec.candidate)):  # fmt: skip
-        cmd = spec.command if version is None else version.command
-        env = spec.env if version is None else version.env
-        if cmd is not None:
-            texts.extend((f"{side}.command", a) for a in ((cmd,) if isinstance(cmd, str) else cmd))
-        texts.extend((f"{side}.env.{name}", v) for name, v in env.items())
-    for key, text in texts:
-        for m in _PLACEHOLDER.finditer(text):
-            if m.group(1) is not None and m.group(1) not in known:
-                raise c.error(
-                    key, f"uses an unknown placeholder {{{m.group(1)}}}",
-                    f"use one of {listing}, or write {{{{ and }}}} for literal braces",
-                )  # fmt: skip
-
-
-def expand(text: str, values: dict[str, str]) -> str:
-    """Replace ``{name}`` placeholders; ``{{`` and ``}}`` are literal braces."""
-
-    def sub(m: re.Match[str]) -> str:
-        if m.group(0) == "{{":
-            return "{"
-        if m.group(0) == "}}":
-            return "}"
-        return values[m.group(1)]
-
-    return _PLACEHOLDER.sub(sub, text)

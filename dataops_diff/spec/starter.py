@@ -13,10 +13,12 @@ STARTER_SPEC = """\
 #   {input.NAME}  the absolute path of input NAME from [inputs]
 #   {python}      the version's Python interpreter (default: the one running dataops-diff)
 #   {root}        this file's folder inside the version's checkout
-#   {side}        "production" or "candidate";  {run_dir}  this run's folder
+#   {side}        "production", "candidate" or "baseline";  {run_dir}  this run's folder
 command = ["{python}", "pipeline/job.py", "--input", "{input.transactions}", "--output", "{output}"]
 cwd = "."          # relative to the version's checkout
 timeout = 1800     # seconds, for each version
+# baseline = true  # also run production a second time, at once, to learn what differs between
+#                  # two runs of the same code (timestamps, float sums): the noise floor
 # shell = true     # then command is one string run by /bin/sh
 # [pipeline.env]
 # TZ = "UTC"
