@@ -19,16 +19,27 @@ ID_LIKE = 0.95  # distinct / non-null values from which a column reads as an id
 ID_LIKE_MIN_ROWS = 20  # below, a handful of unique values is no evidence of an id
 
 
+def _discrete(p: Profile) -> bool:
+    """Integers or plain strings (not floats, decimals or times, whose values are unique anyway
+    and whose binned distribution means something). Read from the profile's own values."""
+    if isinstance(p.min, bool) or p.min is None:
+        return False
+    if isinstance(p.min, int):
+        return True
+    return isinstance(p.min, str) and p.mean is None and charts.time_kind(p) is None
+
+
 def id_like(shift: ColumnShift | None) -> bool:
-    """Unique in both versions (distinct ≈ non-null rows): an id, not a distribution."""
+    """Integers or strings unique in both versions (distinct ≈ non-null rows): an id, whose
+    binned distribution only says that ids moved on."""
     if shift is None:
         return False
 
     def unique(p: Profile) -> bool:
         values = p.rows - p.nulls
-        return (
-            p.distinct is not None and values >= ID_LIKE_MIN_ROWS and p.distinct >= ID_LIKE * values
-        )
+        if p.distinct is None or values < ID_LIKE_MIN_ROWS or not _discrete(p):
+            return False
+        return p.distinct >= ID_LIKE * values
 
     return unique(shift.production) and unique(shift.candidate)
 
