@@ -5,6 +5,7 @@ columns stay bounded. (The page at 900 px with 500 columns: tests/test_html_brow
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -166,6 +167,12 @@ def test_a_long_command_is_collapsed_with_its_text_one_click_away(rendered: str)
     runs = rendered[rendered.index('<table class="runs">') :]
     runs = runs[: runs.index("</table>")]
     assert runs.count('<details class="long">') == 3
+    # the columns are named by their place, whatever the records say of themselves
+    assert re.findall(r'<th class="\w+">(\w+)</th>', runs) == [
+        "production",
+        "candidate",
+        "baseline",
+    ]
     assert "x" * 5000 not in runs.split("<code>")[0]  # the summary shows the start only
 
 

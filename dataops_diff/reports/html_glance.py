@@ -21,7 +21,8 @@ CLASSES: tuple[tuple[Classification, str], ...] = (
 )
 MAX_LISTED = 15  # reasons or findings of one group shown before "N more"
 _SEVERITY_ORDER = {"error": 0, "fail": 1, "warn": 2}
-RUN = "the runs"  # the group of reasons and findings that name no dataset
+# the group of reasons and findings that name no dataset: the runs' (a shadow run), or overall
+RUN, OVERALL = "the runs", "overall"
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def glance(report: Report, anchors: dict[str, str]) -> Glance:
             for c, label in CLASSES
         )  # fmt: skip
         counts = tuple(len(g.findings) for g in classes)
-        title = RUN if name is None else name
+        title = name if name is not None else RUN if report.run is not None else OVERALL
         anchor = None if name is None else anchors.get(name)
         groups.append(Group(title, anchor, status_of(reasons), reasons, counts,
                             tuple(g for g in classes if g.findings)))  # fmt: skip

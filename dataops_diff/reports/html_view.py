@@ -125,7 +125,7 @@ def dataset_view(report: Report, index: int, d: DatasetDiff) -> DatasetView:
     )
     explained: list[Explain] = []
     for v in views:
-        if v.col.changed or v.floor is not None:
+        if v.col.changed:
             rank = len([e for e in explained if not e.noise])
             e = html_explain.explain(v.col, v.anchor + "-why", tuple(k for k, _ in v.classes),
                                      floor, rank)  # fmt: skip
