@@ -32,7 +32,7 @@ from dataops_diff.model import (
 )
 from dataops_diff.reports import html
 from dataops_diff.reports.html_rows import MAX_CELL, MAX_ROW_COLUMNS, MAX_TITLE
-from dataops_diff.reports.html_view import MAX_COLUMNS_OPEN
+from dataops_diff.reports.html_view import MAX_COLUMNS_OPEN, MAX_EXPLAINED
 
 SCRIPT = "<script>alert(1)</script>"
 QUOTES = "\"'><img src=x onerror=alert(2)>"
@@ -179,8 +179,12 @@ def test_a_long_command_is_collapsed_with_its_text_one_click_away(rendered: str)
 def test_five_hundred_columns_stay_bounded() -> None:
     report = hostile_report(500)
     text = html.render(report)
-    assert len(text.encode()) < 6_000_000
+    assert len(text.encode()) < 1_500_000
+    noise = {f.column for f in report.verdict.findings if f.classification == "noise"}
+    changed = len(report.datasets[0].changed_columns) - len(noise)
+    assert text.count('<details class="why" ') == MAX_EXPLAINED  # the most changed first
+    assert text.count('<details class="why noise"') == len(noise)  # noise apart
+    assert f"What explains {changed - MAX_EXPLAINED} more changed columns" in text
     shown = " ".join(" ".join(_page(text).text).split())
     assert f"showing 3 of 10 rows · {MAX_ROW_COLUMNS} of 500 columns, changed first" in shown
-    noise = {f.column for f in report.verdict.findings if f.classification == "noise"}
     assert f"{500 - len(noise) - MAX_COLUMNS_OPEN} more columns" in shown

@@ -31,6 +31,8 @@ from .summary import OneSide, one_side, row_sums
 MAX_COLUMNS_OPEN = 25  # column table rows shown before "N more columns"
 MAX_CHARTS_OPEN = 8  # charts of the most changed columns shown expanded
 MAX_SAMPLE_COLUMNS = 30  # columns whose sample rows are shown
+MAX_EXPLAINED = 20  # changed columns explained (and as many noise columns), most changed first
+MAX_CHARTS = 50  # columns whose distribution is drawn
 NOTABLE_SHIFT = 0.1  # PSI or TVD from which a chart opens by itself
 _CLASS_ORDER = {"unexpected": 0, "tolerated": 1, "expected": 2, "noise": 3}
 
@@ -62,6 +64,9 @@ class DatasetView:
     columns: tuple[ColumnView, ...]  # real changes and unchanged columns, by impact
     noise_columns: tuple[ColumnView, ...]  # changes within the noise floor
     explained: tuple[Explain, ...]  # changed columns with something that explains them
+    noise_explained: tuple[Explain, ...]  # the same of noise columns
+    more_explained: int  # changed columns (real or noise) left unexplained by the bound
+    more_charts: int
     floor: DatasetFloor | None
     charts: tuple[Chart, ...]
     key_charts: tuple[Chart, ...]
@@ -131,6 +136,8 @@ def dataset_view(report: Report, index: int, d: DatasetDiff) -> DatasetView:
                                      floor, rank)  # fmt: skip
             if not e.empty:
                 explained.append(e)
+    real = [e for e in explained if not e.noise]
+    noisy = [e for e in explained if e.noise]
     with_shift = [v for v in views if v.col.shift is not None]
     notable = [
         v for v in with_shift
@@ -139,7 +146,7 @@ def dataset_view(report: Report, index: int, d: DatasetDiff) -> DatasetView:
     opened = {v.col.name for v in notable[:MAX_CHARTS_OPEN]}
     chart_list = tuple(
         html_profile.chart(v.col.name, v.anchor, v.col.shift, v.col.name in opened)
-        for v in with_shift
+        for v in with_shift[:MAX_CHARTS]
         if v.col.shift is not None
     )
     key_charts = tuple(
@@ -153,7 +160,10 @@ def dataset_view(report: Report, index: int, d: DatasetDiff) -> DatasetView:
         status=status_of([r for r in report.verdict.reasons if r.dataset == d.name]),
         columns=tuple(v for v in views if not v.noise),
         noise_columns=tuple(v for v in views if v.noise),
-        explained=tuple(explained),
+        explained=tuple(real[:MAX_EXPLAINED]),
+        noise_explained=tuple(noisy[:MAX_EXPLAINED]),
+        more_explained=max(len(real) - MAX_EXPLAINED, 0) + max(len(noisy) - MAX_EXPLAINED, 0),
+        more_charts=max(len(with_shift) - MAX_CHARTS, 0),
         floor=floor,
         charts=chart_list,
         key_charts=key_charts,
