@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from report_fixtures import HOSTILE, check_golden, failing, hostile, passing
+from rich_report import NOTE, error_run, noise_compare, rich_run
 
 from dataops_diff.model import Report
 from dataops_diff.policy import RULES, RUN_RULES
@@ -18,6 +19,9 @@ BUILDS: list[tuple[str, Callable[[], Report]]] = [
     ("failing.xml", failing),
     ("passing.xml", passing),
     ("hostile.xml", hostile),
+    ("rich_run.xml", rich_run),
+    ("rich_noise.xml", noise_compare),
+    ("rich_error.xml", error_run),
 ]
 
 
@@ -51,20 +55,27 @@ def test_structure(name: str, build: Callable[[], Report]) -> None:
     root = ET.fromstring(junit.render(report))
     assert root.tag == "testsuites"
     suites = root.findall("testsuite")
-    assert [s.get("name") for s in suites] == ["dataops-diff.datasets", "dataops-diff.rules"]
+    assert [s.get("name") for s in suites] == [
+        "dataops-diff.datasets",
+        "dataops-diff.columns",
+        "dataops-diff.rules",
+    ]
     for suite in suites:
         cases = suite.findall("testcase")
         assert suite.get("tests") == str(len(cases))
         assert suite.get("failures") == str(sum(c.find("failure") is not None for c in cases))
-        assert suite.get("errors") == "0"
+        assert suite.get("errors") == str(sum(c.find("error") is not None for c in cases))
         for case in cases:
-            assert len(case.findall("failure")) <= 1
+            assert len(case.findall("failure")) + len(case.findall("error")) <= 1
             assert case.get("classname") == suite.get("name")
     assert root.get("tests") == str(sum(int(s.get("tests", "")) for s in suites))
     assert root.get("failures") == str(sum(int(s.get("failures", "")) for s in suites))
     datasets = [c.get("name") for c in suites[0].findall("testcase")]
     assert datasets == [junit.clean(d.name) for d in report.datasets]
-    rules = {c.get("name") for c in suites[1].findall("testcase")}
+    columns = [c.get("name") for c in suites[1].findall("testcase")]
+    changed = [f"{d.name}.{c.name}" for d in report.datasets for c in d.changed_columns]
+    assert columns == [junit.clean(name) for name in changed]
+    rules = {c.get("name") for c in suites[2].findall("testcase")}
     expected = set(RULES) if report.run else set(RULES) - RUN_RULES
     assert rules == expected
 
@@ -135,3 +146,53 @@ def test_reasons_outside_the_known_rules_still_get_a_case() -> None:
     legacy = _case(root, "rules", "legacy").find("failure")
     assert legacy is not None
     assert legacy.get("message") == "boom"
+
+
+def test_a_noise_only_column_is_a_passing_case_with_a_note() -> None:
+    """Issue 15: a column whose differences stay within the floor does not fail; its case says
+    why (the class and the floor), so a CI server lists it as passed, not as missing."""
+    root = ET.fromstring(junit.render(rich_run()))
+    for name in ("orders.score", "orders.scored_at", "events.total", "events.ingested_at"):
+        case = _case(root, "columns", name)
+        assert case.find("failure") is None
+        assert case.find("error") is None
+        out = case.find("system-out")
+        assert out is not None
+        assert (out.text or "").startswith("noise ≈: ")
+        assert "noise floor: " in (out.text or "")
+    assert "volatile in the baseline (995 of 995 rows)" in (
+        _case(root, "columns", "orders.scored_at").findtext("system-out") or ""
+    )
+    # the dataset whose only differences are noise passes too
+    events = _case(root, "datasets", "events")
+    assert events.find("failure") is None
+    # a real change beside the noise still fails, with the floor it exceeded
+    amount = _case(root, "columns", "orders.amount")
+    failure = amount.find("failure")
+    assert failure is not None
+    assert failure.get("type") == "changed_rows"
+    assert amount.findtext("system-out") == "noise floor: unchanged in the baseline: a real change"
+    tolerated = _case(root, "columns", junit.clean(f"orders.{NOTE}"))
+    assert (tolerated.findtext("system-out") or "").startswith("tolerated ~: ")
+    props = {p.get("name"): p.get("value") for p in root.iter("property")}
+    assert props["baseline"] == "main (again)"
+
+
+def test_a_noise_only_report_has_no_failures() -> None:
+    root = ET.fromstring(junit.render(noise_compare()))
+    assert root.get("failures") == "0"
+    assert root.get("errors") == "0"
+    assert len(root.findall("testsuite[@name='dataops-diff.columns']/testcase")) == 5
+
+
+def test_a_failed_production_run_stays_an_error() -> None:
+    report = error_run()
+    text = junit.render(report)
+    root = ET.fromstring(text)
+    assert root.get("errors") == "1"
+    assert root.get("failures") == "0"
+    error = _case(root, "rules", "run").find("error")
+    assert error is not None
+    assert error.get("message") == report.verdict.reasons[0].message
+    xmlschema = pytest.importorskip("xmlschema", reason="the dev extra installs xmlschema")
+    xmlschema.XMLSchema(str(XSD)).validate(text)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from html.parser import HTMLParser
@@ -9,7 +10,17 @@ from html.parser import HTMLParser
 import pytest
 from markdown_it import MarkdownIt
 from report_fixtures import HOSTILE, check_golden, failing, hostile, passing
+from rich_report import (
+    AMOUNT_VALUE_TO_NULL,
+    CHANNEL,
+    NOTE,
+    REPORTS,
+    SCRIPT,
+    check_counts,
+    rich_run,
+)
 
+from dataops_diff.ci.github import MAX_BODY
 from dataops_diff.model import ColumnDiff, Reason, Report, ValueSample, Verdict
 from dataops_diff.policy import RULES
 from dataops_diff.reports import markdown
@@ -137,3 +148,101 @@ def test_a_report_without_datasets() -> None:
     assert "### Datasets" not in text
     assert text.startswith("## ❌ dataops-diff: FAIL\n")
     assert "· 0 datasets, 0 with differences" in text
+
+
+# ------------------------------------------------------------ the rich reports (issues 15, 16)
+@pytest.mark.parametrize("name", sorted(REPORTS))
+def test_golden_of_the_rich_reports(name: str) -> None:
+    report = REPORTS[name]()
+    check_counts(report)
+    check_golden("markdown", f"rich_{name}.md", markdown.render(report))
+
+
+def _column_row(text: str, column: str) -> list[str]:
+    table = text[text.index("| column |") :]
+    row = next(line for line in table.splitlines() if line.startswith(f"| {column} |"))
+    return [c.strip() for c in re.split(r"(?<!\\)\|", row)[1:-1]]
+
+
+def test_the_column_table_has_transitions_value_to_null_and_the_floor() -> None:
+    text = markdown.render(rich_run())
+    header = next(line for line in text.splitlines() if line.startswith("| column |"))
+    assert header == (
+        "| column | changed rows | share | value → null | top transitions | max abs diff | shift "
+        "| policy | noise floor |"
+    )
+    amount = _column_row(text, "amount")
+    assert amount[:4] == ["amount", "80", "8.04%", str(AMOUNT_VALUE_TO_NULL)]
+    assert amount[4] == (
+        "\\[10, 20) → \\[20, 30): 30 · \\[0, 10) → \\[10, 20): 22 (showing 2 of 7 pairs)"
+    )
+    assert amount[7:] == ["unexpected ✗", "unchanged"]
+    assert _column_row(text, "score")[7:] == ["noise ≈", "31.2% ≤ 5e-10"]
+    assert _column_row(text, "scored\\_at")[7:] == ["noise ≈", "volatile"]
+    assert _column_row(text, "status")[7] == "expected ✓"
+
+
+def test_explanations_and_whole_rows_are_collapsed() -> None:
+    text = markdown.render(rich_run())
+    assert text.count("<details>") == text.count("</details>")
+    assert (
+        "<details><summary>orders.amount: what changed (showing 5 of 7 transitions)</summary>"
+        in text
+    )
+    assert "| \\[20, 30) | *null* | 14 |" in text  # value -> null, a transition of its own
+    assert (
+        "- 87.5% of changed rows have country = 'DE' (4.35× its share of all rows, 20.1%)" in text
+    )
+    assert "- noise floor: volatile in the baseline (995 of 995 rows): noise" in text
+    assert "- noise floor: unchanged in the baseline: a real change" in text
+    assert "orders: changed rows, whole (showing 2 of 995; changed values as production" in text
+    assert "| 17 | 12.5 → 25.0 | High → Low |" in text
+    # without whole rows, each column's differing values are not repeated
+    assert "orders.amount: changed rows (showing" not in text
+
+
+def test_the_run_table_has_the_baseline_and_integer_counters() -> None:
+    text = markdown.render(rich_run())
+    assert "| | production | candidate | baseline |" in text
+    assert "| counter rows\\_written | 1,000 | 1,002 | 1,000 |" in text
+    assert "| counter latency\\_ms | - | 12.75 | - |" in text
+    assert "1000.0" not in text
+    assert "**baseline** main (again)" in text
+
+
+def test_reasons_are_grouped_by_dataset_and_class() -> None:
+    text = markdown.render(rich_run())
+    assert (
+        "FAIL: 6 unexpected differences (4 fail, 2 warn) in orders, refunds and the run; "
+        "also 1 expected, 3 tolerated, 4 noise." in text
+    )
+    assert "- orders: expected ✓ 1 · tolerated ~ 2 · noise ≈ 2 · unexpected ✗ 4" in text
+    assert "- events: noise ≈ 2" in text
+    assert "  - ⚠️ **new_datasets** · refunds: new dataset, only in candidate, 12 rows" in text
+    passing_text = markdown.render(REPORTS["noise"]())
+    assert "PASS: no unexpected differences; 1 expected, 4 noise." in passing_text
+    error = markdown.render(REPORTS["error"]())
+    assert error.startswith("## ⛔ dataops-diff: ERROR\n")
+    assert "ERROR: production run failed with exit code 3" in error
+    assert "<details><summary>production run failed: last lines of its log" in error
+
+
+def test_data_in_the_rich_report_stays_text() -> None:
+    page = _rendered_html(rich_run())
+    assert page.tags <= {"h2", "h3", "p", "strong", "em", "ul", "li", "table", "thead", "tbody",
+                         "tr", "th", "td", "details", "summary", "br", "sub"}  # fmt: skip
+    assert set(page.strong) <= {"production", "candidate", "baseline", *RULES}
+    assert NOTE in page.cells  # the column name, brackets, pipe and backticks as typed
+    assert SCRIPT in page.cells
+    assert f"channel = '{CHANNEL}'" in " ".join(page.cells)
+    text = markdown.render(rich_run())
+    assert "\u202e" not in text
+    assert "\x1b" not in text
+
+
+def test_many_rich_datasets_stay_within_a_github_comment() -> None:
+    report = rich_run()
+    many = tuple(replace(report.datasets[0], name=f"orders{i}") for i in range(12))
+    text = markdown.render(replace(report, datasets=many))
+    assert f"… and {12 - markdown.MAX_DATASETS} more datasets with differences" in text
+    assert len(text) < MAX_BODY

@@ -5,8 +5,10 @@ from __future__ import annotations
 import sys
 import traceback
 import warnings
+from typing import Any
 
 import typer
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from ..errors import (
     DATASET_SETTINGS,
@@ -18,7 +20,65 @@ from ..errors import (
 )
 from ..humanize import visible
 
+# The panels of --help: every option of every command names one (tests/test_help.py), and
+# options are listed panel by panel in the order of ORDER (run's own options first).
+PANELS = ("Inputs", "Matching", "Tolerances", "Policy", "Reports", "Engine", "Run")
+ORDER = ("Run", "Inputs", "Matching", "Tolerances", "Policy", "Reports", "Engine")
+
+
+class _Argument(TyperArgument):
+    """An argument shown in --help by its metavar (PRODUCTION) alone: typer would add the Python
+    type (``<str>``), which says nothing to a user."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:  # noqa: ARG002
+        return None
+
+
+class _Command(TyperCommand):
+    """A command whose --help shows no ``<bool>`` beside --help itself."""
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+class _Group(TyperGroup):
+    """The app: each command's options are sorted into PANELS order (arguments keep their
+    order), and neither arguments nor --help show typer's type hints."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for command in self.commands.values():
+            _in_panels(command)
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+
+
+def _in_panels(command: object) -> None:
+    if type(command) is TyperCommand:
+        command.__class__ = _Command
+    params = getattr(command, "params", [])
+    for param in params:
+        if type(param) is TyperArgument:
+            param.__class__ = _Argument
+    rank = {name: i for i, name in enumerate(ORDER)}
+    params.sort(
+        key=lambda p: (
+            -1
+            if isinstance(p, TyperArgument)
+            else rank.get(getattr(p, "rich_help_panel", None) or "", len(ORDER))
+        )
+    )
+
+
 app = typer.Typer(
+    cls=_Group,
     name="dataops-diff",
     help="Shadow-run a pipeline upgrade, diff every output dataset, and decide whether to promote.",
     no_args_is_help=True,
@@ -142,7 +202,12 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        False,
+        "--version",
+        callback=_version,
+        is_eager=True,
+        metavar="",
+        help="Print the version and exit.",
     ),
 ) -> None:
     """Shadow-run a pipeline upgrade, diff every output dataset, and decide whether to promote."""

@@ -31,19 +31,47 @@ from .outputs import check_report_paths as check_report_paths  # re-exported for
 from .outputs import write_outputs as write_outputs
 
 JsonOpt = Annotated[
-    Path | None, typer.Option("--json", help="Write the full report as JSON (docs/json-report.md).")
+    Path | None,
+    typer.Option(
+        "--json",
+        metavar="FILE",
+        rich_help_panel="Reports",
+        help="Write the full report as JSON (docs/json-report.md).",
+    ),
 ]
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="Only the verdict line; no progress display.")
+    bool,
+    typer.Option(
+        "--quiet",
+        "-q",
+        metavar="",
+        rich_help_panel="Reports",
+        help="Only the verdict line; no progress display.",
+    ),
 ]
-DebugOpt = Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors.")]
+DebugOpt = Annotated[
+    bool,
+    typer.Option(
+        "--debug", metavar="", rich_help_panel="Reports", help="Show tracebacks of errors."
+    ),
+]
 
 # The diff engine's flags, shared by compare and run.
-EngineOpt = Annotated[str, typer.Option("--engine", help=f"Diff engine: {', '.join(ENGINES)}.")]
+EngineOpt = Annotated[
+    str,
+    typer.Option(
+        "--engine",
+        metavar="|".join(ENGINES),
+        rich_help_panel="Engine",
+        help=f"Diff engine: {', '.join(ENGINES)}.",
+    ),
+]
 MemoryLimitOpt = Annotated[
     str | None,
     typer.Option(
         "--memory-limit",
+        metavar="SIZE",
+        rich_help_panel="Engine",
         help="Memory bound of the diff, e.g. 4GB, 4GiB or 60%; beyond it the engine spills to disk (default: half of the machine's memory or cgroup limit).",
     ),
 ]
@@ -51,6 +79,8 @@ TempDirOpt = Annotated[
     str | None,
     typer.Option(
         "--temp-dir",
+        metavar="DIR",
+        rich_help_panel="Engine",
         help="Folder in which the diff makes its private spill folder, removed afterwards (default: the system temp folder).",
     ),
 ]
@@ -58,13 +88,18 @@ SparkMasterOpt = Annotated[
     str | None,
     typer.Option(
         "--spark-master",
+        metavar="URL",
+        rich_help_panel="Engine",
         help="With --engine spark: the Spark master URL (default: local[*], or the running session's under spark-submit).",
     ),
 ]
 SparkConfOpt = Annotated[
     list[str],
     typer.Option(
-        "--spark-conf", help="With --engine spark: a Spark configuration KEY=VALUE. Repeatable."
+        "--spark-conf",
+        metavar="KEY=VALUE",
+        rich_help_panel="Engine",
+        help="With --engine spark: a Spark configuration KEY=VALUE. Repeatable.",
     ),
 ]
 
@@ -73,6 +108,8 @@ SparkStartTimeoutOpt = Annotated[
     typer.Option(
         "--spark-start-timeout",
         min=1,
+        metavar="SECONDS",
+        rich_help_panel="Engine",
         help="With --engine spark on a cluster: seconds a job may wait for an executor before the diff fails (default: 120).",
     ),
 ]
@@ -102,17 +139,29 @@ MarkdownOpt = Annotated[
     Path | None,
     typer.Option(
         "--markdown",
+        metavar="FILE",
+        rich_help_panel="Reports",
         help="Write a pull-request comment in Markdown (also appended to $GITHUB_STEP_SUMMARY "
         "when set).",
     ),
 ]
 JunitOpt = Annotated[
     Path | None,
-    typer.Option("--junit", help="Write JUnit XML: each dataset and each policy rule a test case."),
+    typer.Option(
+        "--junit",
+        metavar="FILE",
+        rich_help_panel="Reports",
+        help="Write JUnit XML: each dataset, each changed column and each policy rule a test case.",
+    ),
 ]
 HtmlOpt = Annotated[
     Path | None,
-    typer.Option("--html", help="Write the self-contained HTML report (docs/html-report.md)."),
+    typer.Option(
+        "--html",
+        metavar="FILE",
+        rich_help_panel="Reports",
+        help="Write the self-contained HTML report (docs/html-report.md).",
+    ),
 ]
 
 

@@ -48,16 +48,26 @@ from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_option
 @with_policy_options
 def compare(
     production: Annotated[
-        str, typer.Argument(help="Production data file, dataset folder or output folder.")
+        str,
+        typer.Argument(
+            metavar="PRODUCTION",
+            help="Production data file, dataset folder or output folder.",
+        ),
     ],
     candidate: Annotated[
-        str, typer.Argument(help="Candidate data file, dataset folder or output folder.")
+        str,
+        typer.Argument(
+            metavar="CANDIDATE",
+            help="Candidate data file, dataset folder or output folder.",
+        ),
     ],
     key: Annotated[
         list[str],
         typer.Option(
             "--key",
             "-k",
+            metavar="COL[,COL...]",
+            rich_help_panel="Matching",
             help="Key columns, COL[,COL...]; or DATASET=COL[,COL...] for one dataset of a folder; 'auto' finds the narrowest unique, non-null column set on both sides. Repeatable.",
         ),
     ] = [],  # noqa: B006
@@ -65,6 +75,8 @@ def compare(
         list[str],
         typer.Option(
             "--abs-tol",
+            metavar="[COL=]N",
+            rich_help_panel="Tolerances",
             help="Absolute tolerance for numbers: N, or COL=N for one column. Repeatable.",
         ),
     ] = [],  # noqa: B006
@@ -72,6 +84,8 @@ def compare(
         list[str],
         typer.Option(
             "--rel-tol",
+            metavar="[COL=]N",
+            rich_help_panel="Tolerances",
             help="Relative tolerance, symmetric: |p-c| <= abs + rel*max(|p|,|c|). N or COL=N. Repeatable.",
         ),
     ] = [],  # noqa: B006
@@ -79,32 +93,44 @@ def compare(
         list[str],
         typer.Option(
             "--ignore-column",
+            metavar="COL",
+            rich_help_panel="Matching",
             help="Leave this column out of the comparison (either side). Repeatable.",
         ),
     ] = [],  # noqa: B006
     ignore_case: Annotated[
         bool,
         typer.Option(
-            "--ignore-case", help="Compare strings, string keys included, case-insensitively."
+            "--ignore-case",
+            metavar="",
+            rich_help_panel="Matching",
+            help="Compare strings, string keys included, case-insensitively.",
         ),
     ] = False,
     ignore_spaces: Annotated[
         bool,
         typer.Option(
             "--ignore-spaces",
+            metavar="",
+            rich_help_panel="Matching",
             help="Ignore leading/trailing whitespace of strings, string keys included.",
         ),
     ] = False,
     rename: Annotated[
         list[str],
         typer.Option(
-            "--rename", help="OLD=NEW: production column OLD is candidate column NEW. Repeatable."
+            "--rename",
+            metavar="OLD=NEW",
+            rich_help_panel="Matching",
+            help="OLD=NEW: production column OLD is candidate column NEW. Repeatable.",
         ),
     ] = [],  # noqa: B006
     samples: Annotated[
         int,
         typer.Option(
             "--samples",
+            metavar="N",
+            rich_help_panel="Reports",
             min=0,
             help=f"Mismatching rows kept per column, and rows kept per side (at most {MAX_SAMPLES}).",
         ),
@@ -113,6 +139,8 @@ def compare(
         bool,
         typer.Option(
             "--no-profiles",
+            metavar="",
+            rich_help_panel="Reports",
             help="Skip the distribution profiles (histograms, top values, PSI, KS): a faster diff.",
         ),
     ] = False,
@@ -120,6 +148,8 @@ def compare(
         str | None,
         typer.Option(
             "--format",
+            metavar="FORMAT",
+            rich_help_panel="Inputs",
             help=f"Read every file as this format: {', '.join(FORMATS)} (default: from the extension).",
         ),
     ] = None,
@@ -127,6 +157,8 @@ def compare(
         str | None,
         typer.Option(
             "--encoding",
+            metavar="ENCODING",
+            rich_help_panel="Inputs",
             help="Text encoding of CSV and JSON files, e.g. latin-1, cp1252, utf-16 "
             "(default: UTF-8).",
         ),
@@ -135,6 +167,8 @@ def compare(
         list[str],
         typer.Option(
             "--table",
+            metavar="TABLE",
+            rich_help_panel="Inputs",
             help="Of database files (.duckdb): compare only this table, TABLE or SCHEMA.TABLE. Repeatable.",
         ),
     ] = [],  # noqa: B006
@@ -142,6 +176,8 @@ def compare(
         list[str],
         typer.Option(
             "--schema",
+            metavar="SCHEMA",
+            rich_help_panel="Inputs",
             help="Of database files: compare only the tables of this schema. Repeatable.",
         ),
     ] = [],  # noqa: B006

@@ -171,11 +171,15 @@ def _flag(setting: Setting) -> tuple[str, Any, Any]:
         kind, default = list[str], []
     else:
         kind, default = str | None, None
-    option = typer.Option(str(setting.flag), metavar=setting.metavar, help=setting.help)
+    metavar = "" if setting.kind == "bool" else setting.metavar or "VALUE"  # no <type> hints
+    option = typer.Option(
+        str(setting.flag), metavar=metavar, rich_help_panel="Policy", help=setting.help
+    )
     return _param(setting), Annotated[kind, option], default
 
 
-_POLICY_FILE = typer.Option("--policy", metavar="FILE.toml", help="Policy file: its policy "
+_POLICY_FILE = typer.Option("--policy", metavar="FILE.toml", rich_help_panel="Policy",
+                            help="Policy file: its policy "
                             "table, or the whole file (docs/policy.md). Flags apply on top of it.")  # fmt: skip
 _BY_PARAM = {_param(s): s for s in SETTINGS if s.flag}
 _FLAGS: tuple[tuple[str, Any, Any], ...] = (

@@ -37,7 +37,10 @@ from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_option
 def report_command(
     saved: Annotated[
         Path,
-        typer.Argument(metavar="RUN.json", help="A report written by --json (compare or run)."),
+        typer.Argument(
+            metavar="RUN.json",
+            help="A report written by --json (compare or run).",
+        ),
     ],
     json_path: JsonOpt = None,
     markdown_path: MarkdownOpt = None,

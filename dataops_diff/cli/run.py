@@ -40,7 +40,12 @@ from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_option
 
 SpecOpt = Annotated[
     Path,
-    typer.Option("--spec", help="The shadow-run spec (docs/shadow-runs.md)."),
+    typer.Option(
+        "--spec",
+        metavar="FILE.toml",
+        rich_help_panel="Run",
+        help="The shadow-run spec (docs/shadow-runs.md).",
+    ),
 ]
 
 
@@ -52,6 +57,8 @@ def run(
         str | None,
         typer.Option(
             "--production-ref",
+            metavar="REF",
+            rich_help_panel="Run",
             help="Git ref to run as production (overrides production.ref; '' = working tree).",
         ),
     ] = None,
@@ -59,6 +66,8 @@ def run(
         str | None,
         typer.Option(
             "--candidate-ref",
+            metavar="REF",
+            rich_help_panel="Run",
             help="Git ref to run as candidate (overrides candidate.ref; '' = working tree).",
         ),
     ] = None,
@@ -66,6 +75,8 @@ def run(
         Path | None,
         typer.Option(
             "--run-dir",
+            metavar="DIR",
+            rich_help_panel="Run",
             help="This run's folder; must not exist "
             "(default: .dataops-diff/runs/<run-id> beside the spec).",
         ),
@@ -73,7 +84,10 @@ def run(
     timeout: Annotated[
         float | None,
         typer.Option(
-            "--timeout", help="Seconds each version may run (overrides pipeline.timeout)."
+            "--timeout",
+            metavar="SECONDS",
+            rich_help_panel="Run",
+            help="Seconds each version may run (overrides pipeline.timeout).",
         ),
     ] = None,
     engine: EngineOpt = "duckdb",
@@ -127,9 +141,10 @@ def run(
 
 @app.command()
 def init(
-    path: Annotated[Path, typer.Argument(help="Where to write the starter spec.")] = Path(
-        specs.DEFAULT_SPEC
-    ),
+    path: Annotated[
+        Path,
+        typer.Argument(metavar="PATH", help="Where to write the starter spec."),
+    ] = Path(specs.DEFAULT_SPEC),
 ) -> None:
     """Write a commented starter spec for `dataops-diff run` (never over an existing file)."""
     try:

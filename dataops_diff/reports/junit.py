@@ -1,7 +1,9 @@
-"""The JUnit XML report: every dataset and every policy rule is a test case, so a CI server shows
-the verdict natively. A case fails when a reason with severity "fail" concerns it; warnings go to
-its ``system-out``. Valid against Jenkins' junit-10.xsd and the Ant JUnit schema (one failure per
-case, no timestamps).
+"""The JUnit XML report: every dataset, every changed column and every policy rule is a test
+case, so a CI server shows the verdict natively. A case fails when a reason with severity "fail"
+concerns it, and is an error (not a failure) when nothing could be compared; warnings go to its
+``system-out``. A changed column the policy did not fail (noise within the floor learnt from a
+baseline run, expected, tolerated) is a passing case whose ``system-out`` says why. Valid against
+Jenkins' junit-10.xsd and the Ant JUnit schema (one failure per case, no timestamps).
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import xml.etree.ElementTree as ET
 from ..humanize import visible
 from ..model import DatasetDiff, Reason, Report
 from ..policy import RULES, RUN_RULES
-from .summary import one_side, value_text
+from .columns import floor_judged, has_floor
+from .summary import CLASS_MARK, items, one_side, value_text
 
 # Characters XML 1.0 cannot carry at all, even escaped: shown as \xNN / \uNNNN instead.
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
@@ -35,8 +38,19 @@ def render(report: Report) -> str:
     rules = [r for r in RULES if report.run is not None or r not in RUN_RULES]
     rules += sorted({r.rule for r in reasons} - set(rules))
     root = ET.Element("testsuites", name=SUITE)
+    columns = [
+        (f"{d.name}.{c.name}", [r for r in reasons if r.dataset == d.name and r.column == c.name])
+        for d in report.datasets
+        for c in d.changed_columns
+    ]
+    column_notes = {
+        f"{d.name}.{c.name}": _column_notes(report, d.name, c.name)
+        for d in report.datasets
+        for c in d.changed_columns
+    }
     suites = [
         _suite(f"{SUITE}.datasets", datasets, report, {d.name: _notes(d) for d in report.datasets}),
+        _suite(f"{SUITE}.columns", columns, None, column_notes),
         _suite(
             f"{SUITE}.rules",
             [(rule, [r for r in reasons if r.rule == rule]) for rule in rules],
@@ -65,6 +79,19 @@ def _notes(d: DatasetDiff) -> list[str]:
     return notes
 
 
+def _column_notes(report: Report, dataset: str, column: str) -> list[str]:
+    """How the policy classified a changed column (but as unexpected: its reasons say that), and
+    its noise floor when a baseline ran."""
+    notes = [
+        f"{item.classification} {CLASS_MARK[item.classification]}: {item.message}"
+        for item in items(report)
+        if item.dataset == dataset and item.column == column and item.classification != "unexpected"
+    ]
+    if has_floor(report):
+        notes.append(f"noise floor: {floor_judged(report, dataset, column)}")
+    return notes
+
+
 def _suite(
     name: str,
     cases: list[tuple[str, list[Reason]]],
@@ -82,6 +109,7 @@ def _suite(
             ("command", report.command),
             ("engine", report.engine),
             ("tool_version", report.tool_version),
+            *((("baseline", report.baseline),) if report.baseline is not None else ()),
         ):
             ET.SubElement(props, "property", name=key, value=clean(value))
     for case_name, case_reasons in cases:

@@ -1,4 +1,13 @@
-"""Small views of a Report that the CI renderers (Markdown, JUnit) share. Plain text, no markup."""
+"""Small views of a Report that every renderer shares, so all say the same thing. Plain text, no
+markup: each renderer escapes it for its format.
+
+The decision at a glance: ``decision(report)`` is the verdict in one sentence; ``grouped(report)``
+the classified differences by dataset (``DatasetGroup``: ``title``, ``classes``) and by class
+(``ClassGroup``: ``classification``, ``mark``, ``heading`` "noise ≈ 2", ``items``), in the order
+``CLASSES`` (expected ✓, tolerated ~, noise ≈, unexpected ✗; ``CLASS_MARK``); ``items(report)``
+and ``class_counts(report)`` the same, flat. What explains a changed column is in ``columns.py``,
+the run table (with the baseline) in ``runs.py``.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,17 @@ from dataclasses import dataclass
 
 from ..humanize import size as size  # re-exported: the renderers' one size format
 from ..humanize import visible
-from ..model import Column, DatasetDiff, JSONValue, Reason, Report, RowSample, VerdictStatus
+from ..model import (
+    Classification,
+    Column,
+    DatasetDiff,
+    JSONValue,
+    Reason,
+    Report,
+    RowSample,
+    Severity,
+    VerdictStatus,
+)
 
 
 def dataset_status(report: Report, dataset: str) -> VerdictStatus:
@@ -151,3 +170,130 @@ def group_row(value: JSONValue) -> dict[str, JSONValue]:
 def group_side_rows(value: JSONValue) -> list[dict[str, JSONValue]]:
     """One side's rows of a duplicate-key group sample."""
     return [group_row(v) for v in value] if isinstance(value, list) else []
+
+
+# ------------------------------------------------------------------ the decision at a glance
+CLASSES: tuple[Classification, ...] = ("expected", "tolerated", "noise", "unexpected")
+CLASS_MARK: dict[str, str] = {  # by Classification
+    "expected": "✓",
+    "tolerated": "~",
+    "noise": "≈",
+    "unexpected": "✗",
+}
+
+
+@dataclass(frozen=True)
+class Item:
+    """One classified difference: a finding (expected, tolerated, noise) or a reason (unexpected:
+    what the verdict rests on, with its severity)."""
+
+    classification: Classification
+    message: str
+    dataset: str | None = None
+    column: str | None = None
+    severity: Severity | None = None  # unexpected items only: the reason's
+    rule: str | None = None  # unexpected items only: the reason's
+
+
+@dataclass(frozen=True)
+class ClassGroup:
+    classification: Classification
+    items: tuple[Item, ...]
+
+    @property
+    def mark(self) -> str:
+        return CLASS_MARK[self.classification]
+
+    @property
+    def heading(self) -> str:
+        """``unexpected ✗ 4``: the class, its mark and how many differences it holds."""
+        return f"{self.classification} {self.mark} {len(self.items):,}"
+
+
+@dataclass(frozen=True)
+class DatasetGroup:
+    dataset: str | None  # None: the run (counters, duration, inputs) or the whole comparison
+    classes: tuple[ClassGroup, ...]  # in CLASSES order, empty classes left out
+    title: str = ""  # the dataset's name; "run" or "all datasets" for the rest
+
+    def count(self, classification: Classification) -> int:
+        return sum(len(c.items) for c in self.classes if c.classification == classification)
+
+
+def items(report: Report) -> list[Item]:
+    """Every classified difference once: the reasons (unexpected) and the findings of the other
+    classes. A declared column's "changed as declared" stands for its expected value finding."""
+    out = [
+        Item("unexpected", r.message, r.dataset, r.column, r.severity, r.rule)
+        for r in report.verdict.reasons
+    ]
+    declared = {
+        (f.dataset, f.column)
+        for f in report.verdict.findings
+        if f.kind == "expected_change" and f.classification == "expected" and f.column
+    }
+    for f in report.verdict.findings:
+        if f.classification == "unexpected":
+            continue  # its reason says it, with the severity
+        if f.kind != "expected_change" and (f.dataset, f.column) in declared:
+            continue
+        out.append(Item(f.classification, f.message, f.dataset, f.column))
+    return out
+
+
+def class_counts(report: Report) -> dict[Classification, int]:
+    """How many differences each class holds, every class present (0 when none)."""
+    counts = dict.fromkeys(CLASSES, 0)
+    for item in items(report):
+        counts[item.classification] += 1
+    return counts
+
+
+def grouped(report: Report) -> tuple[DatasetGroup, ...]:
+    """The classified differences by dataset (in report order; the run's last) and by class."""
+    found = items(report)
+    names = [d.name for d in report.datasets]
+    names += sorted({i.dataset for i in found if i.dataset is not None} - set(names))
+    order: list[str | None] = [*names, None]
+    groups = []
+    for dataset in order:
+        mine = [i for i in found if i.dataset == dataset]
+        classes = tuple(
+            ClassGroup(c, tuple(i for i in mine if i.classification == c))
+            for c in CLASSES
+            if any(i.classification == c for i in mine)
+        )
+        if classes:
+            rest = "run" if report.run is not None else "all datasets"
+            groups.append(DatasetGroup(dataset, classes, rest if dataset is None else dataset))
+    return tuple(groups)
+
+
+def decision(report: Report) -> str:
+    """The verdict in one sentence: what it rests on, where, and what else was found.
+
+    ``FAIL: 6 unexpected differences (4 fail, 2 warn) in orders, refunds and the run; also
+    1 expected, 3 tolerated, 4 noise.``
+    """
+    verdict = report.verdict
+    if verdict.status == "ERROR":
+        why = verdict.reasons[0].message if verdict.reasons else "nothing could be compared"
+        return f"ERROR: {why}."
+    counts = class_counts(report)
+    others = [f"{counts[c]:,} {c}" for c in CLASSES[:3] if counts[c]]
+    also = ", ".join(others)
+    if not counts["unexpected"]:
+        if not others:
+            return f"{verdict.status}: no differences."
+        return f"{verdict.status}: no unexpected differences; {also}."
+    n = counts["unexpected"]
+    severities = [r.severity for r in verdict.reasons]
+    split = ", ".join(f"{severities.count(s):,} {s}" for s in ("fail", "warn") if s in severities)
+    places = list(dict.fromkeys(r.dataset for r in verdict.reasons))
+    named = [p for p in places if p is not None]
+    more = len(named) - 3
+    where = named[:3] + ([f"{more} more dataset{'s' * (more != 1)}"] if more > 0 else [])
+    where += ["the run"] if None in places else []
+    where_text = where[0] if len(where) == 1 else ", ".join(where[:-1]) + " and " + where[-1]
+    sentence = f"{verdict.status}: {n:,} unexpected difference{'s' * (n != 1)} ({split}) in "
+    return sentence + where_text + (f"; also {also}." if also else ".")

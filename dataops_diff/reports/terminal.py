@@ -1,18 +1,21 @@
-"""The rich terminal summary: verdict first, then datasets, schema changes and changed columns.
+"""The rich terminal summary: the decision first, then the runs, the datasets and their details.
 
-Every value from data goes through ``_text`` (a ``Text``, never markup; ``humanize.visible``),
-so ``[/bold]`` or an ANSI escape sequence in a column name is shown as typed.
+Readable at 80 columns: tables fold long cells onto further lines instead of cutting them, and a
+value elided in a one-line explanation ends in a visible ``…`` (its full text is in the row
+samples below and in the JSON report). Every value from data goes through ``text`` (a ``Text``,
+never markup; ``humanize.visible``), so ``[/bold]`` or an ANSI escape in a name is shown as typed.
 """
 
 from __future__ import annotations
 
-from rich.console import Console, Group
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..humanize import size, visible
-from ..model import ColumnDiff, DatasetDiff, Duplicates, JSONValue, Report, RowSample
-from .summary import group_fields, group_rows, group_side_rows, has_group_rows, one_side, row_sums
+from ..model import DatasetDiff, Report
+from . import runs
+from .summary import count, dataset_state, decision, group_rows, grouped, has_group_rows
+from .terminal_detail import dataset_detail, one_side_detail, table_of, text
 
 _VERDICT_STYLE = {
     "PASS": "bold green",
@@ -21,237 +24,111 @@ _VERDICT_STYLE = {
     "ERROR": "bold red",
 }
 MAX_REASONS = 12
-MAX_COLUMNS = 15
-MAX_SAMPLES = 3
 
 
 def render(report: Report, console: Console, quiet: bool = False) -> None:
     console.print(_verdict_line(report))
     if quiet:
         return
-    reasons = report.verdict.reasons
-    for reason in reasons[:MAX_REASONS]:
-        console.print(
-            _text(f"  - {reason.message}", style="yellow" if reason.severity == "warn" else "red")
-        )
-    if len(reasons) > MAX_REASONS:
-        console.print(_text(f"  ... and {len(reasons) - MAX_REASONS} more reasons (see --json)"))
+    for line in _decision(report):
+        console.print(line)
     if report.run is not None:
         console.print(_run_table(report))
         for part in _log_tails(report):
             console.print(part)
-    console.print(_datasets_table(report))
+    if report.datasets:
+        console.print(_datasets_table(report))
     for d in report.datasets:
         if d.status != "compared":
-            console.print(_one_side_detail(d))
+            console.print(one_side_detail(d))
         elif d.has_differences:
-            console.print(_dataset_detail(d))
+            console.print(dataset_detail(report, d))
 
 
 def _verdict_line(report: Report) -> Text:
     n = len(report.datasets)
     differing = sum(d.has_differences for d in report.datasets)
-    text = _text(report.verdict.status, style=_VERDICT_STYLE[report.verdict.status])
+    line = text(report.verdict.status, style=_VERDICT_STYLE[report.verdict.status])
     if report.verdict.status == "ERROR" and report.verdict.reasons:  # the why is the headline
-        text.append(visible(f"  {report.verdict.reasons[0].message}"))
+        line.append_text(text(f"  {report.verdict.reasons[0].message}"))
     else:
-        text.append(f"  {n} dataset{'s' * (n != 1)} compared, {differing} with differences")
-    text.append(
-        visible(f"  (production: {report.production}  candidate: {report.candidate})"), style="dim"
-    )
-    return text
+        line.append(f"  {n} dataset{'s' * (n != 1)} compared, {differing} with differences")
+    sides = f"  (production: {report.production}  candidate: {report.candidate}"
+    if report.baseline is not None:
+        sides += f"  baseline: {report.baseline}"
+    line.append_text(text(sides + ")", style="dim"))
+    return line
+
+
+def _decision(report: Report) -> list[Text]:
+    """The decision sentence, then per dataset its classes with counts and what fails or warns."""
+    if report.verdict.status == "ERROR":
+        return []
+    lines = [text(decision(report), style="bold")]
+    said = 0
+    for group in grouped(report):
+        heading = text(f"  {group.title}: ", style="bold")
+        heading.append(" · ".join(c.heading for c in group.classes))
+        lines.append(heading)
+        for cls in group.classes:
+            if cls.classification != "unexpected":
+                continue
+            for item in cls.items:
+                said += 1
+                if said > MAX_REASONS:
+                    continue
+                warn = item.severity == "warn"
+                mark = "    ! warn: " if warn else "    ✗ "
+                lines.append(text(mark + item.message, style="yellow" if warn else "red"))
+    if said > MAX_REASONS:
+        lines.append(text(f"  ... and {said - MAX_REASONS} more reasons (see --json)"))
+    return lines
 
 
 def _run_table(report: Report) -> Table:
-    assert report.run is not None
     table = Table(title="Runs", title_justify="left", show_edge=False)
-    for header in ("", "production", "candidate"):
-        table.add_column(header)
-    p, c = report.run.production, report.run.candidate
-    rows = [
-        ("status", p.status, c.status),
-        ("exit code", _s(p.exit_code), _s(c.exit_code)),
-        ("commit", (p.git_sha or "working tree")[:12], (c.git_sha or "working tree")[:12]),
-        ("duration", f"{p.duration_seconds:.1f} s", f"{c.duration_seconds:.1f} s"),
-        ("peak memory", size(p.peak_memory_bytes), size(c.peak_memory_bytes)),
-    ]
-    for name in sorted(set(p.counters) | set(c.counters)):
-        rows.append((f"counter {name}", _s(p.counters.get(name)), _s(c.counters.get(name))))
-    for row in rows:
-        table.add_row(*(_text(v) for v in row))
+    table.add_column("")
+    for record in runs.records(report):
+        table.add_column(record.side, overflow="fold")
+    for row in runs.run_rows(report):
+        table.add_row(*(text(cell) for cell in row))
     return table
 
 
 def _log_tails(report: Report) -> list[Text]:
     """The last log lines of each version that did not succeed, and where the whole log is."""
-    assert report.run is not None
     parts: list[Text] = []
-    for r in (report.run.production, report.run.candidate):
-        if r.status != "succeeded":
-            log = r.tail_log or r.stderr_log
-            parts.append(_text(f"{r.side} run {r.status.replace('_', ' ')}; its log: {log}"))
-            parts.extend(_text(f"  | {line}", style="dim") for line in r.stderr_tail)
+    for r in runs.not_succeeded(report):
+        log = r.tail_log or r.stderr_log
+        parts.append(text(f"{r.side} run {r.status.replace('_', ' ')}; its log: {log}"))
+        parts.extend(text(f"  | {line}", style="dim") for line in r.stderr_tail)
     return parts
 
 
 def _datasets_table(report: Report) -> Table:
     """One row a dataset. A dataset one version lacks counts its rows as only in that version;
-    with duplicate-key groups a column of their rows makes each side's figures add up."""
+    with duplicate-key groups a column of their rows makes each side's figures add up.
+
+    Figures never fold (a number cut in two reads as two numbers): each figure column is as wide
+    as its widest figure, and the dataset names fold into what is left."""
     groups = has_group_rows(report)
-    table = Table(title="Datasets", title_justify="left", show_edge=False)
-    for header in ("dataset", "status", "rows prod", "rows cand", "matched", "only prod",
-                   "only cand", *(("dup rows",) if groups else ()), "changed rows",
-                   "changed cols"):  # fmt: skip
-        table.add_column(header, justify="left" if header in ("dataset", "status") else "right")
-    for d in report.datasets:
-        status = _status(d)
-        style = "green" if status in ("same", "identical") else "red"
-        compared = d.status == "compared"
-        table.add_row(
-            _text(d.name),
-            _text(status, style=style),
-            _n(d.production_rows),
-            _n(d.candidate_rows),
-            _n(d.matched_rows if compared else None),
-            _n(d.only_in_production if compared or d.production_rows is not None else None),
-            _n(d.only_in_candidate if compared or d.candidate_rows is not None else None),
-            *((_text(group_rows(d) if compared else "-"),) if groups else ()),
-            _n(d.rows_with_differences if compared else None),
-            _n(len(d.changed_columns) if compared else None),
-        )
-    return table
+    headers = ["dataset", "status", "rows prod", "rows cand", "matched", "only prod", "only cand",
+               *(["dup rows"] if groups else []), "changed rows", "changed cols"]  # fmt: skip
+    rows = [_dataset_row(d, groups) for d in report.datasets]
+    return table_of(headers, rows, title="Datasets", left=(0, 1), wrap=(1,))
 
 
-def _one_side_detail(d: DatasetDiff) -> Group:
-    """What a dataset one version lacks held: its rows (lost or new), schema and first rows."""
-    one = one_side(d)
-    assert one is not None
-    parts: list[Table | Text] = [Text("\n" + visible(d.name), style="bold")]
-    parts.append(_text(f"  {one.headline}"))
-    if one.columns:
-        columns = ", ".join(f"{c.name} ({c.type})" for c in one.columns)
-        parts.append(_text(f"  columns: {_clip(columns, 200)}"))
-    parts += _rows(one.samples)
-    return Group(*parts)
-
-
-def _rows(samples: tuple[RowSample, ...]) -> list[Text]:
-    return [
-        _text(f"    {_clip(', '.join(f'{k}={_v(v)}' for k, v in row.values.items()), 100)}",
-              style="dim")
-        for row in samples[:MAX_SAMPLES]
-    ]  # fmt: skip
-
-
-def _groups(d: DatasetDiff, dup: Duplicates) -> list[Text]:
-    """Each side's figures as a sum, and the first differing duplicate-key groups: key and rows."""
-    parts = [_text(f"  {line}", style="dim") for line in row_sums(d)]
-    if dup.samples:
-        shown = dup.samples[:MAX_SAMPLES]
-        parts.append(_text(
-            f"  differing duplicate-key groups (showing {len(shown)} of {dup.groups_differing:,})"
-        ))  # fmt: skip
-    for group in dup.samples[:MAX_SAMPLES]:
-        key = ", ".join(f"{k}={_v(v)}" for k, v in group.key.items())
-        parts.append(_text(f"    key {key}"))
-        for side, value in (("production", group.production), ("candidate", group.candidate)):
-            rows = group_side_rows(value)
-            for row in rows[:MAX_SAMPLES]:
-                fields = [f for f in group_fields([row]) if f not in group.key]
-                values = ", ".join(f"{k}={_v(row[k])}" for k in fields)
-                parts.append(_text(f"      {side:<10} {_clip(values, 100)}", style="dim"))
-            if len(rows) > MAX_SAMPLES:
-                parts.append(_text(f"      {side:<10} ... {len(rows) - MAX_SAMPLES} more rows"))
-    return parts
-
-
-def _status(d: DatasetDiff) -> str:
-    if d.status != "compared":
-        return d.status.replace("_", " ")
-    if d.identical:
-        return "identical"
-    return "different" if d.has_differences else "same"
-
-
-def _dataset_detail(d: DatasetDiff) -> Group:
-    parts: list[Table | Text] = [Text("\n" + visible(d.name), style="bold")]
-    s = d.schema
-    for col in s.only_in_production:
-        parts.append(_text(f"  - column {col.name} ({col.type}) only in production"))
-    for col in s.only_in_candidate:
-        parts.append(_text(f"  + column {col.name} ({col.type}) only in candidate"))
-    for tc in s.type_changes:
-        parts.append(_text(f"  ~ column {tc.column}: {tc.production_type} -> {tc.candidate_type}"))
-    for r in s.renamed:
-        parts.append(_text(f"  = column {r.production} renamed to {r.candidate}", style="dim"))
-    dup = d.duplicates
-    if dup.any:
-        parts.append(_text(
-            f"  duplicate keys: {dup.production_keys:,} in production "
-            f"({dup.production_rows:,} rows), {dup.candidate_keys:,} in candidate "
-            f"({dup.candidate_rows:,} rows); {dup.groups_differing:,} of {dup.groups:,} "
-            "shared groups differ"
-        ))  # fmt: skip
-    if dup.production_group_rows or dup.candidate_group_rows or dup.samples:
-        parts += _groups(d, dup)
-    for side, count, rows in (
-        ("production", d.only_in_production, d.only_in_production_samples),
-        ("candidate", d.only_in_candidate, d.only_in_candidate_samples),
-    ):
-        if count:
-            parts.append(_text(f"  {count:,} rows only in {side}"))
-            parts += _rows(rows)
-    changed = d.changed_columns
-    if changed:
-        parts.append(_columns_table(changed[:MAX_COLUMNS]))
-        if len(changed) > MAX_COLUMNS:
-            parts.append(_text(f"  ... and {len(changed) - MAX_COLUMNS} more changed columns"))
-        for column in changed[:MAX_SAMPLES]:
-            for sample in column.samples[:MAX_SAMPLES]:
-                key = ", ".join(f"{k}={_v(v)}" for k, v in sample.key.items())
-                parts.append(_text(
-                    f"  {column.name} [{key}]: {_v(sample.production)} -> {_v(sample.candidate)}",
-                    style="dim",
-                ))  # fmt: skip
-    return Group(*parts)
-
-
-def _columns_table(columns: tuple[ColumnDiff, ...]) -> Table:
-    table = Table(show_edge=False, box=None, padding=(0, 2))
-    for header in ("column", "changed", "% rows", "null->value", "value->null", "max abs diff",
-                   "max rel diff"):  # fmt: skip
-        table.add_column(header, justify="left" if header == "column" else "right")
-    for c in columns:
-        share = f"{100 * c.unequal / c.compared:.2f}%" if c.compared else "-"
-        table.add_row(
-            _text(c.name if c.name == c.candidate_name else f"{c.name} -> {c.candidate_name}"),
-            _n(c.unequal), _text(share), _n(c.null_to_value), _n(c.value_to_null),
-            _text(_g(c.max_abs_diff)), _text(_g(c.max_rel_diff)),
-        )  # fmt: skip
-    return table
-
-
-def _text(text: str, style: str = "") -> Text:
-    """Text from data, shown as typed: never markup (a Text), control characters as escapes."""
-    return Text(visible(text), style=style)
-
-
-def _n(value: int | None) -> Text:
-    return _text("-" if value is None else f"{value:,}")
-
-
-def _g(value: float | None) -> str:
-    return "-" if value is None else f"{value:.6g}"
-
-
-def _s(value: object) -> str:
-    return "-" if value is None else str(value)
-
-
-def _v(value: JSONValue) -> str:
-    text = "null" if value is None else repr(value) if isinstance(value, str) else str(value)
-    return _clip(text, 60)
-
-
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[: width - 3] + "..."
+def _dataset_row(d: DatasetDiff, groups: bool) -> list[str]:
+    compared = d.status == "compared"
+    figures = [
+        d.production_rows,
+        d.candidate_rows,
+        d.matched_rows if compared else None,
+        d.only_in_production if compared or d.production_rows is not None else None,
+        d.only_in_candidate if compared or d.candidate_rows is not None else None,
+    ]
+    cells = [d.name, dataset_state(d), *(count(v) for v in figures)]
+    if groups:
+        cells.append(group_rows(d) if compared else "-")
+    changed = [d.rows_with_differences, len(d.changed_columns)] if compared else [None, None]
+    return cells + [count(v) for v in changed]
