@@ -273,7 +273,7 @@ def test_a_hundred_columns_stay_small() -> None:
     assert len(text.encode()) < 1_500_000
     body = " ".join(_parse(text).text)
     assert "75 more columns" in body
-    assert "85 more reasons" in body
+    assert "85 more unexpected" in body
     assert "Samples of 70 more columns are in the JSON report." in " ".join(body.split())
 
 

@@ -25,7 +25,7 @@ from .html_format import count, num, pct, seconds, size
 __all__ = ["count", "num", "pct", "render", "seconds", "size"]
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-MAX_REASONS_OPEN = html_glance.MAX_LISTED
+MAX_REASONS_OPEN = html_glance.MAX_LISTED  # items of one class and dataset before "N more"
 
 
 @functools.cache
@@ -68,7 +68,7 @@ def render(report: Report, base_dir: str | None = None) -> str:
         .render(
             report=report,
             glance=html_glance.glance(report, anchors),
-            classes=html_glance.CLASSES,
+            classes=html_glance.LABELS,
             datasets=datasets,
             runs=html_runs.records(report),
             run_rows=html_runs.run_rows(report),

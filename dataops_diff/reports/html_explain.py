@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import ColumnDiff, ColumnFloor, DatasetFloor, DeltaDistribution, Segment
+from ..model import ColumnDiff, ColumnFloor, DeltaDistribution, Report, Segment
+from . import columns, summary
 from . import html_charts as charts
 from .html_rows import Cell, cell, showing
-from .summary import value_text
 
 MAX_TRANSITIONS = 12
 MAX_SEGMENTS = 3
 MAX_EXPLAIN_OPEN = 5  # explanations of the most changed columns shown expanded
+SEGMENT_VALUE = 60  # characters of a segment's column name or value in its sentence
 
 
 @dataclass(frozen=True)
@@ -50,13 +51,13 @@ class Explain:
     col: ColumnDiff
     anchor: str
     noise: bool  # the policy classified its change as noise only
-    nulls: str  # "value → null: 14 · null → value: 0"
+    nulls: str  # "value → null: 14, null → value: 0"
     transitions: tuple[TransitionRow, ...]
     transitions_shown: str
     delta: Delta | None
     segments: tuple[SegmentRow, ...]
     floor: ColumnFloor | None
-    floor_text: str
+    floor_text: str  # the floor and what it makes of the change ("" without a floor)
     open: bool
 
     @property
@@ -73,33 +74,9 @@ def share(x: float) -> str:
     return f"{x:.0%}"
 
 
-def quoted(value: object) -> str:
-    text = value_text(value, 60)  # type: ignore[arg-type]
-    return f"'{text}'" if isinstance(value, str) else text
-
-
-def segment_sentence(s: Segment) -> str:
-    lift = f"{s.lift:.1f}× its share" if s.lift is not None else "absent among matched rows"
-    return f"{share(s.share)} of changed rows have {s.column} = {quoted(s.value)} ({lift})"
-
-
-def floor_text(f: ColumnFloor) -> str:
-    """What differed between production and its baseline run, in one line."""
-    parts = [f"{share(f.changed_share)} of rows changed ({f.unequal:,} of {f.compared:,})"]
-    if f.max_abs_diff is not None:
-        parts.append(f"max abs {f.max_abs_diff:.4g}")
-    if f.max_rel_diff is not None:
-        parts.append(f"max rel {f.max_rel_diff:.4g}")
-    if f.value_to_null or f.null_to_value:
-        parts.append(f"value → null {f.value_to_null:,}, null → value {f.null_to_value:,}")
-    return " · ".join(parts)
-
-
 def _nulls(col: ColumnDiff) -> str:
-    """``value → null: 14 · null → value: 0``; empty when no null changed."""
-    if not (col.value_to_null or col.null_to_value):
-        return ""
-    return f"value → null: {col.value_to_null:,} · null → value: {col.null_to_value:,}"
+    """``value → null: 14, null → value: 0``; empty when no null changed."""
+    return columns.nulls(col) if col.value_to_null or col.null_to_value else ""
 
 
 def _delta(delta: DeltaDistribution | None) -> Delta | None:
@@ -118,9 +95,7 @@ def _delta(delta: DeltaDistribution | None) -> Delta | None:
     return Delta(charts.distribution(a), relative, tuple(stats))
 
 
-def explain(
-    col: ColumnDiff, anchor: str, classes: tuple[str, ...], floor: DatasetFloor | None, rank: int
-) -> Explain:
+def explain(report: Report, dataset: str, col: ColumnDiff, anchor: str, rank: int) -> Explain:
     """``rank``: the column's place among changed columns by impact (the first ones open)."""
     changed = max(col.unequal, 1)
     transitions = tuple(
@@ -129,12 +104,13 @@ def explain(
     )  # fmt: skip
     total = max(col.transitions_total, len(col.transitions))
     segments = tuple(
-        SegmentRow(segment_sentence(s), s, share(s.share), share(s.base_share),
+        SegmentRow(columns.segment(s, SEGMENT_VALUE), s, share(s.share), share(s.base_share),
                    "—" if s.lift is None else f"{s.lift:.1f}×")
         for s in col.segments[:MAX_SEGMENTS]
     )  # fmt: skip
-    column_floor = floor.column(col.name) if floor is not None else None
-    noise = bool(classes) and set(classes) == {"noise"}
+    column_floor = columns.column_floor(report, dataset, col.name)
+    noise = summary.classification(report, dataset, col.name) == "noise"
+    has_floor = columns.dataset_floor(report, dataset) is not None
     return Explain(
         col=col,
         anchor=anchor,
@@ -145,6 +121,6 @@ def explain(
         delta=_delta(col.delta),
         segments=segments,
         floor=column_floor,
-        floor_text=floor_text(column_floor) if column_floor is not None else "",
+        floor_text=columns.floor_judged(report, dataset, col.name) if has_floor else "",
         open=rank < MAX_EXPLAIN_OPEN and not noise,
     )

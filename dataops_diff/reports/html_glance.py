@@ -1,48 +1,34 @@
-"""The decision at a glance: one sentence (the verdict and why), then the reasons and the policy's
-findings grouped by dataset and by class, with counts.
+"""The decision at a glance: one sentence (the verdict and why), then the classified differences
+grouped by dataset and by class, with counts.
 
-A reviewer reads the sentence and the grid first; every reason and finding is one click away,
-grouped where it applies instead of fifteen lines of equal weight.
+The words are the ones every renderer shares (``summary.decision``, ``summary.grouped``): the
+terminal, the Markdown comment and this page say the same thing. A reviewer reads the sentence
+and the grid first; every reason and finding is one click away, grouped where it applies instead
+of fifteen lines of equal weight.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
-from ..model import Classification, Finding, Reason, Report, VerdictStatus
+from ..model import Reason, Report, VerdictStatus
+from . import summary
+from .summary import CLASS_MARK, CLASSES, ClassGroup
 
-# the classes in reading order, each with its mark and the words of the grid's header
-CLASSES: tuple[tuple[Classification, str], ...] = (
-    ("expected", "✓ expected"),
-    ("tolerated", "tolerated"),
-    ("noise", "noise"),
-    ("unexpected", "✗ unexpected"),
-)
-MAX_LISTED = 15  # reasons or findings of one group shown before "N more"
-_SEVERITY_ORDER = {"error": 0, "fail": 1, "warn": 2}
-# the group of reasons and findings that name no dataset: the runs' (a shadow run), or overall
-RUN, OVERALL = "the runs", "overall"
-
-
-@dataclass(frozen=True)
-class ClassGroup:
-    classification: Classification
-    label: str
-    findings: tuple[Finding, ...]
-    listed: tuple[Finding, ...]  # less the unexpected ones already listed as reasons
+# the classes in reading order, each with the words of the grid's header
+LABELS: tuple[tuple[str, str], ...] = tuple((c, f"{CLASS_MARK[c]} {c}") for c in CLASSES)
+MAX_LISTED = 15  # items of one class shown before "N more"
 
 
 @dataclass(frozen=True)
 class Group:
-    """One dataset's (or the runs') reasons and findings."""
+    """One dataset's (or the run's) classified differences."""
 
     name: str
-    anchor: str | None  # the dataset's section, None for the runs
+    anchor: str | None  # the dataset's section, None for the run
     status: VerdictStatus
-    reasons: tuple[Reason, ...]  # worst first
-    counts: tuple[int, ...]  # findings per class, in CLASSES order
-    classes: tuple[ClassGroup, ...]  # classes with findings only
+    counts: tuple[int, ...]  # per class, in CLASSES order
+    classes: tuple[ClassGroup, ...]  # classes with items only
 
     @property
     def open(self) -> bool:
@@ -53,7 +39,7 @@ class Group:
 class Glance:
     sentence: str
     groups: tuple[Group, ...]
-    totals: tuple[int, ...]  # findings per class over all groups
+    totals: tuple[int, ...]  # per class over all groups
 
     @property
     def why(self) -> str:
@@ -70,72 +56,13 @@ def status_of(reasons: tuple[Reason, ...] | list[Reason]) -> VerdictStatus:
     return "FAIL" if "fail" in severities else "WARN" if "warn" in severities else "PASS"
 
 
-def _names(names: list[str]) -> str:
-    shown = names[:3]
-    text = ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
-    return text + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n:,} {word}{'' if n == 1 else 's'}"
-
-
-def sentence(report: Report) -> str:
-    """One sentence: the verdict and why, in words a reviewer reads first."""
-    verdict = report.verdict
-    reasons = sorted(verdict.reasons, key=lambda r: _SEVERITY_ORDER.get(r.severity, 3))
-    found = Counter(f.classification for f in verdict.findings)
-    if verdict.status == "ERROR":
-        why = reasons[0].message if reasons else "the production run did not succeed"
-        return f"ERROR: {why}" + ("" if "compare" in why else "; nothing was compared") + "."
-    if verdict.status in ("FAIL", "WARN"):
-        severity = "fail" if verdict.status == "FAIL" else "warn"
-        worst = [r for r in reasons if r.severity == severity] or reasons
-        where = list(dict.fromkeys(r.dataset for r in worst if r.dataset is not None))
-        verb = "fail" if severity == "fail" else "warn"
-        head = f"{verdict.status}: {_plural(len(worst), 'reason')} {verb}"
-        if len(worst) == 1:
-            head = f"{verdict.status}: {_plural(1, 'reason')} {verb}s"
-        head += f" (in {_names(where)})" if where else ""
-        first = worst[0].message if worst else ""
-        more = f" and {len(worst) - 1:,} more" if len(worst) > 1 else ""
-        return f"{head}: {first}{more}." if first else f"{head}."
-    parts = [f"{label.split()[-1]} ({found[c]:,})" for c, label in CLASSES if found[c]]
-    if parts:
-        listed = ", ".join(parts[:-1]) + (" or " if len(parts) > 1 else "") + parts[-1]
-        return f"PASS: every difference is {listed}."
-    if report.has_differences:
-        return "PASS: no difference fails the policy."
-    return "PASS: no differences."
-
-
 def glance(report: Report, anchors: dict[str, str]) -> Glance:
-    """The sentence and the groups: datasets in report order, then the runs."""
-    names: list[str | None] = [d.name for d in report.datasets]
-    named = [r.dataset for r in report.verdict.reasons] + [
-        f.dataset for f in report.verdict.findings
-    ]
-    names += [n for n in dict.fromkeys(named) if n not in names]
+    """The sentence and the groups: datasets in report order, then the run."""
     groups = []
-    for name in names:
-        reasons = tuple(
-            sorted((r for r in report.verdict.reasons if r.dataset == name),
-                   key=lambda r: _SEVERITY_ORDER.get(r.severity, 3))
-        )  # fmt: skip
-        findings = [f for f in report.verdict.findings if f.dataset == name]
-        if not reasons and not findings:
-            continue
-        said = {r.message for r in reasons}
-        classes = tuple(
-            ClassGroup(c, label, tuple(f for f in findings if f.classification == c),
-                       tuple(f for f in findings if f.classification == c
-                             and not (c == "unexpected" and f.message in said)))
-            for c, label in CLASSES
-        )  # fmt: skip
-        counts = tuple(len(g.findings) for g in classes)
-        title = name if name is not None else RUN if report.run is not None else OVERALL
-        anchor = None if name is None else anchors.get(name)
-        groups.append(Group(title, anchor, status_of(reasons), reasons, counts,
-                            tuple(g for g in classes if g.findings)))  # fmt: skip
+    for g in summary.grouped(report):
+        reasons = [r for r in report.verdict.reasons if r.dataset == g.dataset]
+        anchor = None if g.dataset is None else anchors.get(g.dataset)
+        counts = tuple(g.count(c) for c in CLASSES)
+        groups.append(Group(g.title, anchor, status_of(reasons), counts, g.classes))
     totals = tuple(sum(g.counts[i] for g in groups) for i in range(len(CLASSES)))
-    return Glance(sentence(report), tuple(groups), totals)
+    return Glance(summary.decision(report), tuple(groups), totals)

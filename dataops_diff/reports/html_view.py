@@ -11,7 +11,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..model import Classification, ColumnDiff, ColumnFloor, DatasetDiff, DatasetFloor, Report
-from . import html_explain, html_profile
+from . import columns, html_explain, html_profile, summary
 from .html_explain import Explain
 from .html_glance import status_of
 from .html_profile import Chart
@@ -68,6 +68,7 @@ class DatasetView:
     more_explained: int  # changed columns (real or noise) left unexplained by the bound
     more_charts: int
     floor: DatasetFloor | None
+    has_floor: bool  # a baseline was run or given: every column beside its floor
     charts: tuple[Chart, ...]
     key_charts: tuple[Chart, ...]
     findings: tuple[tuple[str, str], ...]  # dataset-level (classification, message)
@@ -93,6 +94,8 @@ def _impact(v: ColumnView) -> tuple[int, int, int, float, str]:
 
 
 def _column(
+    report: Report,
+    dataset: str,
     col: ColumnDiff,
     anchor: str,
     found: Counter[tuple[str | None, Classification]],
@@ -108,32 +111,30 @@ def _column(
                cell(s.candidate, s.production, True))
         for s in col.samples[:MAX_SAMPLES]
     )  # fmt: skip
-    noise = bool(classes) and {k for k, _ in classes} == {"noise"}
+    noise = summary.classification(report, dataset, col.name) == "noise"
     column_floor = floor.column(col.name) if floor is not None else None
     return ColumnView(col, anchor, rate, html_profile.shift_label(col.shift), classes, samples,
                       column_floor, noise)  # fmt: skip
 
 
-def _floor(report: Report, name: str) -> DatasetFloor | None:
-    return next((f for f in report.floor if f.name == name), None)
-
-
 def dataset_view(report: Report, index: int, d: DatasetDiff) -> DatasetView:
     anchor = f"d{index}"
-    floor = _floor(report, d.name)
+    floor = columns.dataset_floor(report, d.name)
     found = Counter(
         (f.column, f.classification) for f in report.verdict.findings if f.dataset == d.name
     )
     views = sorted(
-        (_column(col, f"{anchor}-c{i}", found, floor) for i, col in enumerate(d.columns)),
+        (
+            _column(report, d.name, col, f"{anchor}-c{i}", found, floor)
+            for i, col in enumerate(d.columns)
+        ),
         key=_impact,
     )
     explained: list[Explain] = []
     for v in views:
         if v.col.changed:
             rank = len([e for e in explained if not e.noise])
-            e = html_explain.explain(v.col, v.anchor + "-why", tuple(k for k, _ in v.classes),
-                                     floor, rank)  # fmt: skip
+            e = html_explain.explain(report, d.name, v.col, v.anchor + "-why", rank)
             if not e.empty:
                 explained.append(e)
     real = [e for e in explained if not e.noise]
@@ -165,6 +166,7 @@ def dataset_view(report: Report, index: int, d: DatasetDiff) -> DatasetView:
         more_explained=max(len(real) - MAX_EXPLAINED, 0) + max(len(noisy) - MAX_EXPLAINED, 0),
         more_charts=max(len(with_shift) - MAX_CHARTS, 0),
         floor=floor,
+        has_floor=columns.has_floor(report),
         charts=chart_list,
         key_charts=key_charts,
         findings=tuple(
