@@ -163,7 +163,7 @@ def test_five_hundred_hostile_columns_do_not_widen_the_page(
         "() => { const ds = [...document.querySelectorAll('details:not([open])')];"
         " ds.forEach(d => { d.open = true; }); return ds.length; }"
     )  # clicking each one is tested on the rich report; here: the layout once all are open
-    assert opened > 100
+    assert opened >= 20  # the explanations (bounded), the "N more columns", the long commands
     _no_horizontal_overflow(page)
     assert page.locator("script").count() == 0
     assert page.evaluate("document.querySelectorAll('img, iframe').length") == 0
