@@ -104,8 +104,9 @@ def explain(report: Report, dataset: str, col: ColumnDiff, anchor: str, rank: in
     )  # fmt: skip
     total = max(col.transitions_total, len(col.transitions))
     segments = tuple(
-        SegmentRow(columns.segment(s, SEGMENT_VALUE), s, share(s.share), share(s.base_share),
-                   "—" if s.lift is None else f"{s.lift:.1f}×")
+        SegmentRow(columns.segment(s, SEGMENT_VALUE), s, columns.percent(s.share, False),
+                   columns.percent(s.base_share, False),
+                   "—" if s.lift is None else f"{s.lift:.3g}×")
         for s in col.segments[:MAX_SEGMENTS]
     )  # fmt: skip
     column_floor = columns.column_floor(report, dataset, col.name)
