@@ -1,16 +1,19 @@
 """Chart geometry for the HTML report: numbers only, drawn as inline SVG by the templates.
 
 Both versions are drawn as shares of their own values (so 1M rows and 900k rows compare), on the
-same axis: overlaid histogram bars on the shared bin edges for numbers and times, paired horizontal
-bars for the most frequent values of strings, categories and booleans.
+same axis: histogram bars side by side on the shared bin edges for numbers and times (two
+translucent overlays read as one brown shape), paired horizontal bars for the most frequent values
+of strings, categories and booleans. Delta distributions (candidate - production over the changed
+rows) are one series with their median drawn as a line. Every bar's values are in its tooltip.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
-from ..model import ColumnShift, JSONValue, Profile
+from ..model import ColumnShift, Distribution, JSONValue, Profile
 from .summary import value_text
 
 WIDTH = 320  # drawing area of a histogram, px
@@ -22,21 +25,46 @@ MAX_LABEL = 20  # characters of a value label
 
 
 @dataclass(frozen=True)
-class Bin:
+class Bar:
     x: float
+    y: float
     width: float
-    production_height: float
-    candidate_height: float
+    height: float
+    series: str  # "p" (production), "c" (candidate) or "d" (a delta distribution)
+
+
+@dataclass(frozen=True)
+class Bin:
+    """One bin's bars side by side (never overlaid) and its tooltip."""
+
+    bars: tuple[Bar, ...]
     tip: str  # tooltip text (escaped by the template)
+
+
+@dataclass(frozen=True)
+class Tick:
+    x: float
+    label: str
+    anchor: str  # SVG text-anchor: start, middle, end
 
 
 @dataclass(frozen=True)
 class Histogram:
     bins: tuple[Bin, ...]
-    low: str  # axis labels
-    high: str
+    ticks: tuple[Tick, ...]  # x axis: values at bin edges
+    top: str  # the y axis: the share (or count) of the highest bar
+    marks: tuple[Tick, ...] = ()  # vertical lines: the median of a delta distribution
     width: int = WIDTH
     height: int = HEIGHT
+
+    # the low and high ends of the x axis (the first and last tick)
+    @property
+    def low(self) -> str:
+        return self.ticks[0].label if self.ticks else ""
+
+    @property
+    def high(self) -> str:
+        return self.ticks[-1].label if self.ticks else ""
 
 
 @dataclass(frozen=True)
@@ -89,27 +117,78 @@ def axis_label(x: float, kind: str | None) -> str:
         return f"{seconds // 3600:02d}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
     if kind == "duration":
         return f"{x:.6g} s"
+    if kind == "relative":
+        return f"{x * 100:+.3g}%"
     return f"{x:.6g}"
 
 
+def _ticks(edges: tuple[float, ...], kind: str | None) -> tuple[Tick, ...]:
+    """Labels at up to five bin edges (three when labels are long), ends anchored inside."""
+    labels = [axis_label(e, kind) for e in edges]
+    n = len(edges) - 1
+    parts = 4 if max(len(t) for t in labels) <= 10 else 2
+    picks = sorted({round(n * i / parts) for i in range(parts + 1)})
+    step = WIDTH / n
+    return tuple(
+        Tick(round(i * step, 1), labels[i], "start" if i == 0 else "end" if i == n else "middle")
+        for i in picks
+    )
+
+
+def _bins(series: list[tuple[str, list[float]]], tips: list[str]) -> tuple[Bin, ...]:
+    """Bars of one or two series per bin, side by side, scaled to the highest bar."""
+    top = max(v for _, values in series for v in values) or 1.0
+    n = len(tips)
+    step = WIDTH / n
+    gap = min(1.0, step / 8)
+    width = (step - 2 * gap) / len(series)
+    out = []
+    for i, tip in enumerate(tips):
+        bars = []
+        for j, (name, values) in enumerate(series):
+            h = round(HEIGHT * values[i] / top, 1)
+            bars.append(Bar(round(i * step + gap + j * width, 2), round(HEIGHT - h, 1),
+                            round(width, 2), h, name))  # fmt: skip
+        out.append(Bin(tuple(bars), tip))
+    return tuple(out)
+
+
+def _interval(edges: tuple[float, ...], i: int, kind: str | None) -> str:
+    lo, hi = axis_label(edges[i], kind), axis_label(edges[i + 1], kind)
+    return f"[{lo}, {hi}{']' if i == len(edges) - 2 else ')'}"
+
+
 def histogram(shift: ColumnShift) -> Histogram | None:
+    """Both versions' shares per bin, side by side on the shared bin edges."""
     edges, p, c = shift.bin_edges, shift.production.histogram, shift.candidate.histogram
     if len(edges) < 2 or len(p) != len(edges) - 1 or len(c) != len(p):
         return None
     kind = time_kind(shift.production) or time_kind(shift.candidate)
     ps, cs = _shares(p), _shares(c)
-    top = max([*ps, *cs]) or 1.0
-    step = WIDTH / len(p)
-    bins = []
-    for i, (pn, cn) in enumerate(zip(p, c, strict=True)):
-        lo, hi = axis_label(edges[i], kind), axis_label(edges[i + 1], kind)
-        tip = (
-            f"[{lo}, {hi}{']' if i == len(p) - 1 else ')'}  production {pn:,} ({ps[i]:.1%})"
-            f"  candidate {cn:,} ({cs[i]:.1%})"
-        )
-        bins.append(Bin(round(i * step, 1), round(step, 1), round(HEIGHT * ps[i] / top, 1),
-                        round(HEIGHT * cs[i] / top, 1), tip))  # fmt: skip
-    return Histogram(tuple(bins), axis_label(edges[0], kind), axis_label(edges[-1], kind))
+    tips = [
+        f"{_interval(edges, i, kind)}  production {pn:,} ({ps[i]:.1%})"
+        f"  candidate {cn:,} ({cs[i]:.1%})"
+        for i, (pn, cn) in enumerate(zip(p, c, strict=True))
+    ]
+    top = max([*ps, *cs])
+    return Histogram(_bins([("p", ps), ("c", cs)], tips), _ticks(edges, kind), f"{top:.0%}")
+
+
+def distribution(dist: Distribution, relative: bool = False) -> Histogram | None:
+    """A delta distribution: counts per bin, with the median drawn as a line."""
+    edges, counts = dist.bin_edges, dist.histogram
+    if len(edges) < 2 or len(counts) != len(edges) - 1 or not any(counts):
+        return None
+    kind = "relative" if relative else None
+    tips = [f"{_interval(edges, i, kind)}  {n:,} rows" for i, n in enumerate(counts)]
+    marks: tuple[Tick, ...] = ()
+    span = edges[-1] - edges[0]
+    if dist.median is not None and span > 0 and math.isfinite(span):
+        x = round(WIDTH * (dist.median - edges[0]) / span, 1)
+        marks = (Tick(min(max(x, 0.0), WIDTH), "median " + axis_label(dist.median, kind), ""),)
+    values = [float(n) for n in counts]
+    return Histogram(_bins([("d", values)], tips), _ticks(edges, kind), f"{max(counts):,}",
+                     marks)  # fmt: skip
 
 
 def _label(value: JSONValue) -> str:
