@@ -150,6 +150,16 @@ def test_a_volatile_column_that_went_missing_is_a_regression() -> None:
     assert (status, findings) == ("FAIL", [("values", "unexpected")])
 
 
+def test_a_real_change_in_a_volatile_float_column_is_not_hidden_as_noise() -> None:
+    """Float noise in every row makes a column volatile; a change far beyond it still fails."""
+    noisy = floor(ColumnFloor("amount", 1000, 1000, max_abs_diff=1e-9, max_rel_diff=1e-12,
+                              volatile=True))  # fmt: skip
+    within = col("amount", 1000, max_abs_diff=1.5e-9, max_rel_diff=1e-12)
+    assert classes(ds(within), (noisy,))[:2] == ("PASS", [("values", "noise")])
+    real = col("amount", 1000, max_abs_diff=0.5, max_rel_diff=0.01)
+    assert classes(ds(real), (noisy,))[:2] == ("FAIL", [("values", "unexpected")])
+
+
 def test_rows_only_on_one_side_are_noise_up_to_the_baselines_count() -> None:
     ties = floor(ColumnFloor("amount", 1000, 0), only_in_production=1, only_in_baseline=1)
     within = ds(col("amount", 0), only_in_production=2, only_in_candidate=1)

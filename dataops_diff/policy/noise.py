@@ -8,8 +8,10 @@ changed (``floor.py``). A candidate column whose differences stay within that co
   relative differences are each at most ``noise_factor`` (default 2) times the floor's (a floor
   of 0 allows nothing: a column production reproduced exactly is judged as today);
 - or the column is **volatile** (different in nearly every row of the baseline: a run timestamp,
-  a UUID): reported as volatile, whatever its values, as long as its value->null and
-  null->value shares are within the floor's (a timestamp that went missing is a regression).
+  a UUID): reported as volatile whatever its changed-row share, as long as its value->null and
+  null->value shares are within the floor's (a timestamp that went missing is a regression) and,
+  for numbers, its largest differences are within the envelope (float noise in every row must
+  not hide a real change of one row).
 
 Rows only on one side are noise up to ``noise_factor`` times the baseline's own count on that side
 (ties in a top-N). What a noise difference does is the ``noise`` setting: pass (a finding only),
@@ -36,16 +38,17 @@ def column_noise(c: ColumnDiff, f: ColumnFloor | None, policy: Policy) -> str | 
     nulls = ((c.value_to_null, f.value_to_null), (c.null_to_value, f.null_to_value))
     if any(not _within_share(n, c.compared, m, f.compared, factor) for n, m in nulls):
         return None  # a timestamp that went missing is not noise, volatile or not
+    if not f.volatile and not _within_share(c.unequal, c.compared, f.unequal, f.compared, factor):
+        return None
+    # sizes bound a volatile column too: float noise in every row must not hide a real change
+    for measured, floor in ((c.max_abs_diff, f.max_abs_diff), (c.max_rel_diff, f.max_rel_diff)):
+        if measured and (floor is None or exact(measured) > factor * exact(floor)):
+            return None
     if f.volatile:
         return (
             f"volatile (differed in {format_share(f.changed_share)} of rows between production "
             "and its baseline), not judged as a regression"
         )
-    if not _within_share(c.unequal, c.compared, f.unequal, f.compared, factor):
-        return None
-    for measured, floor in ((c.max_abs_diff, f.max_abs_diff), (c.max_rel_diff, f.max_rel_diff)):
-        if measured and (floor is None or exact(measured) > factor * exact(floor)):
-            return None
     return (
         f"within the noise floor ({f.unequal:,} of {f.compared:,} rows differed between "
         "production and its baseline)"
