@@ -227,7 +227,8 @@ def _segments(
                 matched_total=matched,
             )
         )
-    return {i: rules.pick_segments(s) for i, s in found.items()}
+    order = {p.name: j for j, p in enumerate(plan.compared)}
+    return {i: rules.pick_segments(s, order) for i, s in found.items()}
 
 
 def _row_samples(src: Source, plan: Plan, n: int) -> tuple[FullRowSample, ...]:

@@ -100,8 +100,9 @@ def segment_columns(
     return (first + low)[:SEGMENT_COLUMNS]
 
 
-def pick_segments(found: Sequence[Segment]) -> tuple[Segment, ...]:
-    """The segments worth showing: enough changed rows, share and lift; highest lift first."""
+def pick_segments(found: Sequence[Segment], order: dict[str, int]) -> tuple[Segment, ...]:
+    """The segments worth showing: enough changed rows, share and lift; highest lift first,
+    then most changed rows, then by column (``order``: schema order) and value."""
     kept = [
         s
         for s in found
@@ -110,7 +111,7 @@ def pick_segments(found: Sequence[Segment]) -> tuple[Segment, ...]:
         and s.lift is not None
         and s.lift >= SEGMENT_LIFT
     ]
-    kept.sort(key=lambda s: (-(s.lift or 0.0), -s.changed_rows, s.column, str(s.value)))
+    kept.sort(key=lambda s: (-(s.lift or 0.0), -s.changed_rows, order[s.column], str(s.value)))
     return tuple(kept[:SEGMENTS])
 
 
