@@ -268,6 +268,14 @@ EXPLAIN_CASES: list[Case] = [
         },
     ),
     Case(
+        "explain_nested",
+        "nested values are grouped and shown as their text",
+        table(id=[1, 2, 3], v=pa.array([[1, 2], [1, 2], [5]], pa.list_(pa.int64()))),
+        table(id=[1, 2, 3], v=pa.array([[1, 3], [1, 3], [5]], pa.list_(pa.int64()))),
+        spec("id"),
+        {"columns.v.transitions": (("[1, 2]", "[1, 3]", 2),), "columns.v.delta.absolute": None},
+    ),
+    Case(
         "explain_duplicate_keys",
         "with duplicated keys, transitions are kept and segments left out",
         table(id=[1, 1, 2, 3, 4, 5, 6], g=["a"] * 7, t=["p"] * 7),

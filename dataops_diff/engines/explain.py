@@ -41,9 +41,12 @@ class Source:
 
     rows: Rows
     d: Dialect
-    changed: str
+    changed: str  # the changed columns of the changed rows (``sql.explain.changed_rows``)
+    full: str  # every compared column of (at least) the first changed rows by key
     production: str
     production_ref: DatasetRef
+    # segment columns -> the changed rows with production's value of each (``__xs{j}``)
+    segment_rows: Callable[[list[int]], str]
 
 
 def explain(
@@ -104,6 +107,11 @@ def _transitions(
             pe = sql.bin_index(d, f"__xp{i}", origin, step)
             ce = sql.bin_index(d, f"__xc{i}", origin, step)
             branches.append((i, pe, ce, d.text("__op"), d.text("__oc")))
+        elif "other" in (pair.production_category, pair.candidate_category):
+            # nested values (a Spark map cannot be grouped or ordered): grouped as their text
+            pe = sql.value_text(d, f"__xp{i}", pair.production_category, pair.production_type)
+            ce = sql.value_text(d, f"__xc{i}", pair.candidate_category, pair.candidate_type)
+            branches.append((i, pe, ce, "__op", "__oc"))
         else:
             p_text = sql.value_text(d, "__op", pair.production_category, pair.production_type)
             c_text = sql.value_text(d, "__oc", pair.candidate_category, pair.candidate_type)
@@ -195,9 +203,10 @@ def _segments(
 
     per: dict[tuple[int, str | None], dict[int, int]] = {}
     only: dict[tuple[int, str | None], int] = {}
-    for segs in _chunks([(j, text(j, f"__xp{j}")) for j in candidates]):
+    relation = src.segment_rows(candidates)
+    for segs in _chunks([(j, text(j, f"__xs{j}")) for j in candidates]):
         for cols in _chunks(changed):
-            query = sql.segment_counts(d, src.changed, segs, cols)
+            query = sql.segment_counts(d, relation, segs, cols)
             for r in src.rows("explaining changes", query):
                 key = (int(r["__set"]), r["v"])
                 per.setdefault(key, {}).update({i: int(r[f"n{i}"]) for i in cols})
@@ -235,7 +244,7 @@ def _row_samples(src: Source, plan: Plan, n: int) -> tuple[FullRowSample, ...]:
     if not n:
         return ()
     out = []
-    for r in src.rows("fetching samples", sql.row_samples(src.d, plan, src.changed, n)):
+    for r in src.rows("fetching samples", sql.row_samples(src.d, plan, src.full, n)):
         out.append(
             FullRowSample(
                 key={k.name: jsonable(r[f"k{i}"]) for i, k in enumerate(plan.keys)},

@@ -22,17 +22,23 @@ from .compare import MATCHED, ONLY_P, shown
 from .dialect import Dialect
 
 CHANGED_TABLE = "__dd_changed"  # DuckDB: the changed rows, kept until the explanation is read
+FULL_TABLE = "__dd_changed_full"  # DuckDB: the first changed rows by key, every column
 
 
-def changed_rows(plan: Plan, source: str, p_shown: list[str], c_shown: list[str]) -> str:
+def changed_rows(
+    plan: Plan, source: str, p_shown: list[str], c_shown: list[str], columns: Sequence[int]
+) -> str:
     """The changed rows of ``source`` (rows of ``compare.differing_join`` with the shown
-    columns of ``compare.side_rows``), under the names of the module docstring."""
+    columns of ``compare.side_rows``), under the names of the module docstring, with the
+    compared ``columns`` only (DuckDB keeps just the changed ones: most of the cost of keeping
+    the rows is in the columns kept)."""
     p_raw = dict(zip((c.name for c in plan.production_columns), p_shown, strict=True))
     c_raw = dict(zip((c.name for c in plan.candidate_columns), c_shown, strict=True))
     cols = [f"coalesce({MATCHED}, false) AS __xm"]
     for i, key in enumerate(plan.keys):
         cols += [f"__k{i} AS __xk{i}", f"{p_raw[key.name]} AS __xks{i}"]
-    for i, pair in enumerate(plan.compared):
+    for i in columns:
+        pair = plan.compared[i]
         cols += [
             f"{p_raw[pair.name]} AS __xp{i}",
             f"{c_raw[pair.candidate_name]} AS __xc{i}",
@@ -43,6 +49,34 @@ def changed_rows(plan: Plan, source: str, p_shown: list[str], c_shown: list[str]
         f"SELECT {', '.join(cols)} FROM {source}"
         f" WHERE coalesce({MATCHED} AND ({unequal}), false) OR coalesce({ONLY_P}, false)"
     )
+
+
+def first_keys(plan: Plan, relation: str, n: int) -> str:
+    """The keys (as compared) of the first ``n`` matched changed rows by key order."""
+    keys = ", ".join(f"__xk{i}" for i in range(len(plan.keys)))
+    order = ", ".join(f"__xk{i} ASC NULLS LAST" for i in range(len(plan.keys)))
+    return f"SELECT {keys} FROM {relation} WHERE __xm ORDER BY {order} LIMIT {int(n)}"
+
+
+def with_keys(d: Dialect, relation: str, keys: Sequence[str], wanted: str) -> str:
+    """The rows of ``relation`` whose key (``keys``: each key column as compared, over the
+    relation's own columns) is among the ``__xk*`` of ``wanted``."""
+    cond = " AND ".join(d.same(k, f"s.__xk{i}") for i, k in enumerate(keys))
+    return f"(SELECT r.* FROM {relation} r {d.semi_join} ({wanted}) s ON {cond})"
+
+
+def segment_rows(
+    d: Dialect, plan: Plan, changed: str, production: str, keys: Sequence[str],
+    values: dict[int, str],
+) -> str:  # fmt: skip
+    """The changed rows with production's value of each segment column j (``__xs{j}``; its
+    SQL over ``production`` in ``values``), joined from ``production`` by key."""
+    selected = ", ".join([*(f"{k} AS __k{i}" for i, k in enumerate(keys)),
+                          *(f"{v} AS __xs{j}" for j, v in values.items())])  # fmt: skip
+    cond = " AND ".join(d.same(f"x.__xk{i}", f"p.__k{i}") for i in range(len(plan.keys)))
+    picked = ", ".join(f"p.__xs{j}" for j in values)
+    rows = f"(SELECT {selected} FROM {production}) p"
+    return f"(SELECT x.*, {picked} FROM {changed} x JOIN {rows} ON {cond})"
 
 
 def unequal(i: int) -> str:
