@@ -17,6 +17,7 @@ from conformance_explain import (
     SCORE_TO_NULL,
     TIER_HIGH_LOW,
     N,
+    explained,
 )
 
 from dataops_diff.datasets import open_dataset
@@ -147,3 +148,20 @@ def test_hive_partition_is_a_segment(engine: str, tmp_path: Path) -> None:
         ("day", "7", 6, 10)
     ]
     assert math.isclose(v.segments[0].lift or 0, 1.0 / (10 / (DAYS * 10)))
+
+
+def test_text_formats_explain_alike(tmp_path: Path) -> None:
+    """CSV (the value pass joins the whole files) gives the Parquet fixture's explanation."""
+    import pyarrow.csv as pcsv
+
+    pcsv.write_csv(PLANTED.production, tmp_path / "production.csv")
+    pcsv.write_csv(PLANTED.candidate, tmp_path / "candidate.csv")
+    paths = (
+        open_dataset(str(tmp_path / "production.csv"), "production", name="data"),
+        open_dataset(str(tmp_path / "candidate.csv"), "candidate", name="data"),
+    )
+    diff = engine_for("duckdb").diff(paths[0], paths[1], PLANTED.spec)
+    got = explained(diff)
+    for name in ("columns.tier.transitions", "columns.tier.segments", "columns.price.segments",
+                 "columns.score.transitions_total", "row_samples"):  # fmt: skip
+        assert got[name] == PLANTED.expect[name], name

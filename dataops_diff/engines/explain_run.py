@@ -45,7 +45,8 @@ def save_duckdb(
 ) -> None:  # fmt: skip
     """Keep the changed rows of ``relations`` (the value pass's) when there are any: the
     changed columns in ``sql.CHANGED_TABLE``, every column of the first ``--samples`` rows by
-    key in ``sql.FULL_TABLE``. Each is one more join of the rows set aside."""
+    key in ``sql.FULL_TABLE``. Each is one more join of the rows set aside; when the value pass
+    joined the whole files, every column in the one table instead."""
     if not int(numbers.get(CHANGED_ROWS) or 0):
         return
     changed = [
@@ -59,6 +60,10 @@ def save_duckdb(
         query = sql.changed_rows(plan, source, p_shown, c_shown, columns)
         execute("explaining changes", f"CREATE OR REPLACE TEMP TABLE {table} AS {query}")
 
+    if relations == (views.production, views.candidate):
+        # the whole files (CSV, JSON, duplicate keys): one read more, not two
+        keep(sql.CHANGED_TABLE, relations, list(range(len(plan.compared))))
+        return
     keep(sql.CHANGED_TABLE, relations, changed)
     if spec.samples:
         wanted = sql.first_keys(plan, sql.CHANGED_TABLE, spec.samples)
@@ -85,7 +90,8 @@ def read_duckdb(
                 f"SELECT * FROM {found} j")  # fmt: skip
         return SEGMENT_TABLE
 
-    full = sql.FULL_TABLE if spec.samples else sql.CHANGED_TABLE
+    kept = f"SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '{sql.FULL_TABLE}'"
+    full = sql.FULL_TABLE if rows("", kept)[0]["n"] else sql.CHANGED_TABLE
     src = Source(rows, DUCKDB, sql.CHANGED_TABLE, full, "production", production, segment_rows)
     try:
         return explain(src, plan, spec, columns, matched, spec.profiles and not dups)
