@@ -165,3 +165,28 @@ def test_text_formats_explain_alike(tmp_path: Path) -> None:
     for name in ("columns.tier.transitions", "columns.tier.segments", "columns.price.segments",
                  "columns.score.transitions_total", "row_samples"):  # fmt: skip
         assert got[name] == PLANTED.expect[name], name
+
+
+@pytest.mark.parametrize(
+    "engine", [pytest.param(e, marks=[pytest.mark.spark] if e == "spark" else []) for e in ENGINES]
+)
+def test_extreme_magnitudes_neither_overflow_nor_fail(engine: str, tmp_path: Path) -> None:
+    """Values near the float64 maximum with both signs: bins and deltas whose spans overflow
+    float64 still come out, every changed row counted once."""
+    from conformance import Case, spec, table
+
+    values = [(i - 12) * 7e306 for i in range(25)]  # one is 0.0: -0.0 equals it, not changed
+    case = Case(
+        "extreme", "", table(id=list(range(25)), v=values),
+        table(id=list(range(25)), v=[-v for v in values]), spec("id"),
+    )  # fmt: skip
+    (v,) = run_case(engine, case, tmp_path).columns
+    assert v.unequal == 24
+    assert sum(t.count for t in v.transitions) <= 24
+    assert v.transitions_total >= len(v.transitions) > 0
+    assert v.delta is not None
+    deltas = sorted(-2 * x for x in values if x)
+    absolute = v.delta.absolute
+    assert (absolute.count, absolute.min, absolute.max) == (24, deltas[0], deltas[-1])
+    assert absolute.median == 0.0
+    assert sum(absolute.histogram) == 24

@@ -154,8 +154,8 @@ def _deltas(
             if not int(stats[f"{tag}n{i}"]):
                 continue
             low, high = float(stats[f"{tag}min{i}"]), float(stats[f"{tag}max{i}"])
-            bins = rules.DELTA_BINS if high > low else 1
-            width = (high - low) / bins
+            width = high / rules.DELTA_BINS - low / rules.DELTA_BINS  # never overflows
+            bins = rules.DELTA_BINS if width > 0 else 1
             branches.append((i, tag, cond, expr, low, width, bins))
             edges[(i, tag)] = (*(low + b * width for b in range(bins)), high)
     counts: dict[tuple[int, str], dict[int, int]] = {}

@@ -28,13 +28,11 @@ _SPECIAL = {-1: "NaN", -2: "inf", -3: "-inf"}
 def nice_bins(low: float, high: float) -> tuple[float, float, int]:
     """(origin, step, bins): about ``TARGET_BINS`` bins of a round width (1, 2, 2.5 or 5 times
     a power of ten) from a multiple of it, covering ``low`` to ``high``."""
-    span = high - low
-    if not math.isfinite(span) or span <= 0:
-        step = _round_step(abs(low) or 1.0)
-    else:
-        step = _round_step(span / TARGET_BINS)
-    origin = math.floor(low / step) * step
-    bins = math.floor((high - origin) / step) + 1
+    raw = high / TARGET_BINS - low / TARGET_BINS  # never overflows, unlike high - low
+    step = _round_step(raw if raw > 0 else abs(low) or 1.0)
+    first = math.floor(low / step)
+    origin = first * step
+    bins = math.floor(high / step) - first + 1
     return origin, step, max(bins, 1)
 
 

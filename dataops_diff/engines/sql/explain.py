@@ -149,12 +149,14 @@ def stats(d: Dialect, plan: Plan, relation: str, numeric: Sequence[int]) -> str:
 
 def bin_index(d: Dialect, expr: str, origin: float, step: float) -> str:
     """The bin of a number on edges ``origin + k * step``: k for finite values, -1 for NaN, -2
-    for +inf, -3 for -inf, NULL for null."""
+    for +inf, -3 for -inf, NULL for null. ``x / step - origin / step``, not ``(x - origin) /
+    step``: the difference of two large numbers of opposite signs overflows."""
     x = as_double(expr)
+    first = round(origin / step)  # origin is a multiple of step
     return (
         f"CASE WHEN {x} IS NULL THEN NULL WHEN isnan({x}) THEN -1"
         f" WHEN {x} = {d.double(float('inf'))} THEN -2 WHEN {x} = {d.double(float('-inf'))} THEN -3"
-        f" ELSE CAST(floor(({x} - {d.double(origin)}) / {d.double(step)}) AS BIGINT) END"
+        f" ELSE CAST(floor({x} / {d.double(step)}) AS BIGINT) - {int(first)} END"
     )
 
 
@@ -189,8 +191,8 @@ def histograms(
     parts = []
     for i, kind, cond, expr, low, width, bins in branches:
         b = (
-            f"least(greatest(CAST(floor(({expr} - {d.double(low)}) / {d.double(width)}) AS BIGINT),"
-            f" 0), {int(bins) - 1})"
+            f"CAST(least(greatest(floor({expr} / {d.double(width)} - {d.double(low / width)}),"
+            f" 0), {int(bins) - 1}) AS BIGINT)"
             if width > 0
             else "0"
         )
