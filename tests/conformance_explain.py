@@ -298,32 +298,37 @@ EXPLAIN_CASES: list[Case] = [
 ]
 
 
-def _wide() -> Case:
-    """300 columns of 3 values each; only the last changes (10 rows, to 10 distinct values).
-    ``c298`` is 0 on exactly the changed rows (lift 6) and would lead its segments, but it is
-    beyond the cap of segment columns; c0, c1, c2 (0 on every changed row, on 1/3 of the
-    matched rows: lift 3) lead instead, ties in schema order."""
-    names = [f"c{j}" for j in range(300)]
+def _wide(width: int = 300) -> Case:
+    """``width`` columns of 3 values each; only the last changes (10 rows, to 10 distinct
+    values). The last but one is 0 on exactly the changed rows (lift 6) and would lead its
+    segments, but it is beyond the cap of segment columns; c0, c1, c2 (0 on every changed row,
+    on 1/3 of the matched rows: lift 3) lead instead, ties in schema order."""
+    names = [f"c{j}" for j in range(width)]
+    last, planted = names[-1], names[-2]
     changed = [i for i in range(60) if i % 3 == 0 and i < 30]
     prod = {n: [i % 3 for i in range(60)] for n in names}
-    prod["c298"] = [0 if i in changed else 1 for i in range(60)]
+    prod[planted] = [0 if i in changed else 1 for i in range(60)]
     cand = dict(prod)
-    cand["c299"] = [i + 100 if i in changed else i % 3 for i in range(60)]
+    cand[last] = [i + 100 if i in changed else i % 3 for i in range(60)]
     return Case(
-        "explain_wide",
+        "explain_wide" if width == 300 else f"explain_wide_{width}",
         "a wide table: only the first segment columns are considered (the cap holds)",
         table(id=list(range(60)), **prod),
         table(id=list(range(60)), **cand),
         spec("id", samples=1),
         {
-            "columns.c299.transitions_total": len(changed),
-            "columns.c299.segments": tuple((f"c{j}", 0, 10, 10, 20, 60) for j in range(3)),
-            "row_samples": (((0,), ("c299",)),),
+            f"columns.{last}.transitions_total": len(changed),
+            f"columns.{last}.segments": tuple((f"c{j}", 0, 10, 10, 20, 60) for j in range(3)),
+            "row_samples": (((0,), (last,)),),
         },
     )
 
 
-EXPLAIN_CASES.append(_wide())
+# Cases an engine cannot run here, and why (reported to the lead): the Spark engine's column
+# profiles of 300 columns took the JVM past 6.5 GB, and the kernel killed it (spark_profile);
+# explain_wide_60 holds the same rule on Spark.
+SKIP = {("spark", "explain_wide"): "Spark's profiles of 300 columns exhaust the JVM's memory"}
+EXPLAIN_CASES += [_wide(), _wide(60)]
 
 
 def _same(a: Any, b: Any) -> bool:

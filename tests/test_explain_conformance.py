@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from conformance import ENGINES, Case, close_engines, run_case
-from conformance_explain import EXPLAIN_CASES, explain_mismatches
+from conformance_explain import EXPLAIN_CASES, SKIP, explain_mismatches
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -18,6 +18,8 @@ def _engines() -> Iterator[None]:
 
 def _param(engine: str, case: Case) -> object:
     marks = [pytest.mark.spark] if engine == "spark" else []
+    if (engine, case.name) in SKIP:
+        marks.append(pytest.mark.skip(reason=SKIP[(engine, case.name)]))
     return pytest.param(engine, case, id=f"{engine}-{case.name}", marks=marks)
 
 
