@@ -170,6 +170,15 @@ def swapped(d: DatasetDiff) -> DatasetDiff:
     )
 
 
+def unexplained(d: DatasetDiff) -> DatasetDiff:
+    """``d`` without what explains a change, which is measured from production (deltas turn
+    sign and divide by production; segments and full rows are production's values)."""
+    columns = tuple(
+        replace(c, transitions=(), transitions_total=0, delta=None, segments=()) for c in d.columns
+    )
+    return replace(d, columns=columns, row_samples=())
+
+
 def swapped_shift(s: ColumnShift | None) -> Any:
     """Profiles trade places; PSI, KS and TVD are symmetric; the null-share change turns sign."""
     if s is None:
@@ -221,7 +230,14 @@ def test_swapping_sides_swaps_only_sides(
 ) -> None:
     p, c = _table(production), _table(candidate, extra=extra)
     forward = diff(p, c, spec)
-    assert diff(c, p, spec) == swapped(forward)
+    backward = diff(c, p, spec)
+    assert unexplained(backward) == unexplained(swapped(forward))
+    for f, b in zip(forward.columns, backward.columns, strict=True):  # distinct pairs: symmetric
+        assert b.transitions_total == f.transitions_total
+        if f.transitions_total <= len(f.transitions):  # every pair shown: the same, reversed
+            assert {(t.candidate, t.production, t.count) for t in f.transitions} == {
+                (t.production, t.candidate, t.count) for t in b.transitions
+            }
     assert forward.only_in_production == sum(
         1 for r in production if r[0] not in {s[0] for s in candidate}
     )

@@ -29,7 +29,7 @@ from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
 from ..errors import MEMORY_LIMIT, EngineError
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import duckdb_read, duckdb_values, memory
+from . import duckdb_read, duckdb_values, explain_run, memory
 from .base import EngineConfig, ProgressFn, SideSummary
 from .duckdb_names import exact_names
 from .duckdb_run import Runner, first_line
@@ -140,10 +140,14 @@ class DuckDBEngine:
         if spec.profiles:
             rows = max(k.production_rows, k.candidate_rows)
             columns, key_shifts = self._profiles(plan, columns, run, identical, rows)
-        return compared_diff(
+        columns, row_samples = explain_run.read_duckdb(
+            run.all, run.execute, plan, spec, columns, k.matched_rows, production, dups
+        )
+        diff = compared_diff(
             production, candidate, spec, plan, k, duplicates, columns, changed_rows,
             (samples_p, samples_c), key_shifts, identical,
         )  # fmt: skip
+        return replace(diff, row_samples=row_samples)
 
     def describe(self, ref: DatasetRef, side: str, samples: int) -> SideSummary:
         self._register(ref, "__dd_side", side)

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..model import ColumnDiff, RowSample
 from ..spec import DatasetSpec
+from . import explain_run
 from .duckdb_run import Runner
 from .plan import Plan
 from .results import KeyCounts, read_values, with_samples
@@ -79,6 +80,7 @@ def values(
         numbers.update({**_renamed(run.one("", sql.numbers_query(part, table)), offset), **numbers})
     if len(parts) > 1:
         numbers[CHANGED_ROWS] = run.one("", sql.changed_rows(plan, spec, dups, relations))["n"]
+    explain_run.save_duckdb(run.execute, plan, spec, VIEWS, dups, relations, numbers)
     if residue:
         run.execute("", sql.drop_residue())
         numbers = {**numbers, **_greatest(numbers, most)}

@@ -25,7 +25,7 @@ from ..datasets import DatasetRef, is_uri, same_bytes
 from ..errors import EngineError, Interrupted
 from ..model import Column, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import spark_profile, spark_read, spark_session
+from . import explain_run, spark_profile, spark_read, spark_session
 from .base import EngineConfig, ProgressFn, SideSummary
 from .groups import compare_groups
 from .plan import Plan, diff_plan
@@ -161,10 +161,14 @@ class SparkEngine:
             )
             columns = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
             key_shifts = tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)
-        return compared_diff(
+        columns, row_samples = explain_run.spark(
+            run.all, plan, spec, views, dups, columns, k.matched_rows, run.production
+        )
+        diff = compared_diff(
             run.production, run.candidate, spec, plan, k, duplicates, columns, changed_rows,
             (samples_p, samples_c), key_shifts, identical,
         )  # fmt: skip
+        return replace(diff, row_samples=row_samples)
 
     def close(self) -> None:
         """Drop this engine's views and restore the time zone. The session itself is stopped at
