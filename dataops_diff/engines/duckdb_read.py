@@ -71,7 +71,8 @@ def register(
         elif ref.format in TEXT_FORMATS:
             files, shown = _utf8(ref, files, view, side, temp_dir)
         elif ref.format == "parquet" and not is_uri(ref.path):
-            files, shown = wide_decimals.as_text(files, shown, view, temp_dir)
+            root = os.path.abspath(ref.path) if ref.is_folder else None
+            files, shown = wide_decimals.as_text(files, shown, view, temp_dir, root=root)
         extra = _checked_view(con, ref, files, shown, view, side)
         written_forms.raw_view(con, ref, files, view, literal)
         if len(_READY) > 64:
@@ -218,13 +219,17 @@ def _utf8(
 def _arrow_files(
     ref: DatasetRef, files: tuple[str, ...], view: str, temp_dir: str
 ) -> tuple[str, ...]:
-    """What pyarrow scans: the files, or for a folder its root (one element). Arrow IPC streams
-    are rewritten as Arrow IPC files first, in a mirror of the dataset folder whose other files
-    are links, so that hive partitions keep their paths."""
-    import pyarrow as pa
-
-    streams = [f for f in files if read_checks.is_arrow_stream(f)]
-    if not streams:
+    """What pyarrow scans: the files, or for a folder its root (one element). Arrow IPC streams,
+    and files holding decimals wider than 38 digits (DuckDB cannot scan them; those columns
+    become decimal text, ``wide_decimals``), are rewritten as Arrow IPC files first, in a mirror
+    of the dataset folder whose other files are links, so that hive partitions keep their
+    paths."""
+    rewritten = {
+        f: wide
+        for f in files
+        if (wide := wide_decimals.wide_columns(f, "arrow")) or read_checks.is_arrow_stream(f)
+    }
+    if not rewritten:
         return (ref.path,) if ref.is_folder else files
     root = os.path.abspath(ref.path) if ref.is_folder else os.path.dirname(files[0])
     mirror = tempfile.mkdtemp(prefix=f"{view}-arrow-", dir=temp_dir)
@@ -232,10 +237,8 @@ def _arrow_files(
     for path in files:
         target = os.path.join(mirror, os.path.relpath(path, root))
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        if path in streams:
-            with pa.ipc.open_stream(path) as reader, pa.ipc.new_file(target, reader.schema) as out:
-                for batch in reader:
-                    out.write_batch(batch)
+        if path in rewritten:
+            wide_decimals.rewrite(path, target, rewritten[path], "arrow")
         else:
             os.symlink(path, target)
         listed.append(target)
