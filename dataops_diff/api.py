@@ -34,7 +34,7 @@ from .model import (
 from .pairing import pair
 from .policy import Policy, check_names, evaluate
 from .shadow import TickFn
-from .spec import DatasetSpec, RunSpec
+from .spec import DatasetSpec, RunSpec, text_columns
 from .spec.columns import check_columns
 
 SpecFor = Callable[[str], DatasetSpec]
@@ -95,7 +95,10 @@ def compare_pairs(
 
     ``precheck``: the caller's own validation first (a run's, worded for its spec).
     """
-    pairs = [(n, _encoded(p, spec_for(n)), _encoded(c, spec_for(n))) for n, p, c in pairs]
+    pairs = [
+        (n, _encoded(p, spec_for(n), "production"), _encoded(c, spec_for(n), "candidate"))
+        for n, p, c in pairs
+    ]
     engine = get_engine(engine_name, engine_config)
     try:
         if precheck is not None:
@@ -113,9 +116,14 @@ def compare_pairs(
         engine.close()
 
 
-def _encoded(ref: DatasetRef | None, spec: DatasetSpec) -> DatasetRef | None:
-    """The reference with the dataset's text encoding, which the engines read it with."""
-    return ref if ref is None or spec.encoding is None else replace(ref, encoding=spec.encoding)
+def _encoded(ref: DatasetRef | None, spec: DatasetSpec, side: str) -> DatasetRef | None:
+    """The reference with the dataset's text encoding and text columns (this side's names),
+    which the engines read it with."""
+    if ref is None:
+        return None
+    if spec.encoding is not None:
+        ref = replace(ref, encoding=spec.encoding)
+    return text_columns.on_ref(ref, spec, side)
 
 
 def build_report(
@@ -184,6 +192,7 @@ def _validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> dict[
     """
     both = [(name, p, c) for name, p, c in pairs if p is not None and c is not None]
     strict = len(pairs) == 1
+    text_columns.check_formats(pairs, spec_for)
     seen: set[str] = set()
     columns: dict[str, set[str]] = {}
     for name, p, c in both:
@@ -192,6 +201,8 @@ def _validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> dict[
         spec = spec_for(name)
         prod, cand = engine.schema(p, "production"), engine.schema(c, "candidate")
         plan = make_plan(name, prod, cand, spec, strict=strict)
+        if strict:
+            text_columns.check_names(name, prod, cand, spec)
         columns[name] = {col.name for col in prod} | {col.name for col in cand}
         seen.update(columns[name])
         seen.update(r.production for r in plan.schema.renamed)
@@ -204,6 +215,7 @@ def _validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> dict[
         ABS_TOL: list(spec.column_abs_tol),
         REL_TOL: list(spec.column_rel_tol),
     }
+    text_columns.check_seen(both[0][0], spec, seen)
     for setting, names in named.items():
         flag = setting.of(both[0][0])  # one spec serves every dataset: where it came from
         for col in names:

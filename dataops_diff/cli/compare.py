@@ -42,6 +42,7 @@ from .common import (
 )
 from .outputs import policy_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
+from .text_options import AllTextOpt, TextColumnOpt, text_columns_of
 
 
 @app.command(no_args_is_help=True)
@@ -131,6 +132,8 @@ def compare(
             "(default: UTF-8).",
         ),
     ] = None,
+    text_column: TextColumnOpt = [],  # noqa: B006
+    all_text: AllTextOpt = False,
     table: Annotated[
         list[str],
         typer.Option(
@@ -202,6 +205,8 @@ def compare(
         profiles=not no_profiles,
         format=fmt,
         encoding=encoding,
+        text_columns=text_columns_of(text_column),
+        all_text=all_text,
     )
 
     if default_key == ("auto",) or "auto" in {k for ks in dataset_keys.values() for k in ks}:

@@ -13,6 +13,7 @@ from .. import spec as specs
 from ..errors import UsageError
 from ..policy import Policy, policy_from_dict
 from ..reports import terminal
+from ..spec.text_columns import with_flags
 from .app import app, error
 from .common import (
     DebugOpt,
@@ -37,6 +38,7 @@ from .common import (
 from .live import run_display
 from .outputs import run_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
+from .text_options import AllTextOpt, TextColumnOpt, text_columns_of
 
 SpecOpt = Annotated[
     Path,
@@ -76,6 +78,8 @@ def run(
             "--timeout", help="Seconds each version may run (overrides pipeline.timeout)."
         ),
     ] = None,
+    text_column: TextColumnOpt = [],  # noqa: B006
+    all_text: AllTextOpt = False,
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryLimitOpt = None,
     temp_dir: TempDirOpt = None,
@@ -98,6 +102,7 @@ def run(
     spec = specs.with_overrides(
         specs.load_spec(str(spec_path)), production_ref, candidate_ref, timeout
     )
+    spec = with_flags(spec, text_columns_of(text_column), all_text)
     base: Policy | None = None
     if spec.policy:
         base = policy_from_dict(spec.policy, f"{spec.path}: policy")

@@ -98,8 +98,12 @@ def _checked_view(
 ) -> str:
     """Create the view, checking every text value against the type its first rows suggested;
     returns the reader options that correct the types guessed wrong."""
-    extra = ""
-    as_text: list[str] = []
+    as_text = _chosen_text(con, ref, files)
+    extra = _types(as_text)
+    if ref.format == "json" and (ref.all_text or ref.text_columns):
+        extra = _json_columns(con, files, ref)
+    elif ref.format == "csv" and ref.all_text:
+        extra = ", all_varchar = true"
     while True:
         _view(con, view, _relation(con, ref, files, shown, view, extra))
         if ref.format == "csv":
@@ -109,10 +113,30 @@ def _checked_view(
             return extra
         if late:  # CSV: that column as text
             as_text.append(late)
-            extra = ", types = {" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in as_text)
-            extra += "}"
+            extra = _types(as_text)
         else:  # JSON names no column: the types guessed from the whole files, once
-            extra = _json_columns(con, files)
+            extra = _json_columns(con, files, ref)
+
+
+def _types(as_text: list[str]) -> str:
+    """The CSV reader option reading these columns as text."""
+    if not as_text:
+        return ""
+    return ", types = {" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in as_text) + "}"
+
+
+def _chosen_text(
+    con: duckdb.DuckDBPyConnection, ref: DatasetRef, files: tuple[str, ...]
+) -> list[str]:
+    """The CSV columns the user chose to read as text (``--text-column``) that the files hold
+    (a name the files lack is the other version's, or checked before the comparison)."""
+    if ref.format != "csv" or not ref.text_columns or ref.all_text:
+        return []
+    listed = "[" + ", ".join(literal(f) for f in files) + "]"
+    names = set(
+        con.sql(f"SELECT * FROM {_READERS['csv'].format(files=listed, extra='')} LIMIT 0").columns
+    )
+    return [c for c in ref.text_columns if c in names]
 
 
 def _view(con: duckdb.DuckDBPyConnection, view: str, relation: str) -> None:
@@ -162,7 +186,12 @@ def _reader(
         + ")"
         for f in files
     )
-    types = {n: read_checks.partition_type([values[shown[f]].get(n) for f in files]) for n in names}
+    types = {
+        n: "VARCHAR"  # a partition column chosen to be read as text
+        if ref.all_text or n in ref.text_columns
+        else read_checks.partition_type([values[shown[f]].get(n) for f in files])
+        for n in names
+    }
     parts = ", ".join(f"CAST(p.{quote(n)} AS {types[n]}) AS {quote(n)}" for n in names)
     aliases = ", ".join([_FILE] + [quote(n) for n in names])
     con.execute(
@@ -300,11 +329,17 @@ def _late_text(con: duckdb.DuckDBPyConnection, view: str) -> str | None:
     return None
 
 
-def _json_columns(con: duckdb.DuckDBPyConnection, files: tuple[str, ...]) -> str:
-    """JSON reader options fixing every column's type as guessed from the whole files."""
+def _json_columns(con: duckdb.DuckDBPyConnection, files: tuple[str, ...], ref: DatasetRef) -> str:
+    """JSON reader options fixing every column's type as guessed from the whole files; the
+    columns chosen to be read as text (all with ``--all-text``) as VARCHAR: a number is then
+    its literal as written (``1e3``), an object its JSON text."""
     listed = "[" + ", ".join(literal(f) for f in files) + "]"
     rel = con.sql(f"SELECT * FROM read_json({listed}, union_by_name = true, sample_size = -1)")
-    named = zip(rel.columns, rel.types, strict=True)
+    text = set(ref.text_columns)
+    named = [
+        (c, "VARCHAR" if ref.all_text or c in text else t)
+        for c, t in zip(rel.columns, rel.types, strict=True)
+    ]
     return ", columns = {" + ", ".join(f"{_sql_string(c)}: '{t}'" for c, t in named) + "}"
 
 

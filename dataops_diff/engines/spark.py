@@ -67,7 +67,7 @@ class SparkEngine:
         self._spark = spark_session.session(config)
         self._watch = spark_session.watchdog(self._spark, config)
         self._id = uuid.uuid4().hex[:8]
-        self._frames: dict[tuple[str, str, tuple[str, ...], bool], Any] = {}
+        self._frames: dict[tuple[object, ...], Any] = {}
         self._views: set[str] = set()
         self._spill: memory.SpillFolder | None = None
         self._temp_parent = config.temp_dir
@@ -193,7 +193,7 @@ class SparkEngine:
     # ------------------------------------------------------------------------------- reading
     def _frame(self, ref: DatasetRef, side: str) -> Any:
         """The dataset as a DataFrame, read once per engine (lazily: only the schema now)."""
-        cache = (ref.path, ref.format, ref.files, ref.hive)
+        cache = (ref.path, ref.format, ref.files, ref.hive, ref.text_columns, ref.all_text)
         if cache not in self._frames:  # schema inference may run a job: watched like one
             read = spark_read.read
             self._frames[cache] = _watched(

@@ -54,6 +54,8 @@ def read(spark: Any, ref: DatasetRef, side: str, temp_dir: Callable[[], str] | N
     reader = _options(reader, ref, len(paths), encoding)
     try:
         frame = reader.load(paths)
+        if ref.format in ("csv", "json") and (ref.text_columns or ref.all_text):
+            frame = reader.schema(_as_text(frame, ref)).load(paths)
         if ref.format == "csv":  # DuckDB reads integers in CSV as BIGINT: so does this engine
             frame = frame.select(*(_widened(frame, f) for f in frame.schema))
         if ref.format in ("csv", "json"):
@@ -131,6 +133,21 @@ def _text_encoding(ref: DatasetRef, files: tuple[str, ...], side: str) -> str | 
         if line:
             raise read_checks.encoding_error(side, read_checks.shown(ref, path), f"line {line}")
     return None
+
+
+def _as_text(frame: Any, ref: DatasetRef) -> Any:
+    """The schema Spark inferred, with the columns chosen to be read as text (``--text-column``,
+    all with ``--all-text``) as strings: Spark then keeps each value as written (a JSON number
+    as its literal, an object as its JSON text), as the DuckDB engine reads them."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    text = set(ref.text_columns)
+    return StructType(
+        [
+            StructField(f.name, StringType(), True) if ref.all_text or f.name in text else f
+            for f in frame.schema
+        ]
+    )
 
 
 def _untyped(frame: Any) -> Any:
