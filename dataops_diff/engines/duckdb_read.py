@@ -21,6 +21,7 @@ from . import (
     declared_types,
     duckdb_tables,
     duckdb_types,
+    json_text,
     read_checks,
     wide_decimals,
     written_forms,
@@ -70,6 +71,8 @@ def register(
             files = _arrow_files(ref, files, view, temp_dir)
         elif ref.format in TEXT_FORMATS:
             files, shown = _utf8(ref, files, view, side, temp_dir)
+            if ref.format == "json" and (ref.text_columns or ref.all_text):
+                files, shown = json_text.as_text(ref, files, shown, view, temp_dir)
         elif ref.format == "parquet" and not is_uri(ref.path):
             root = os.path.abspath(ref.path) if ref.is_folder else None
             files, shown = wide_decimals.as_text(files, shown, view, temp_dir, root=root)
