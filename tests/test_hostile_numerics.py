@@ -455,3 +455,25 @@ def test_spark_compares_decimal256_exactly(
     assert (code, _column(dataset)["unequal"], _type_changes(dataset)) == (1, 1, [])
     sample = _column(dataset)["samples"][0]
     assert (sample["production"], sample["candidate"]) == (DIGITS + ".5", DIGITS + ".6")
+
+
+# ------------------------------------------------------ CSV decimals: floats, at the bound
+@pytest.mark.parametrize(
+    ("tolerance", "unequal"),
+    [
+        ("0.1", 1),  # 1.10 - 1.00 is 0.10000000000000009 in float64: over; 100.10 is under
+        ("0.1000001", 0),  # a margin below the last written digit: both within
+        ("0.09", 2),  # one unit of the last digit under the bound: both outside
+    ],
+)
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_csv_decimals_are_floats_at_the_tolerance_bound(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tolerance: str, unequal: int, engine: str
+) -> None:
+    """Documented in docs/semantics.md (Tolerances): CSV numbers with a decimal point are
+    float64, so the float rule holds at the bound, in both engines, as in the oracle."""
+    p = _csv(tmp_path, "p", "id,v\n1,1.10\n2,100.10\n3,5.00\n")
+    c = _csv(tmp_path, "c", "id,v\n1,1.00\n2,100.00\n3,5.00\n")
+    code, dataset = _compare(capsys, tmp_path, p, c, "--abs-tol", tolerance, "--engine", engine)
+    assert (code, _column(dataset)["unequal"]) == (1 if unequal else 0, unequal)
+    assert _type_changes(dataset) == []
