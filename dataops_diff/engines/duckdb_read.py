@@ -20,13 +20,14 @@ from ..model import Column
 from . import (
     declared_types,
     duckdb_tables,
+    duckdb_text_types,
     duckdb_types,
     json_text,
     read_checks,
     wide_decimals,
     written_forms,
 )
-from .duckdb_read_errors import COLUMN, query_error, read_error
+from .duckdb_read_errors import query_error, read_error
 
 _READERS = {
     "parquet": "read_parquet({files}, union_by_name = true{extra})",
@@ -101,45 +102,24 @@ def _checked_view(
 ) -> str:
     """Create the view, checking every text value against the type its first rows suggested;
     returns the reader options that correct the types guessed wrong."""
-    as_text = _chosen_text(con, ref, files)
-    extra = _types(as_text)
+    as_text = duckdb_text_types.chosen_text(con, ref, files, literal)
+    extra = duckdb_text_types.types(as_text)
     if ref.format == "json" and (ref.all_text or ref.text_columns):
-        extra = _json_columns(con, files, ref)
+        extra = duckdb_text_types.json_columns(con, files, ref, literal)
     elif ref.format == "csv" and ref.all_text:
         extra = ", all_varchar = true"
     while True:
         _view(con, view, _relation(con, ref, files, shown, view, extra))
         if ref.format == "csv":
             _check_columns(con, ref, view, side, shown)
-        late = _late_text(con, view) if ref.format in TEXT_FORMATS else None
+        late = duckdb_text_types.late_text(con, view) if ref.format in TEXT_FORMATS else None
         if late is None or late in as_text or (late == "" and extra):
             return extra
         if late:  # CSV: that column as text
             as_text.append(late)
-            extra = _types(as_text)
+            extra = duckdb_text_types.types(as_text)
         else:  # JSON names no column: the types guessed from the whole files, once
-            extra = _json_columns(con, files, ref)
-
-
-def _types(as_text: list[str]) -> str:
-    """The CSV reader option reading these columns as text."""
-    if not as_text:
-        return ""
-    return ", types = {" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in as_text) + "}"
-
-
-def _chosen_text(
-    con: duckdb.DuckDBPyConnection, ref: DatasetRef, files: tuple[str, ...]
-) -> list[str]:
-    """The CSV columns the user chose to read as text (``--text-column``) that the files hold
-    (a name the files lack is the other version's, or checked before the comparison)."""
-    if ref.format != "csv" or not ref.text_columns or ref.all_text:
-        return []
-    listed = "[" + ", ".join(literal(f) for f in files) + "]"
-    names = set(
-        con.sql(f"SELECT * FROM {_READERS['csv'].format(files=listed, extra='')} LIMIT 0").columns
-    )
-    return [c for c in ref.text_columns if c in names]
+            extra = duckdb_text_types.json_columns(con, files, ref, literal)
 
 
 def _view(con: duckdb.DuckDBPyConnection, view: str, relation: str) -> None:
@@ -308,42 +288,6 @@ def columns(
         return declared_types.with_declared(ref, found)
     except Exception as exc:  # pyarrow's errors, mapped once here
         raise read_error(ref, side, exc) from exc
-
-
-def _late_text(con: duckdb.DuckDBPyConnection, view: str) -> str | None:
-    """The first column whose values do not all fit the type its first rows suggested (DuckDB
-    guesses from a sample), found by converting every value once: its name ("" when the message
-    names none, as JSON's does); None when all fit."""
-    rel = con.sql(f"SELECT * FROM {view} LIMIT 0")
-    typed = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t) != "VARCHAR"]
-    if not typed:
-        return None
-    try:
-        counts = ", ".join(f"count({quote(c)})" for c in typed)
-        con.execute(f"SELECT {counts} FROM {view}").fetchall()
-    except duckdb.ConversionException as exc:
-        if m := COLUMN.search(str(exc)):
-            return m[1]
-        raise
-    except duckdb.InvalidInputException as exc:
-        if "JSON transform error" in str(exc):
-            return ""
-        raise
-    return None
-
-
-def _json_columns(con: duckdb.DuckDBPyConnection, files: tuple[str, ...], ref: DatasetRef) -> str:
-    """JSON reader options fixing every column's type as guessed from the whole files; the
-    columns chosen to be read as text (all with ``--all-text``) as VARCHAR: a number is then
-    its literal as written (``1e3``), an object its JSON text."""
-    listed = "[" + ", ".join(literal(f) for f in files) + "]"
-    rel = con.sql(f"SELECT * FROM read_json({listed}, union_by_name = true, sample_size = -1)")
-    text = set(ref.text_columns)
-    named = [
-        (c, "VARCHAR" if ref.all_text or c in text else t)
-        for c, t in zip(rel.columns, rel.types, strict=True)
-    ]
-    return ", columns = {" + ", ".join(f"{_sql_string(c)}: '{t}'" for c, t in named) + "}"
 
 
 def _no_values(con: duckdb.DuckDBPyConnection, view: str, column: Column) -> bool:

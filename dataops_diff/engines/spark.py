@@ -25,7 +25,7 @@ from ..datasets import DatasetRef, is_uri, same_bytes
 from ..errors import EngineError, Interrupted
 from ..model import Column, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import memory, spark_profile, spark_read, spark_session
+from . import spark_profile, spark_read, spark_session
 from .base import EngineConfig, ProgressFn, SideSummary
 from .groups import compare_groups
 from .plan import Plan, diff_plan
@@ -69,8 +69,7 @@ class SparkEngine:
         self._id = uuid.uuid4().hex[:8]
         self._frames: dict[tuple[object, ...], Any] = {}
         self._views: set[str] = set()
-        self._spill: memory.SpillFolder | None = None
-        self._temp_parent = config.temp_dir
+        self._copies = spark_read.Copies(config.temp_dir)  # wide decimals as text
         self._saved = {key: self._spark.conf.get(key, None) for key in _SESSION}
         for key, value in _SESSION.items():  # restored by close()
             self._spark.conf.set(key, value)
@@ -171,10 +170,8 @@ class SparkEngine:
     def close(self) -> None:
         """Drop this engine's views and restore the time zone. The session itself is stopped at
         exit when this process started it (``spark_session``), never when it was joined."""
-        spill = getattr(self, "_spill", None)
-        if spill is not None:
-            spill.remove()
-            self._spill = None
+        if hasattr(self, "_copies"):
+            self._copies.remove()
         spark = getattr(self, "_spark", None)
         if spark is None:
             return
@@ -197,17 +194,9 @@ class SparkEngine:
         if cache not in self._frames:  # schema inference may run a job: watched like one
             read = spark_read.read
             self._frames[cache] = _watched(
-                self._watch, lambda: read(self._spark, ref, side, self._temp_dir)
+                self._watch, lambda: read(self._spark, ref, side, self._copies.path)
             )
         return self._frames[cache]
-
-    def _temp_dir(self) -> str:
-        """A private folder for rewritten copies of input files, made on first use (the files
-        Spark reads must stay until ``close``; on a cluster, under a --temp-dir every executor
-        sees)."""
-        if self._spill is None:
-            self._spill = memory.SpillFolder(self._temp_parent, prefix="dataops-diff-read-")
-        return self._spill.path
 
     def _view(self, name: str, frame: Any) -> None:
         frame.createOrReplaceTempView(name)

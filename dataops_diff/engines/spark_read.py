@@ -21,10 +21,30 @@ from typing import Any
 from ..datasets import DatasetRef, is_uri
 from ..errors import ENGINE, FORMAT, InputError
 from ..model import Column
-from . import declared_types, read_checks, wide_decimals
+from . import declared_types, memory, read_checks, wide_decimals
 from .spark_session import reason
 
 _GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})  # Spark expands globs in paths
+
+
+class Copies:
+    """A private folder for rewritten copies of input files, made on first use; the files Spark
+    reads must stay until the engine closes. On a cluster it is under a --temp-dir that every
+    executor must see, like any other local path."""
+
+    def __init__(self, parent: str | None) -> None:
+        self._parent = parent
+        self._folder: memory.SpillFolder | None = None
+
+    def path(self) -> str:
+        if self._folder is None:
+            self._folder = memory.SpillFolder(self._parent, prefix="dataops-diff-read-")
+        return self._folder.path
+
+    def remove(self) -> None:
+        if self._folder is not None:
+            self._folder.remove()
+            self._folder = None
 
 
 def read(spark: Any, ref: DatasetRef, side: str, temp_dir: Callable[[], str] | None = None) -> Any:
