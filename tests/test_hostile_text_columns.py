@@ -313,3 +313,24 @@ def test_spark_reads_json_literals_as_written(capsys: Capsys, tmp_path: Path) ->
         assert (code, _unequal(dataset, "v"), _unequal(dataset, "w")) == (1, 1, 1), engine
         code, dataset = _compare(capsys, tmp_path, p, c, "--text-column", "w", "--engine", engine)
         assert (code, _unequal(dataset, "v"), _unequal(dataset, "w")) == (1, 0, 1), engine
+
+
+# -------------------------------------------------------------------------------- Python API
+def test_the_python_api_reads_text_columns(tmp_path: Path) -> None:
+    from dataops_diff import DatasetSpec, compare
+
+    p = _csv(tmp_path, "p", ["id", "zip"], [["1", "007"], ["2", "12"]])
+    c = _csv(tmp_path, "c", ["id", "zip"], [["1", "7"], ["2", "12"]])
+    report = compare(str(p), str(c), DatasetSpec(key=("id",), text_columns=("zip",)))
+    (dataset,) = report.datasets
+    (column,) = [col for col in dataset.columns if col.name == "zip"]
+    assert (column.unequal, dataset.schema.type_changes) == (1, ())
+
+
+@pytest.mark.parametrize("value", ["zip", ("",)])
+def test_the_python_api_refuses_a_bare_string_or_an_empty_name(value: Any) -> None:
+    from dataops_diff import DatasetSpec
+    from dataops_diff.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"DatasetSpec\.text_columns"):
+        DatasetSpec(key=("id",), text_columns=value)

@@ -70,6 +70,10 @@ class DatasetSpec:
                     "can stand for one production column only; drop one rename"
                 )
             targets[new] = old
+        if isinstance(self.text_columns, str):  # "zip" would be read as "z", "i", "p"
+            raise UsageError(
+                TEXT_COLUMNS, f" is {self.text_columns!r}: give a tuple of column names"
+            )
         for column in self.text_columns:
             if not isinstance(column, str) or not column:
                 raise UsageError(

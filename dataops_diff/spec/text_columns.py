@@ -31,7 +31,7 @@ def on_ref(ref: DatasetRef, spec: DatasetSpec, side: str) -> DatasetRef:
     """The reference carrying the columns to read as text, named as this side names them."""
     if ref.format not in TEXT_FORMATS or not (spec.text_columns or spec.all_text):
         return ref
-    names = spec.text_columns
+    names = tuple(spec.text_columns)
     if side == "candidate":
         names = tuple(spec.candidate_name(c) for c in names)
     return replace(ref, text_columns=names, all_text=spec.all_text)
