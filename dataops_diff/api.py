@@ -32,7 +32,7 @@ from .model import (
 from .pairing import pair
 from .policy import Policy, check_names, evaluate
 from .shadow import TickFn
-from .spec import DatasetSpec, RunSpec
+from .spec import DatasetSpec, RunSpec, text_columns
 from .spec.columns import check_columns
 
 
@@ -126,7 +126,10 @@ def compare_pairs(
 
     ``precheck``: the caller's own validation first (a run's, worded for its spec).
     """
-    pairs = [(n, _encoded(p, spec_for(n)), _encoded(c, spec_for(n))) for n, p, c in pairs]
+    pairs = [
+        (n, _encoded(p, spec_for(n), "production"), _encoded(c, spec_for(n), "candidate"))
+        for n, p, c in pairs
+    ]
     engine = get_engine(engine_name, engine_config)
     try:
         if precheck is not None:
@@ -144,9 +147,14 @@ def compare_pairs(
         engine.close()
 
 
-def _encoded(ref: DatasetRef | None, spec: DatasetSpec) -> DatasetRef | None:
-    """The reference with the dataset's text encoding, which the engines read it with."""
-    return ref if ref is None or spec.encoding is None else replace(ref, encoding=spec.encoding)
+def _encoded(ref: DatasetRef | None, spec: DatasetSpec, side: str) -> DatasetRef | None:
+    """The reference with the dataset's text encoding and text columns (this side's names),
+    which the engines read it with."""
+    if ref is None:
+        return None
+    if spec.encoding is not None:
+        ref = replace(ref, encoding=spec.encoding)
+    return text_columns.on_ref(ref, spec, side)
 
 
 def build_report(

@@ -45,6 +45,8 @@ class DatasetRef:
     hive: bool = False  # folder with key=value partition directories
     encoding: str | None = None  # CSV/JSON text encoding (DatasetSpec.encoding); None: UTF-8
     table: tuple[str, str] | None = None  # (schema, table) of a database file (format "duckdb")
+    text_columns: tuple[str, ...] = ()  # CSV/JSON columns read as text (DatasetSpec, this side)
+    all_text: bool = False  # CSV/JSON: every column read as text
 
     @property
     def is_folder(self) -> bool:

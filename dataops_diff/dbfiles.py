@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from .errors import InputError, UsageError
+from .errors import SCHEMAS, TABLES, InputError, UsageError
 
 if TYPE_CHECKING:
     from .datasets import DatasetRef
@@ -174,17 +174,18 @@ def list_tables(path: str, side: str) -> list[str]:
 def only(
     pairs: list[tuple[str, Any, Any]], tables: Sequence[str], schemas: Sequence[str]
 ) -> list[tuple[str, Any, Any]]:
-    """The pairs of the tables named by ``--table`` (``table`` or ``schema.table``) and in the
-    schemas named by ``--schema``; a name that matches no table is an error naming the flag."""
+    """The pairs of the tables named (``table`` or ``schema.table``) and in the schemas named;
+    a name that matches no table is an error naming the setting (the CLI words it as its flag,
+    ``--table`` or ``--schema``)."""
     found = {r.table for _, *refs in pairs for r in refs if r is not None and r.table}
     names = sorted(table_name(*t) for t in found)
-    for flag, values, match in (("--table", tables, _table_match), ("--schema", schemas, _in)):
+    for setting, values, match in ((TABLES, tables, _table_match), (SCHEMAS, schemas, _in)):
         for value in values:
             if not any(match(value, t) for t in found):
                 raise UsageError(
-                    f"{flag} '{value}' matches no table of production or candidate (tables: "
-                    f"{', '.join(names) or 'none'}); fix the name"
-                )
+                    setting, f" '{value}' matches no table of production or candidate (tables: "
+                    f"{', '.join(names) or 'none'}); fix the name",
+                )  # fmt: skip
 
     def kept(refs: list[Any]) -> bool:
         t = next((r.table for r in refs if r is not None and r.table), None)

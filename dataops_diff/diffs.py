@@ -12,7 +12,7 @@ from .engines.base import Engine
 from .engines.plan import make_plan
 from .errors import ABS_TOL, IGNORE_COLUMNS, REL_TOL, RENAMES, UsageError
 from .model import DatasetDiff, SchemaDiff
-from .spec import DatasetSpec
+from .spec import DatasetSpec, text_columns
 
 SpecFor = Callable[[str], DatasetSpec]
 Pair = tuple[str, DatasetRef | None, DatasetRef | None]
@@ -61,6 +61,7 @@ def validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> dict[s
     """
     both = [(name, p, c) for name, p, c in pairs if p is not None and c is not None]
     strict = len(pairs) == 1
+    text_columns.check_formats(pairs, spec_for)
     seen: set[str] = set()
     columns: dict[str, set[str]] = {}
     for name, p, c in both:
@@ -69,6 +70,8 @@ def validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> dict[s
         spec = spec_for(name)
         prod, cand = engine.schema(p, "production"), engine.schema(c, "candidate")
         plan = make_plan(name, prod, cand, spec, strict=strict)
+        if strict:
+            text_columns.check_names(name, prod, cand, spec)
         columns[name] = {col.name for col in prod} | {col.name for col in cand}
         seen.update(columns[name])
         seen.update(r.production for r in plan.schema.renamed)
@@ -81,6 +84,7 @@ def validate(engine: Engine, pairs: Sequence[Pair], spec_for: SpecFor) -> dict[s
         ABS_TOL: list(spec.column_abs_tol),
         REL_TOL: list(spec.column_rel_tol),
     }
+    text_columns.check_seen(both[0][0], spec, seen)
     for setting, names in named.items():
         flag = setting.of(both[0][0])  # one spec serves every dataset: where it came from
         for col in names:

@@ -56,6 +56,10 @@ ABS_TOL = Setting("abs_tol", "DatasetSpec.column_abs_tol")
 REL_TOL = Setting("rel_tol", "DatasetSpec.column_rel_tol")
 SAMPLES = Setting("samples", "DatasetSpec.samples")
 FORMAT = Setting("format", "DatasetSpec.format")
+TEXT_COLUMNS = Setting("text_columns", "DatasetSpec.text_columns")  # CSV/JSON columns as text
+ALL_TEXT = Setting("all_text", "DatasetSpec.all_text")
+TABLES = Setting("tables", "compare(tables=...)")  # database files: only these tables
+SCHEMAS = Setting("schemas", "compare(schemas=...)")  # database files: only these schemas
 ENGINE = Setting("engine", "engine")
 MEMORY_LIMIT = Setting("memory_limit", "EngineConfig.memory_limit")
 TEMP_DIR = Setting("temp_dir", "EngineConfig.temp_dir")
@@ -68,9 +72,13 @@ TIMEOUT = Setting("timeout", "RunSpec.timeout")
 RUN_DIR = Setting("run_dir", "run_dir")
 BASELINE = Setting("baseline", "RunSpec.baseline")
 PRODUCTION_REF = Setting("production_ref", "RunSpec.production.ref")
-DATASET_SETTINGS = (KEY, RENAMES, IGNORE_COLUMNS, ABS_TOL, REL_TOL, SAMPLES, FORMAT)  # spec keys
+DATASET_SETTINGS = (  # spec keys
+    KEY, RENAMES, IGNORE_COLUMNS, ABS_TOL, REL_TOL, SAMPLES, FORMAT, TEXT_COLUMNS, ALL_TEXT,
+)  # fmt: skip
 SETTINGS = (
     *DATASET_SETTINGS,
+    TABLES,
+    SCHEMAS,
     ENGINE,
     MEMORY_LIMIT,
     TEMP_DIR,

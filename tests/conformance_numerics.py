@@ -84,3 +84,40 @@ NUMERIC_CASES = [
         {"columns.v.unequal": 1, "columns.v.sample_keys": ((2,),)},
     ),
 ]
+
+# Decimals wider than 38 digits (issue 12, item 4): both engines read them as their exact
+# decimal text (``engines.wide_decimals``), so they compare at their declared precision and scale.
+WIDE = pa.decimal256(50, 1)
+DIGITS = "1234567890123456789012345678901234567890123456789"  # 49 digits: 50 with the scale
+
+NUMERIC_CASES += [
+    Case(
+        "decimal256_exact",
+        "decimal256 compares exactly: ...901.5 -> ...901.6 is a change, equal values are equal",
+        table(id=_ids(4), v=_dec(DIGITS + ".5", "-" + DIGITS + ".9", "7.0", "1.0", t=WIDE)),
+        table(id=_ids(4), v=_dec(DIGITS + ".6", "-" + DIGITS + ".9", "7.0", "1.1", t=WIDE)),
+        spec("id"),
+        {
+            "columns.v.unequal": 2,
+            "columns.v.sample_keys": ((1,), (4,)),
+            "schema.type_changes": (),
+            "rows_with_differences": 2,
+        },
+    ),
+    Case(
+        "decimal256_scale_change",
+        "decimal256 of two scales: a type change; values compare by value (1.5 = 1.50)",
+        table(id=_ids(3), v=_dec("1.5", "2.0", DIGITS + ".5", t=WIDE)),
+        table(id=_ids(3), v=_dec("1.50", "2.01", DIGITS + ".50", t=pa.decimal256(52, 2))),
+        spec("id"),
+        {"columns.v.unequal": 1, "columns.v.sample_keys": ((2,),), "schema.type_changes": ("v",)},
+    ),
+    Case(
+        "decimal256_global_tolerance_exact",
+        "a global tolerance leaves decimal256 exact (a float column beside it is tolerant)",
+        table(id=_ids(2), v=_dec("5.0", "6.0", t=WIDE), w=pa.array([1.0, 2.0])),
+        table(id=_ids(2), v=_dec("5.1", "6.0", t=WIDE), w=pa.array([1.1, 2.0])),
+        spec("id", abs_tol=0.5),
+        {"columns.v.unequal": 1, "columns.w.unequal": 0},
+    ),
+]

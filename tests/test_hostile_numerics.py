@@ -374,31 +374,106 @@ def test_json_written_form_change_never_passes(
     assert code == 1
 
 
-def test_arrow_decimal256_is_an_error_not_a_double(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
+@pytest.mark.parametrize("stream", [False, True])
+def test_arrow_decimal256_compares_at_its_declared_precision(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, stream: bool
 ) -> None:
-    """DuckDB cannot scan an Arrow decimal256: a clear error (exit 2) naming the file."""
+    """DuckDB cannot scan an Arrow decimal256: it is read as its exact decimal text, like
+    Parquet's (an IPC file or stream alike), so ...901.5 -> ...901.6 is a change."""
     import pyarrow.feather as feather
 
     paths = []
     for name, last in (("p", ".5"), ("c", ".6")):
-        path = tmp_path / f"{name}.arrow"
-        table = pa.table({"id": [1], "v": _dec([DIGITS + last], WIDE)})
-        feather.write_feather(table, path, compression="uncompressed")
+        path = tmp_path / f"{name}.{'arrows' if stream else 'arrow'}"
+        table = pa.table({"id": [1, 2, 3], "v": _dec([DIGITS + last, "7.0", None], WIDE)})
+        if stream:
+            with pa.ipc.new_stream(path, table.schema) as writer:
+                writer.write_table(table)
+        else:
+            feather.write_feather(table, path, compression="uncompressed")
         paths.append(path)
-    before = snapshot(*paths)
-    out = invoke(capsys, "compare", *paths, "--key", "id")
-    assert_error(out, 2, "p.arrow", "Decimal")
-    assert snapshot(*paths) == before
+    code, dataset = _compare(capsys, tmp_path, paths[0], paths[1])
+    assert (code, _column(dataset)["unequal"], _type_changes(dataset)) == (1, 1, [])
+    sample = _column(dataset)["samples"][0]
+    assert (sample["production"], sample["candidate"]) == (DIGITS + ".5", DIGITS + ".6")
+    code, dataset = _compare(capsys, tmp_path, paths[0], paths[0])
+    assert (code, _column(dataset)["unequal"]) == (0, 0)
+
+
+def test_arrow_decimal256_scale_change_is_a_type_change(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import pyarrow.feather as feather
+
+    paths = []
+    for name, values, t in (
+        ("p", ["1.5", "2.0"], WIDE),
+        ("c", ["1.50", "2.01"], pa.decimal256(52, 2)),
+    ):
+        path = tmp_path / f"{name}.arrow"
+        feather.write_feather(pa.table({"id": [1, 2], "v": _dec(values, t)}), path)
+        paths.append(path)
+    code, dataset = _compare(capsys, tmp_path, paths[0], paths[1], "--allow-type-changes")
+    assert _type_changes(dataset) == [("decimal256(50, 1)", "decimal256(52, 2)")]
+    assert (code, _column(dataset)["unequal"]) == (1, 1)
+
+
+def test_decimal256_in_a_hive_folder(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """The rewritten copies keep their partition folders: the partition column stays."""
+    for side, last in (("p", ".5"), ("c", ".6")):
+        for day in (1, 2):
+            folder = tmp_path / side / f"day={day}"
+            folder.mkdir(parents=True)
+            table = pa.table(
+                {"id": [day], "v": _dec([DIGITS + (last if day == 1 else ".0")], WIDE)}
+            )
+            pq.write_table(table, folder / "part-0.parquet")
+    code, dataset = _compare(capsys, tmp_path, tmp_path / "p", tmp_path / "c")
+    assert (code, _column(dataset)["unequal"], _column(dataset, "day")["unequal"]) == (1, 1, 0)
 
 
 @pytest.mark.spark
-def test_spark_refuses_decimal256(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
-    """Spark's decimals hold 38 digits: a decimal(50, 1) is an error (exit 2), never a double."""
-    ids = pa.array([1])
-    p = _parquet(tmp_path, "p", id=ids, v=_dec([DIGITS + ".5"], WIDE))
-    c = _parquet(tmp_path, "c", id=ids, v=_dec([DIGITS + ".6"], WIDE))
-    before = snapshot(p, c)
-    out = invoke(capsys, "compare", p, c, "--key", "id", "--engine", "spark")
-    assert_error(out, 2, "p.parquet", "precision 50 exceeds max precision 38")
-    assert snapshot(p, c) == before
+@pytest.mark.parametrize("hive", [False, True])
+def test_spark_compares_decimal256_exactly(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, hive: bool
+) -> None:
+    """Spark's decimals hold 38 digits: a decimal(50, 1) is read as its exact decimal text, as
+    the DuckDB engine reads it, and compares at its declared precision and scale."""
+    ids = pa.array([1, 2, 3])
+    sides = []
+    for name, last in (("p", ".5"), ("c", ".6")):
+        table = pa.table({"id": ids, "v": _dec([DIGITS + last, "5.0", None], WIDE)})
+        if hive:
+            (tmp_path / name / "day=1").mkdir(parents=True)
+            pq.write_table(table, tmp_path / name / "day=1" / "part-0.parquet")
+            sides.append(tmp_path / name)
+        else:
+            sides.append(
+                _parquet(tmp_path, name, **{c: table[c].combine_chunks() for c in ("id", "v")})
+            )
+    code, dataset = _compare(capsys, tmp_path, sides[0], sides[1], "--engine", "spark")
+    assert (code, _column(dataset)["unequal"], _type_changes(dataset)) == (1, 1, [])
+    sample = _column(dataset)["samples"][0]
+    assert (sample["production"], sample["candidate"]) == (DIGITS + ".5", DIGITS + ".6")
+
+
+# ------------------------------------------------------ CSV decimals: floats, at the bound
+@pytest.mark.parametrize(
+    ("tolerance", "unequal"),
+    [
+        ("0.1", 1),  # 1.10 - 1.00 is 0.10000000000000009 in float64: over; 100.10 is under
+        ("0.1000001", 0),  # a margin below the last written digit: both within
+        ("0.09", 2),  # one unit of the last digit under the bound: both outside
+    ],
+)
+@pytest.mark.parametrize("engine", ["duckdb", pytest.param("spark", marks=pytest.mark.spark)])
+def test_csv_decimals_are_floats_at_the_tolerance_bound(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, tolerance: str, unequal: int, engine: str
+) -> None:
+    """Documented in docs/semantics.md (Tolerances): CSV numbers with a decimal point are
+    float64, so the float rule holds at the bound, in both engines, as in the oracle."""
+    p = _csv(tmp_path, "p", "id,v\n1,1.10\n2,100.10\n3,5.00\n")
+    c = _csv(tmp_path, "c", "id,v\n1,1.00\n2,100.00\n3,5.00\n")
+    code, dataset = _compare(capsys, tmp_path, p, c, "--abs-tol", tolerance, "--engine", engine)
+    assert (code, _column(dataset)["unequal"]) == (1 if unequal else 0, unequal)
+    assert _type_changes(dataset) == []

@@ -49,6 +49,7 @@ from .noise_options import (
 )
 from .outputs import policy_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
+from .text_options import AllTextOpt, TextColumnOpt, text_columns_of
 
 
 @app.command(no_args_is_help=True)
@@ -170,6 +171,8 @@ def compare(
             "(default: UTF-8).",
         ),
     ] = None,
+    text_column: TextColumnOpt = [],  # noqa: B006
+    all_text: AllTextOpt = False,
     table: Annotated[
         list[str],
         typer.Option(
@@ -258,6 +261,8 @@ def compare(
         profiles=not no_profiles,
         format=fmt,
         encoding=encoding,
+        text_columns=text_columns_of(text_column),
+        all_text=all_text,
     )
 
     if default_key == ("auto",) or "auto" in {k for ks in dataset_keys.values() for k in ks}:

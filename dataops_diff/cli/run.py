@@ -13,6 +13,7 @@ from .. import spec as specs
 from ..errors import UsageError
 from ..policy import Policy, policy_from_dict
 from ..reports import terminal
+from ..spec.text_columns import with_flags
 from .app import app, error
 from .common import (
     DebugOpt,
@@ -38,6 +39,7 @@ from .live import run_display
 from .noise_options import SuggestPolicyOpt, check_suggest_path, write_suggestion
 from .outputs import run_protected
 from .policy_options import NO_POLICY_OPTIONS, PolicyOptions, with_policy_options
+from .text_options import AllTextOpt, TextColumnOpt, text_columns_of
 
 SpecOpt = Annotated[
     Path,
@@ -95,11 +97,14 @@ def run(
         bool,
         typer.Option(
             "--baseline",
+            metavar="",
             help="Also run production a second time, at the same time, to learn what differs "
             "without any change (the noise floor; pipeline.baseline = true in the spec).",
             rich_help_panel="Run",
         ),
     ] = False,
+    text_column: TextColumnOpt = [],  # noqa: B006
+    all_text: AllTextOpt = False,
     engine: EngineOpt = "duckdb",
     memory_limit: MemoryLimitOpt = None,
     temp_dir: TempDirOpt = None,
@@ -123,6 +128,7 @@ def run(
     spec = specs.with_overrides(
         specs.load_spec(str(spec_path)), production_ref, candidate_ref, timeout, baseline or None
     )
+    spec = with_flags(spec, text_columns_of(text_column), all_text)
     base: Policy | None = None
     if spec.policy:
         base = policy_from_dict(spec.policy, f"{spec.path}: policy")

@@ -20,12 +20,14 @@ from ..model import Column
 from . import (
     declared_types,
     duckdb_tables,
+    duckdb_text_types,
     duckdb_types,
+    json_text,
     read_checks,
     wide_decimals,
     written_forms,
 )
-from .duckdb_read_errors import COLUMN, query_error, read_error
+from .duckdb_read_errors import query_error, read_error
 
 _READERS = {
     "parquet": "read_parquet({files}, union_by_name = true{extra})",
@@ -70,8 +72,11 @@ def register(
             files = _arrow_files(ref, files, view, temp_dir)
         elif ref.format in TEXT_FORMATS:
             files, shown = _utf8(ref, files, view, side, temp_dir)
+            if ref.format == "json" and (ref.text_columns or ref.all_text):
+                files, shown = json_text.as_text(ref, files, shown, view, temp_dir)
         elif ref.format == "parquet" and not is_uri(ref.path):
-            files, shown = wide_decimals.as_text(files, shown, view, temp_dir)
+            root = os.path.abspath(ref.path) if ref.is_folder else None
+            files, shown = wide_decimals.as_text(files, shown, view, temp_dir, root=root)
         extra = _checked_view(con, ref, files, shown, view, side)
         written_forms.raw_view(con, ref, files, view, literal)
         if len(_READY) > 64:
@@ -97,21 +102,24 @@ def _checked_view(
 ) -> str:
     """Create the view, checking every text value against the type its first rows suggested;
     returns the reader options that correct the types guessed wrong."""
-    extra = ""
-    as_text: list[str] = []
+    as_text = duckdb_text_types.chosen_text(con, ref, files, literal)
+    extra = duckdb_text_types.types(as_text)
+    if ref.format == "json" and (ref.all_text or ref.text_columns):
+        extra = duckdb_text_types.json_columns(con, files, ref, literal)
+    elif ref.format == "csv" and ref.all_text:
+        extra = ", all_varchar = true"
     while True:
         _view(con, view, _relation(con, ref, files, shown, view, extra))
         if ref.format == "csv":
             _check_columns(con, ref, view, side, shown)
-        late = _late_text(con, view) if ref.format in TEXT_FORMATS else None
+        late = duckdb_text_types.late_text(con, view) if ref.format in TEXT_FORMATS else None
         if late is None or late in as_text or (late == "" and extra):
             return extra
         if late:  # CSV: that column as text
             as_text.append(late)
-            extra = ", types = {" + ", ".join(f"{_sql_string(c)}: 'VARCHAR'" for c in as_text)
-            extra += "}"
+            extra = duckdb_text_types.types(as_text)
         else:  # JSON names no column: the types guessed from the whole files, once
-            extra = _json_columns(con, files)
+            extra = duckdb_text_types.json_columns(con, files, ref, literal)
 
 
 def _view(con: duckdb.DuckDBPyConnection, view: str, relation: str) -> None:
@@ -161,7 +169,12 @@ def _reader(
         + ")"
         for f in files
     )
-    types = {n: read_checks.partition_type([values[shown[f]].get(n) for f in files]) for n in names}
+    types = {
+        n: "VARCHAR"  # a partition column chosen to be read as text
+        if ref.all_text or n in ref.text_columns
+        else read_checks.partition_type([values[shown[f]].get(n) for f in files])
+        for n in names
+    }
     parts = ", ".join(f"CAST(p.{quote(n)} AS {types[n]}) AS {quote(n)}" for n in names)
     aliases = ", ".join([_FILE] + [quote(n) for n in names])
     con.execute(
@@ -218,13 +231,17 @@ def _utf8(
 def _arrow_files(
     ref: DatasetRef, files: tuple[str, ...], view: str, temp_dir: str
 ) -> tuple[str, ...]:
-    """What pyarrow scans: the files, or for a folder its root (one element). Arrow IPC streams
-    are rewritten as Arrow IPC files first, in a mirror of the dataset folder whose other files
-    are links, so that hive partitions keep their paths."""
-    import pyarrow as pa
-
-    streams = [f for f in files if read_checks.is_arrow_stream(f)]
-    if not streams:
+    """What pyarrow scans: the files, or for a folder its root (one element). Arrow IPC streams,
+    and files holding decimals wider than 38 digits (DuckDB cannot scan them; those columns
+    become decimal text, ``wide_decimals``), are rewritten as Arrow IPC files first, in a mirror
+    of the dataset folder whose other files are links, so that hive partitions keep their
+    paths."""
+    rewritten = {
+        f: wide
+        for f in files
+        if (wide := wide_decimals.wide_columns(f, "arrow")) or read_checks.is_arrow_stream(f)
+    }
+    if not rewritten:
         return (ref.path,) if ref.is_folder else files
     root = os.path.abspath(ref.path) if ref.is_folder else os.path.dirname(files[0])
     mirror = tempfile.mkdtemp(prefix=f"{view}-arrow-", dir=temp_dir)
@@ -232,10 +249,8 @@ def _arrow_files(
     for path in files:
         target = os.path.join(mirror, os.path.relpath(path, root))
         os.makedirs(os.path.dirname(target), exist_ok=True)
-        if path in streams:
-            with pa.ipc.open_stream(path) as reader, pa.ipc.new_file(target, reader.schema) as out:
-                for batch in reader:
-                    out.write_batch(batch)
+        if path in rewritten:
+            wide_decimals.rewrite(path, target, rewritten[path], "arrow")
         else:
             os.symlink(path, target)
         listed.append(target)
@@ -273,36 +288,6 @@ def columns(
         return declared_types.with_declared(ref, found)
     except Exception as exc:  # pyarrow's errors, mapped once here
         raise read_error(ref, side, exc) from exc
-
-
-def _late_text(con: duckdb.DuckDBPyConnection, view: str) -> str | None:
-    """The first column whose values do not all fit the type its first rows suggested (DuckDB
-    guesses from a sample), found by converting every value once: its name ("" when the message
-    names none, as JSON's does); None when all fit."""
-    rel = con.sql(f"SELECT * FROM {view} LIMIT 0")
-    typed = [c for c, t in zip(rel.columns, rel.types, strict=True) if str(t) != "VARCHAR"]
-    if not typed:
-        return None
-    try:
-        counts = ", ".join(f"count({quote(c)})" for c in typed)
-        con.execute(f"SELECT {counts} FROM {view}").fetchall()
-    except duckdb.ConversionException as exc:
-        if m := COLUMN.search(str(exc)):
-            return m[1]
-        raise
-    except duckdb.InvalidInputException as exc:
-        if "JSON transform error" in str(exc):
-            return ""
-        raise
-    return None
-
-
-def _json_columns(con: duckdb.DuckDBPyConnection, files: tuple[str, ...]) -> str:
-    """JSON reader options fixing every column's type as guessed from the whole files."""
-    listed = "[" + ", ".join(literal(f) for f in files) + "]"
-    rel = con.sql(f"SELECT * FROM read_json({listed}, union_by_name = true, sample_size = -1)")
-    named = zip(rel.columns, rel.types, strict=True)
-    return ", columns = {" + ", ".join(f"{_sql_string(c)}: '{t}'" for c, t in named) + "}"
 
 
 def _no_values(con: duckdb.DuckDBPyConnection, view: str, column: Column) -> bool:

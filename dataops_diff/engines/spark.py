@@ -67,8 +67,9 @@ class SparkEngine:
         self._spark = spark_session.session(config)
         self._watch = spark_session.watchdog(self._spark, config)
         self._id = uuid.uuid4().hex[:8]
-        self._frames: dict[tuple[str, str, tuple[str, ...], bool], Any] = {}
+        self._frames: dict[tuple[object, ...], Any] = {}
         self._views: set[str] = set()
+        self._copies = spark_read.Copies(config.temp_dir)  # wide decimals as text
         self._saved = {key: self._spark.conf.get(key, None) for key in _SESSION}
         for key, value in _SESSION.items():  # restored by close()
             self._spark.conf.set(key, value)
@@ -173,6 +174,8 @@ class SparkEngine:
     def close(self) -> None:
         """Drop this engine's views and restore the time zone. The session itself is stopped at
         exit when this process started it (``spark_session``), never when it was joined."""
+        if hasattr(self, "_copies"):
+            self._copies.remove()
         spark = getattr(self, "_spark", None)
         if spark is None:
             return
@@ -191,10 +194,12 @@ class SparkEngine:
     # ------------------------------------------------------------------------------- reading
     def _frame(self, ref: DatasetRef, side: str) -> Any:
         """The dataset as a DataFrame, read once per engine (lazily: only the schema now)."""
-        cache = (ref.path, ref.format, ref.files, ref.hive)
+        cache = (ref.path, ref.format, ref.files, ref.hive, ref.text_columns, ref.all_text)
         if cache not in self._frames:  # schema inference may run a job: watched like one
             read = spark_read.read
-            self._frames[cache] = _watched(self._watch, lambda: read(self._spark, ref, side))
+            self._frames[cache] = _watched(
+                self._watch, lambda: read(self._spark, ref, side, self._copies.path)
+            )
         return self._frames[cache]
 
     def _view(self, name: str, frame: Any) -> None:

@@ -4,6 +4,8 @@ Local files and folders (found by ``dataops_diff.datasets``) are read file by fi
 paths, so on a cluster every executor must see the same path; hive partition folders keep their
 partition columns (``basePath``). A URI (``s3a://``, ``hdfs://``, ``abfss://``, ``dbfs:/``) is
 one dataset, handed to Spark as it is. Parquet, CSV and JSON only: Spark has no Arrow IPC reader.
+Parquet decimals wider than 38 digits, which Spark refuses, are read from copies holding them as
+decimal text (``wide_decimals``), as the DuckDB engine reads them.
 
 Local paths are read literally (glob characters escaped); hive values are split at the first
 ``=`` by Spark itself. Checks shared with the DuckDB engine (``read_checks``): 0-byte files, text
@@ -13,19 +15,43 @@ that is not in its encoding, and a text column with no value, which carries no t
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from ..datasets import DatasetRef, is_uri
 from ..errors import ENGINE, FORMAT, InputError
 from ..model import Column
-from . import declared_types, read_checks
+from . import declared_types, memory, read_checks, wide_decimals
 from .spark_session import reason
 
 _GLOB = str.maketrans({c: "\\" + c for c in "\\[]{}*?"})  # Spark expands globs in paths
 
 
-def read(spark: Any, ref: DatasetRef, side: str) -> Any:
-    """The dataset as a DataFrame; read errors (missing path, not Parquet, ...) surface here."""
+class Copies:
+    """A private folder for rewritten copies of input files, made on first use; the files Spark
+    reads must stay until the engine closes. On a cluster it is under a --temp-dir that every
+    executor must see, like any other local path."""
+
+    def __init__(self, parent: str | None) -> None:
+        self._parent = parent
+        self._folder: memory.SpillFolder | None = None
+
+    def path(self) -> str:
+        if self._folder is None:
+            self._folder = memory.SpillFolder(self._parent, prefix="dataops-diff-read-")
+        return self._folder.path
+
+    def remove(self) -> None:
+        if self._folder is not None:
+            self._folder.remove()
+            self._folder = None
+
+
+def read(spark: Any, ref: DatasetRef, side: str, temp_dir: Callable[[], str] | None = None) -> Any:
+    """The dataset as a DataFrame; read errors (missing path, not Parquet, ...) surface here.
+
+    ``temp_dir`` gives the folder where Parquet files holding decimals wider than 38 digits are
+    rewritten with those columns as decimal text (``wide_decimals``): Spark refuses them."""
     if ref.format not in ("parquet", "csv", "json"):
         raise InputError(
             f"the spark engine cannot read {side} dataset '{ref.path}' ({ref.format}); "
@@ -39,12 +65,17 @@ def read(spark: Any, ref: DatasetRef, side: str) -> Any:
         files = read_checks.data_files(ref, side)
         if ref.format in ("csv", "json"):
             encoding = _text_encoding(ref, files, side)
+        base = os.path.abspath(ref.path)
+        if ref.format == "parquet" and temp_dir is not None:
+            files, base = _wide_as_text(ref, files, base, temp_dir)
         paths = [_local(f) for f in files]
         if ref.hive:
-            reader = reader.option("basePath", _local(ref.path))
+            reader = reader.option("basePath", _local(base))
     reader = _options(reader, ref, len(paths), encoding)
     try:
         frame = reader.load(paths)
+        if ref.format in ("csv", "json") and (ref.text_columns or ref.all_text):
+            frame = reader.schema(_as_text(frame, ref)).load(paths)
         if ref.format == "csv":  # DuckDB reads integers in CSV as BIGINT: so does this engine
             frame = frame.select(*(_widened(frame, f) for f in frame.schema))
         if ref.format in ("csv", "json"):
@@ -53,6 +84,20 @@ def read(spark: Any, ref: DatasetRef, side: str) -> Any:
     except Exception as exc:
         raise _read_failure(ref, side, exc, encoding) from exc
     return frame
+
+
+def _wide_as_text(
+    ref: DatasetRef, files: tuple[str, ...], base: str, temp_dir: Callable[[], str]
+) -> tuple[tuple[str, ...], str]:
+    """The files to read and their folder: copies with wide decimals as text where needed."""
+    if not any(wide_decimals.wide_columns(f, "parquet") for f in files):
+        return files, base
+    root = base if ref.is_folder else None
+    out, _ = wide_decimals.as_text(files, {f: f for f in files}, "spark", temp_dir(), root=root)
+    if root is None:
+        return out, base
+    inside = os.path.relpath(os.path.abspath(files[0]), root)
+    return out, out[0][: len(out[0]) - len(inside)].rstrip(os.sep)
 
 
 def declared(ref: DatasetRef, side: str, columns: tuple[Column, ...]) -> tuple[Column, ...]:
@@ -108,6 +153,21 @@ def _text_encoding(ref: DatasetRef, files: tuple[str, ...], side: str) -> str | 
         if line:
             raise read_checks.encoding_error(side, read_checks.shown(ref, path), f"line {line}")
     return None
+
+
+def _as_text(frame: Any, ref: DatasetRef) -> Any:
+    """The schema Spark inferred, with the columns chosen to be read as text (``--text-column``,
+    all with ``--all-text``) as strings: Spark then keeps each value as written (a JSON number
+    as its literal, an object as its JSON text), as the DuckDB engine reads them."""
+    from pyspark.sql.types import StringType, StructField, StructType
+
+    text = set(ref.text_columns)
+    return StructType(
+        [
+            StructField(f.name, StringType(), True) if ref.all_text or f.name in text else f
+            for f in frame.schema
+        ]
+    )
 
 
 def _untyped(frame: Any) -> Any:

@@ -111,7 +111,11 @@ def dataset_spec(c: Checker, table: dict[str, Any], key: str, base: DatasetSpec)
         kw["ignore_columns"] = c.strings(
             table["ignore_columns"], f"{key}.ignore_columns", '["loaded_at"]'
         )
-    for flag in ("ignore_case", "ignore_spaces", "profiles"):
+    if "text_columns" in table:
+        kw["text_columns"] = c.strings(
+            table["text_columns"], f"{key}.text_columns", '["zip_code", "sku"]'
+        )
+    for flag in ("ignore_case", "ignore_spaces", "profiles", "all_text"):
         if flag in table:
             kw[flag] = c.boolean(table[flag], f"{key}.{flag}")
     if "renames" in table:

@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from ..errors import SpecError
 from .dataset import DatasetSpec
-from .run import RunSpec
+from .run import RunSpec, table_key
+from .text_columns import closest
 
 Schema = tuple[str, Sequence[str], Sequence[str]]  # dataset, production and candidate columns
 
@@ -38,15 +39,31 @@ def check_columns(
                 raise _missing(spec, where, col, side, name, cols)
         for option, column, side, present in _named(ds, set(prod), set(cand)):
             where = spec.setting(name, option)
+            if option == "text_columns" and column in spec.text_flag:
+                where = "--text-column"  # given on the command line: a default for every dataset
             if present:
                 seen.add((where, column))
-            elif option == "key" or not where.startswith(spec.defaults_table):
+            elif option == "text_columns" and where.startswith(table_key(name)):
+                raise SpecError(
+                    f"{spec.path}: {where} names column '{column}', which dataset '{name}' has "
+                    f"in neither version ({closest(column, dict.fromkeys([*prod, *cand]))}); "
+                    f"fix {where}"
+                )
+            elif option == "key" or not where.startswith((spec.defaults_table, "--")):
                 raise _missing(
                     spec, where, column, side, name, prod if side == "production" else cand
                 )
             else:
                 unseen.setdefault((where, column), name)
     for (where, column), name in unseen.items():
+        if (where, column) in seen:
+            continue
+        if where.startswith("--"):
+            every = {c for _, prod, cand in schemas for c in (*prod, *cand)}
+            raise SpecError(
+                f"{where} '{column}': no dataset of the run has such a column "
+                f"({closest(column, every)}); fix {where}"
+            )
         if (where, column) not in seen:
             raise SpecError(
                 f"{spec.path}: {where} names column '{column}', which no dataset has "
@@ -64,6 +81,10 @@ def _named(ds: DatasetSpec, prod: set[str], cand: set[str]) -> list[tuple[str, s
         out.append(("renames", old, "production", old in prod))
         out.append(("renames", new, "candidate", new in cand))
     out += [("ignore_columns", c, "production", c in prod or c in cand) for c in ds.ignore_columns]
+    out += [
+        ("text_columns", c, "production", c in prod or ds.candidate_name(c) in cand)
+        for c in ds.text_columns
+    ]
     out += [("abs_tol", c, "production", c in prod) for c in ds.column_abs_tol]
     out += [("rel_tol", c, "production", c in prod) for c in ds.column_rel_tol]
     return out

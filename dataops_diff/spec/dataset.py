@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..errors import SAMPLES, UsageError
+from ..errors import SAMPLES, TEXT_COLUMNS, UsageError
 
 DEFAULT_SAMPLES = 10
 MAX_SAMPLES = 10_000  # samples are for reading: more than this is a request for the data itself
@@ -37,6 +37,10 @@ class DatasetSpec:
     format: str | None = None  # overrides the format inferred from the extension
     encoding: str | None = None  # CSV/JSON text encoding (a Python codec); None: UTF-8
     profiles: bool = True  # distribution profiles and shift measures of every compared column
+    # CSV/JSON columns read as text, compared by their written form (production names; the
+    # candidate's column is the renamed one); ``all_text``: every column
+    text_columns: tuple[str, ...] = ()
+    all_text: bool = False
 
     def __post_init__(self) -> None:
         """Engines trust a spec: every number that reaches SQL is checked here, once, so that
@@ -66,6 +70,15 @@ class DatasetSpec:
                     "can stand for one production column only; drop one rename"
                 )
             targets[new] = old
+        if isinstance(self.text_columns, str):  # "zip" would be read as "z", "i", "p"
+            raise UsageError(
+                TEXT_COLUMNS, f" is {self.text_columns!r}: give a tuple of column names"
+            )
+        for column in self.text_columns:
+            if not isinstance(column, str) or not column:
+                raise UsageError(
+                    TEXT_COLUMNS, f" has {column!r}: name a column (one name per value)"
+                )
         both = [k for k in self.key if k in self.ignore_columns]
         if both:
             raise UsageError(f"key column '{both[0]}' is also ignored; drop one")

@@ -36,7 +36,7 @@ _PIPELINE = {"command", "shell", "cwd", "env", "timeout", "baseline"}
 _VERSION = {"ref", "command", "env", "python"}
 _DATASET_OPTIONS = {
     "key", "abs_tol", "rel_tol", "ignore_columns", "ignore_case", "ignore_spaces", "renames",
-    "format", "samples", "profiles", "encoding",
+    "format", "samples", "profiles", "encoding", "text_columns", "all_text",
 }  # fmt: skip
 _DATASET = _DATASET_OPTIONS | {"path", "table"}
 
@@ -83,6 +83,7 @@ class RunSpec:
     defaults_table: str = "defaults"  # or "datasets.default": messages name the table used
     preset: dbt.DbtPreset | None = None  # [pipeline] preset = "dbt" (docs/dbt.md)
     baseline: bool = False  # run production a second time to learn the noise floor (issue 15)
+    text_flag: tuple[str, ...] = ()  # given by ``run --text-column``: messages name the flag
 
     def setting(self, dataset: str, option: str) -> str:
         """The spec key an option of a dataset came from, e.g. ``datasets.orders.key``."""
