@@ -14,6 +14,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+import xxhash
+
 from .errors import InputError
 
 HIDDEN = (".", "_")  # bookkeeping entries (_SUCCESS, .crc, _delta_log): never data
@@ -22,6 +24,7 @@ _CHUNK = 1 << 20
 BLOCK = 1 << 22  # fingerprint reads: 4 MiB, few system calls, still in the CPU's caches
 SEGMENT = 1 << 28  # a file larger than 256 MiB is hashed in parts, in parallel
 THREADS = max(1, min(4, os.cpu_count() or 1))  # the parts and files hashed at once
+CONTENT_HASH: Any = xxhash.xxh3_128  # 128 bits, ~20 GB/s a core here; sha256: 1.7 (SHA-NI)
 _buffers = threading.local()
 
 
@@ -94,34 +97,37 @@ def same_file(a: str, b: str) -> bool:
 
 
 def fingerprint(path: str) -> tuple[int, int, str]:
-    """(files, bytes, sha256) of a file or folder: relative paths, sizes and every byte.
+    """(files, bytes, digest) of a file or folder: relative paths, sizes and every byte.
 
     Every file counts, hidden ones too, and linked folders are followed (an input reached through a
     link is still an input). Every byte is read, every time: sizes and modification times are not
-    trusted, as a rewrite can keep both (``os.utime``; docs/shadow-runs.md). Files, and parts of
-    large files, are hashed in parallel threads (``hashlib`` and file reads release the GIL); the
-    digest is the sha256 of each file's relative path, size and content digest, in path order, so
-    it does not depend on the order the parts finish in. An unreadable file is an ``InputError``
-    naming it.
+    trusted, as a rewrite can keep both (``os.utime``), and ctime moves in coarse clock ticks.
+    Files, and SEGMENT-sized parts of large files, are hashed in parallel threads (file reads and
+    the hash release the GIL) with xxh3-128 (CONTENT_HASH: a change is missed with probability
+    2^-128; its 12x speed over sha256 is most of the cost of a ``run`` beyond the pipelines and
+    the diff: docs/benchmarks.md, "run overhead"). The digest is the sha256 of each file's
+    relative path, size and content hash, in path order, so it does not depend on the order the
+    parts finish in. An unreadable file is an ``InputError`` naming it.
     """
     top = os.path.abspath(path)
     files, base = ([top], os.path.dirname(top)) if os.path.isfile(top) else (
         walk_files(top, False)[0], top
     )  # fmt: skip
     parts = [part for i, f in enumerate(files) for part in _parts(i, f)]
-    with ThreadPoolExecutor(min(THREADS, len(parts) or 1)) as pool:
+    pool = ThreadPoolExecutor(min(THREADS, len(parts) or 1))
+    try:
         hashed = list(pool.map(_hash_part, parts))
-    by_file: list[list[tuple[int, Any]]] = [[] for _ in files]
+    finally:  # on an error or Ctrl-C, parts not yet started are dropped, not read to the end
+        pool.shutdown(cancel_futures=True)
+    by_file: list[list[tuple[int, bytes]]] = [[] for _ in files]
     for part, h in zip(parts, hashed, strict=True):
         by_file[part[0]].append(h)
     digest, total = hashlib.sha256(), 0
     for f, mine in zip(files, by_file, strict=True):
         size = sum(n for n, _ in mine)
-        content = (
-            mine[0][1] if len(mine) == 1 else hashlib.sha256(b"".join(d.digest() for _, d in mine))
-        )
+        content = b"".join(d for _, d in mine)  # each part's hash, in order
         rel = os.path.relpath(f, base).replace(os.sep, "/")
-        digest.update(f"{rel}\0{size}\0".encode() + content.digest())
+        digest.update(f"{rel}\0{size}\0{len(mine)}\0".encode() + content)
         total += size
     return len(files), total, digest.hexdigest()
 
@@ -139,13 +145,13 @@ def _parts(i: int, path: str) -> list[_Part]:
     return [(i, path, at, SEGMENT if at + SEGMENT < size else -1) for at in cuts]
 
 
-def _hash_part(part: _Part) -> tuple[int, Any]:
-    """(bytes read, sha256) of one part of a file, read in BLOCK-sized pieces into one buffer."""
+def _hash_part(part: _Part) -> tuple[int, bytes]:
+    """(bytes read, hash) of one part of a file, read in BLOCK-sized pieces into one buffer."""
     _, path, offset, length = part
     view: memoryview | None = getattr(_buffers, "view", None)
     if view is None:  # one buffer per thread, reused: no 4 MiB allocation per small file
         view = _buffers.view = memoryview(bytearray(BLOCK))
-    digest, total = hashlib.sha256(), 0
+    digest, total = CONTENT_HASH(), 0
     try:
         with open(path, "rb", buffering=0) as fh:
             fh.seek(offset)
@@ -158,7 +164,7 @@ def _hash_part(part: _Part) -> tuple[int, Any]:
                 total += n
     except OSError as exc:
         raise _unreadable(path, exc) from exc
-    return total, digest
+    return total, bytes(digest.digest())
 
 
 def _unreadable(path: str, exc: OSError) -> InputError:
