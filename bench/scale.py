@@ -197,7 +197,10 @@ def main(argv: list[str] | None = None) -> int:
     sizes = [int(s) for s in args.sizes.split(",") if s]
     work = args.results_dir / "scale"
     work.mkdir(parents=True, exist_ok=True)
-    data = lambda rows: ensure_data(args.data_dir, rows, args.seed, args.case)  # noqa: E731
+
+    def data(rows: int) -> Path:
+        return ensure_data(args.data_dir, rows, args.seed, args.case)
+
     print(f"load average at the start: {os.getloadavg()}", flush=True)
     by_size = [side_by_side(data(rows), rows, work, args) for rows in sizes]
     results = [r for size in by_size for r in size["runs"]]
