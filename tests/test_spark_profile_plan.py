@@ -63,5 +63,5 @@ def test_beyond_the_sample_size_quantiles_come_from_the_same_key_sample_each_tim
     assert seen[0].keys() == exact.keys()
     for name, (sampled, full) in ((n, (seen[0][n][0], exact[n][0])) for n in exact):
         assert [q for q, _ in sampled] == [q for q, _ in full], name
-        lo, hi = full[0][1], full[-1][1]  # the sample's values lie within every row's range
-        assert all(lo <= v <= hi for _, v in sampled), name
+        values = [v for _, v in sampled]
+        assert values == sorted(values), name  # quantiles of one sample: in order
