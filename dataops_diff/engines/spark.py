@@ -159,6 +159,10 @@ class SparkEngine:
                     )
                     for p in (*plan.keys, *plan.compared)
                 ],
+                spark_profile.Sample(
+                    (tuple(c.name for c in plan.keys), tuple(c.candidate_name for c in plan.keys)),
+                    max(k.production_rows, k.candidate_rows),
+                ),
             )
             columns = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
             key_shifts = tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)

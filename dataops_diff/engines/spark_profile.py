@@ -6,12 +6,14 @@ are known, one grouped scan for every histogram and every exact value count (eac
 but not mostly unique values, one query per column for the top values of both versions, counted
 exactly. The shift measures come from ``profiles.shift``, so both engines agree on them.
 
-Differences from DuckDB, all in approximate figures: distinct counts are Spark's HyperLogLog++ at
-its default 5% relative standard deviation (a smaller one makes Spark generate code for thousands
-of buffer fields: minutes per query), and quantiles ``percentile_approx`` (accuracy 1/10,000).
-Top values of the rare high-cardinality string columns are exact (DuckDB counts a sketch's
-candidates exactly). The standard deviation uses DuckDB's two-pass formula (``stddev_samp``
-loses digits on large values such as ids).
+Quantiles follow DuckDB's plan: exact up to QUANTILE_SAMPLE rows, beyond over the rows whose key
+hashes into a 1-in-k share (about QUANTILE_SAMPLE rows, deterministic; the report says
+"(sampled)"), in their own scan. Differences from DuckDB, all in approximate figures: distinct
+counts are Spark's HyperLogLog++ at its default 5% relative standard deviation (a smaller one
+makes Spark generate code for thousands of buffer fields: minutes per query), and the sampled
+rows are picked by Spark's ``hash``, not DuckDB's. Top values of the rare high-cardinality string
+columns are exact (DuckDB counts a sketch's candidates exactly). The standard deviation uses
+DuckDB's two-pass formula (``stddev_samp`` loses digits on large values such as ids).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from ..model import Column, ColumnShift, Profile, TopValue
 from . import profiles
 from .plan import Category, category
 from .sql.dialect import SPARK
+from .sql.duckdb_profile import QUANTILE_SAMPLE
 from .sql.profile import (
     SKETCH_K,
     ProfileColumn,
@@ -46,6 +49,7 @@ q, finite, _lit = SPARK.q, SPARK.finite, SPARK.double
 
 Collect = Callable[[str, str], list[dict[str, Any]]]  # (phase, query) -> rows by column name
 _EPOCH = dt.datetime(1970, 1, 1)
+EXACT = 4 * QUANTILE_SAMPLE  # percentile_approx's accuracy: exact over QUANTILE_SAMPLE values
 _NULLS = {"s": "STRING", "t": "BOOLEAN", "y": "BINARY"}
 
 
@@ -97,12 +101,61 @@ def _scan(view: str, cols: Sequence[_Col]) -> str:
 
 
 def _simple_sql(view: str, cols: Sequence[_Col]) -> str:
-    qs = ", ".join(f"{x!r}D" for x in profiles.QUANTILES)
-    quantiles = f"percentile_approx({{f}}, array({qs}), 10000)"
+    """Pass 1: every simple statistic of every column, one scan (quantiles: ``_quantile_sql``)."""
     outer = ["count(*) AS n_rows"]
     for c in cols:
-        outer += simple_aggregates(c, quantiles)
+        outer += simple_aggregates(c, "")
     return f"SELECT {', '.join(outer)} FROM {_scan(view, cols)}"
+
+
+def sample_of(keys: Sequence[str], rows: int) -> str:
+    """``duckdb_profile.sample_of`` in Spark SQL: every row up to QUANTILE_SAMPLE rows, else the
+    rows whose key hashes (Spark's murmur3 ``hash``; ``pmod``, as it may be negative) into a
+    1-in-k share, about QUANTILE_SAMPLE rows, the same rows in both versions."""
+    rate = -(-rows // QUANTILE_SAMPLE)
+    if rate <= 1 or not keys:
+        return "TRUE"
+    return f"pmod(hash({', '.join(q(k) for k in keys)}), {rate}) = 0"
+
+
+def _quantile_sql(
+    view: str, cols: Sequence[_Col], first: dict[str, Any], sample: str
+) -> str | None:
+    """Pass 1b: the quantiles of the number and time columns over the rows ``sample`` picks, as
+    DuckDB's ``quantile_sql``. ``percentile_approx`` at accuracy ``EXACT`` keeps every value of
+    up to EXACT / 2 rows (its rank error is below one), so over at most QUANTILE_SAMPLE rows it
+    is exact: the smallest value with at least q * n values at or below it, as ``quantile_disc``;
+    every row (``TRUE``) asks for q' = (floor(q * (n - 1)) + 0.5) / n to get the lower of the two
+    neighbours, as DuckDB does. Beyond QUANTILE_SAMPLE rows only the sampled rows are sketched."""
+    nums = [c for c in cols if c.kind in ("number", "time")]
+    if not nums:
+        return None
+    exact, outer = sample == "TRUE", []
+    for c in nums:
+        n, qs = int(first.get(f"c{c.i}_finite") or 0), profiles.QUANTILES
+        if exact and n:
+            qs = tuple((math.floor(x * (n - 1)) + 0.5) / n for x in profiles.QUANTILES)
+        fractions = ", ".join(f"{x!r}D" for x in qs)
+        outer.append(f"percentile_approx(f{c.i}, array({fractions}), {EXACT}) AS c{c.i}_quantiles")
+    inner = ", ".join(f"{c.num} AS f{c.i}" for c in nums)
+    where = "" if exact else f" WHERE {sample}"
+    return f"SELECT {', '.join(outer)} FROM (SELECT {inner} FROM {view}{where})"
+
+
+def _simple(collect: Collect, view: str, cols: Sequence[_Col], sample: str) -> dict[str, Any]:
+    """Pass 1, then its quantiles (``_quantile_sql``) over the rows ``sample`` picks."""
+    first = collect("profiling columns", _simple_sql(view, cols))[0]
+    query = _quantile_sql(view, cols, first, sample)
+    return first | (collect("profiling columns", query)[0] if query else {})
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The rows quantiles are taken over (``sample_of``): each version's key columns, and the
+    larger version's row count."""
+
+    keys: tuple[tuple[str, ...], tuple[str, ...]]
+    rows: int
 
 
 def _entry(i: int, b: str = "NULL", field: str = "", value: str = "NULL", sq: str = "NULL") -> str:
@@ -159,8 +212,12 @@ def profile_columns(
     views: tuple[str, str],
     schemas: tuple[Sequence[Column], Sequence[Column]],
     columns: Sequence[ProfileColumn],
+    sample: Sample | None = None,
 ) -> dict[str, ColumnShift]:
-    """Profiles of both versions of ``columns`` and their shift, by production column name."""
+    """Profiles of both versions of ``columns`` and their shift, by production column name.
+
+    ``sample``: quantiles over the rows ``sample_of`` picks by key (without: over every row, at
+    the same accuracy; exact up to QUANTILE_SAMPLE values)."""
     if not columns:
         return {}
     ptypes, ctypes = ({c.name: c.type for c in s} for s in schemas)
@@ -171,9 +228,10 @@ def profile_columns(
         cat: Category = c.category if ok else "string"
         pcols.append(_column(i, c.production, pt, cat))
         ccols.append(_column(i, c.candidate, ct, cat))
+    many, keys = (sample.rows, sample.keys) if sample else (QUANTILE_SAMPLE + 1, ((), ()))
     ps, cs = (
-        collect("profiling columns", _simple_sql(v, cols))[0]
-        for v, cols in ((views[0], pcols), (views[1], ccols))
+        _simple(collect, v, cols, sample_of(k, many))
+        for v, cols, k in ((views[0], pcols, keys[0]), (views[1], ccols, keys[1]))
     )
     plan = layout(pcols, ccols, ps, cs)
     edges, exact, sketched = plan.edges, plan.exact, plan.sketched

@@ -33,7 +33,7 @@ class InputFingerprint:
     path: str
     files: int
     bytes: int
-    digest: str  # sha256 over relative paths, sizes and contents
+    digest: str  # sha256 over relative paths, sizes and each file's xxh3-128 content hash
     changed_by: tuple[RunSide, ...] = ()  # versions during whose run the input changed
 
 
