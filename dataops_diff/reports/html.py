@@ -21,6 +21,7 @@ from .. import humanize
 from ..model import JSONValue, Report
 from . import html_glance, html_runs, html_view, summary
 from .html_format import count, num, pct, seconds, size
+from .runs import records
 
 __all__ = ["count", "num", "pct", "render", "seconds", "size"]
 
@@ -70,7 +71,7 @@ def render(report: Report, base_dir: str | None = None) -> str:
             glance=html_glance.glance(report, anchors),
             classes=html_glance.LABELS,
             datasets=datasets,
-            runs=html_runs.records(report),
+            runs=records(report),
             run_rows=html_runs.run_rows(report),
             logs=html_runs.logs(report, base_dir),
             max_reasons=MAX_REASONS_OPEN,

@@ -16,6 +16,7 @@ from urllib.parse import quote
 from ..model import Report, RunRecord
 from .html_format import num, seconds, size
 from .html_rows import cut
+from .runs import records
 
 SHORT = 48  # characters of a long value shown before its <details> opens
 
@@ -37,14 +38,6 @@ class RunRow:
 class Link:
     text: str
     href: str
-
-
-def records(report: Report) -> tuple[RunRecord, ...]:
-    """The runs in column order: production, candidate, then the baseline when there is one."""
-    if report.run is None:
-        return ()
-    run = report.run
-    return (run.production, run.candidate) + ((run.baseline,) if run.baseline else ())
 
 
 def _cell(text: str) -> RunCell:
