@@ -127,12 +127,14 @@ class DuckDBEngine:
             columns = identical_columns(plan, k.matched_rows)
             changed_rows = 0
         else:
-            columns, changed_rows, k, _ = duckdb_values.values(
+            columns, changed_rows, k, parts = duckdb_values.values(
                 run, plan, spec, k, dups, one_sided_checked, most
             )
             if spec.samples and (changed_rows or k.only_in_production or k.only_in_candidate):
                 one_sided = bool(k.only_in_production or k.only_in_candidate)
-                columns, samples_p, samples_c = duckdb_values.samples(plan, columns, run, one_sided)
+                columns, samples_p, samples_c = duckdb_values.samples(
+                    plan, columns, run, one_sided, parts
+                )
         duplicates = duplicates_of(k)
         if dups:
             duplicates = compare_groups(run.one, run.all, D, plan, spec, VIEWS, k)

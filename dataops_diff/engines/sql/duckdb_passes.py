@@ -256,14 +256,18 @@ def values_table(batch: int) -> str:
     return VALUES_TABLE if batch == 0 else f"{VALUES_TABLE}_{batch}"
 
 
-def changed_rows(plan: Plan, spec: DatasetSpec, dups: bool, relations: tuple[str, str]) -> str:
-    """The count of matched rows with a difference in any column (``n``), alone: for a value
-    pass run in batches of columns."""
+def changed_columns(plan: Plan, spec: DatasetSpec, dups: bool, relations: tuple[str, str]) -> str:
+    """The count of matched rows with a difference in any column (``n``) and per compared
+    column (``u{i}``), alone: for a value pass run in batches of columns, which then runs only
+    the batches of columns that differ (``engines.duckdb_values``)."""
     p_rows, _ = side_rows(D, plan, spec, "production", VIEWS, dups, False, relations[0])
     c_rows, _ = side_rows(D, plan, spec, "candidate", VIEWS, dups, False, relations[1])
     any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"
-    n = D.count_if(f"{MATCHED} AND ({any_unequal})")
-    return f"SELECT {n} AS n FROM ({differing_join(D, plan, p_rows, c_rows)}) j"
+    counts = [D.count_if(f"{MATCHED} AND ({any_unequal})") + " AS n"]
+    counts += [
+        D.count_if(f"{MATCHED} AND NOT __eq{i}") + f" AS u{i}" for i in range(len(plan.compared))
+    ]
+    return f"SELECT {', '.join(counts)} FROM ({differing_join(D, plan, p_rows, c_rows)}) j"
 
 
 def numbers_query(plan: Plan, table: str = VALUES_TABLE) -> str:
