@@ -70,14 +70,19 @@ class DuckDBEngine:
         settings: dict[str, Any] = {"temp_directory": self._spill.path}
         if config.threads:
             settings["threads"] = config.threads
-        if limit:  # the whole process stays under the limit: DuckDB's pool gets the rest
-            settings["memory_limit"] = f"{memory.mib(memory.pool_size(limit))}MiB"
+        pool = memory.pool_size(limit) if limit else None
+        if pool:  # the whole process stays under the limit: DuckDB's pool gets the rest
+            settings["memory_limit"] = f"{memory.mib(pool)}MiB"
         try:
             con = duckdb.connect(config=settings)
             con.execute("SET TimeZone = 'UTC'")  # naive times compare as UTC everywhere
             con.execute("SET preserve_insertion_order = false")
             con.execute("SET enable_progress_bar = true")
             con.execute("SET enable_progress_bar_print = false")
+            if pool and pool < memory.SMALL_POOL:
+                # Prefetching reads a row group's whole column chunks into the pool at once: at
+                # 1M-row row groups one chunk alone is 27-94 MiB, more than a 256 MB limit leaves.
+                con.execute("SET disable_parquet_prefetching = true")
         except duckdb.Error as exc:
             raise EngineError(
                 f"cannot start DuckDB: {first_line(exc)}; check ", MEMORY_LIMIT

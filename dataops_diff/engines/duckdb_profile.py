@@ -94,7 +94,9 @@ def _simple(
     con: duckdb.DuckDBPyConnection, view: str, cols: Sequence[Col], sample: str | None
 ) -> dict[str, Any]:
     """Pass 1 (``sql.simple_sql``), then the quantiles of the sampled rows (``quantile_sql``)."""
-    row = _batched(con, cols, lambda b: sql.simple_sql(view, b, sample is not None))
+    row = sql.with_extremes(
+        _batched(con, cols, lambda b: sql.simple_sql(view, b, sample is not None)), cols
+    )
     if sample is not None:
         row.update(_batched(con, cols, lambda b: sql.quantile_sql(view, b, row, sample)))
     return row

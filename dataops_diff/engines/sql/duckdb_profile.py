@@ -58,7 +58,7 @@ def column(i: int, name: str, duck_type: str, category: Category) -> Col:
     ident, kind, fam = quote(name), kind_of(category), family(duck_type)
     raw, num, native, utc = ident, "NULL", "NULL", False
     if kind == "number":
-        num, native = number_values(DUCKDB, ident, fam)
+        num, native = number_values(DUCKDB, ident, fam, duck_type.upper() == "DOUBLE")
     elif kind == "time":
         num, native = f"epoch({ident})", ident  # epoch of ±infinity is NULL
         if fam == "datetime":
@@ -93,8 +93,11 @@ def simple_sql(view: str, cols: Sequence[Col], sampled: bool = False) -> str:
     for c in cols:
         inner.append(f"{c.raw} AS r{c.i}")
         if c.kind in ("number", "time"):
-            inner += [f"{c.num} AS f{c.i}", f"{c.native} AS t{c.i}"]
+            inner.append(f"{c.num} AS f{c.i}")
+            inner += [] if same_extremes(c) else [f"{c.native} AS t{c.i}"]
         found = simple_aggregates(c, quantiles)
+        if same_extremes(c):  # min/max are lo/hi: ``with_extremes`` copies them after the scan
+            found = [a for a in found if not a.startswith((f"min(t{c.i})", f"max(t{c.i})"))]
         if c.utc:  # the instants' extremes, shown as UTC wall-clock times
             extremes = {f"{f}(t{c.i}) AS c{c.i}_{f}" for f in ("min", "max")}
             found = [
@@ -105,6 +108,20 @@ def simple_sql(view: str, cols: Sequence[Col], sampled: bool = False) -> str:
             ]
         outer += found
     return _select(view, inner, outer)
+
+
+def same_extremes(c: Col) -> bool:
+    """Whether min/max are taken over the finite DOUBLE itself (floats): then they are the
+    ``lo``/``hi`` pass 1 computes anyway, and are not aggregated twice."""
+    return c.kind == "number" and c.native == c.num
+
+
+def with_extremes(row: dict[str, Any], cols: Sequence[Col]) -> dict[str, Any]:
+    """Pass 1's row with the min/max that ``simple_sql`` left to ``lo``/``hi``."""
+    for c in cols:
+        if same_extremes(c):
+            row[f"c{c.i}_min"], row[f"c{c.i}_max"] = row[f"c{c.i}_lo"], row[f"c{c.i}_hi"]
+    return row
 
 
 def quantile_sql(view: str, cols: Sequence[Col], first: dict[str, Any], sample: str) -> str | None:

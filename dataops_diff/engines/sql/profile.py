@@ -86,10 +86,11 @@ def simple_aggregates(c: ProfiledColumn, quantiles: str) -> list[str]:
     return out
 
 
-def number_values(d: Dialect, ident: str, fam: str) -> tuple[str, str]:
+def number_values(d: Dialect, ident: str, fam: str, double: bool = False) -> tuple[str, str]:
     """A number column as DOUBLE for the statistics (NULL unless finite: NaN and ±inf are left
-    out) and as what min/max are taken over (its own type, unless a float)."""
-    num = f"CAST({ident} AS DOUBLE)"
+    out) and as what min/max are taken over (its own type, unless a float). ``double``: the
+    column is a DOUBLE already (no cast for the planner to bind, hundreds of times when wide)."""
+    num = ident if double else f"CAST({ident} AS DOUBLE)"
     if fam == "float":
         num = f"CASE WHEN {d.finite(num)} THEN {num} END"
         return num, num
