@@ -300,7 +300,7 @@ def test_full_disk_is_one_clear_error(
 
     monkeypatch.setattr(api, "get_engine", one_thread)
     files = [str(data / "production.parquet"), str(data / "candidate.parquet")]
-    flags = ["--key", "id", "--quiet", "--memory-limit", _limit(64 * 2**20)]
+    flags = ["--key", "id", "--quiet", "--memory-limit", _limit(40 * 2**20)]
     code = main(["compare", *files, *flags, "--temp-dir", str(tiny_disk)])
     lines = capsys.readouterr().err.strip().splitlines()
     assert code == 2, lines
