@@ -65,17 +65,18 @@ def _renamed(row: dict[str, Any], places: Sequence[int]) -> dict[str, Any]:
 
 def values(
     run: Runner, plan: Plan, spec: DatasetSpec, k: KeyCounts, dups: bool,
-    one_sided_checked: bool, most: dict[str, Any],
+    one_sided_checked: bool, most: dict[str, Any], set_aside: bool = True,
 ) -> tuple[tuple[ColumnDiff, ...], int, KeyCounts, list[Batch]]:  # fmt: skip
     """Per-column counts and maxima, the count of changed rows, the key counts with the
     duplicates of keys on one side only counted exactly, and the batches run (``samples``
     reads their tables).
 
     ``most``: the maxima of columns with a tolerance over every matched row (``key_join``),
-    used when the rows within tolerance were not set aside."""
+    used when the rows within tolerance were not set aside. ``set_aside``: False when most
+    rows differ (the engine's estimate), so that setting the equal ones aside saves nothing."""
     # Every key on both sides unique: set the equal rows aside first. Not for CSV or
     # JSON, where reading the changed rows again costs a whole parse of the file.
-    residue = not dups and not one_sided_checked
+    residue = set_aside and not dups and not one_sided_checked
     relations = ("production", "candidate")
     if residue:
         run.execute("finding changed rows", sql.residue_table(plan, spec))
@@ -102,7 +103,7 @@ def values(
         numbers[CHANGED_ROWS] = changed
     if residue:
         run.execute("", sql.drop_residue())
-        numbers = {**numbers, **_greatest(numbers, most)}
+    numbers = {**numbers, **_greatest(numbers, most)}  # ``most``: over every matched row
     columns, changed_rows = read_values(plan, numbers, k.matched_rows)
     if not one_sided_checked and (
         numbers["dp"] < k.only_in_production or numbers["dc"] < k.only_in_candidate

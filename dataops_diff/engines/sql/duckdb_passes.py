@@ -32,6 +32,7 @@ from .duplicates import duplicate_groups
 
 VIEWS = Views("production", "candidate", "__dd_dups", "__dd_values")
 RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
+TOLERANT_UNEQUAL = "tolerant_unequal"  # key_join: matched rows unequal in a tolerant column
 VALUES_TABLE = VIEWS.diff
 
 
@@ -65,7 +66,9 @@ def key_join(plan: Plan, spec: DatasetSpec, tolerant: list[int] | None = None) -
     """Keys only, joined: row counts (from file metadata where the format keeps them), joined
     rows matched and on one side only, and rows with a null key; with ``tolerant``, also those
     columns' maxima (``max_abs_diff__i``, ``max_rel_diff__i``) over the matched rows: right
-    when every key is unique (else the caller takes them from the value pass).
+    when every key is unique (else the caller takes them from the value pass), and the matched
+    rows unequal beyond tolerance in any of them (``TOLERANT_UNEQUAL``): a floor of the share
+    of rows that differ, for the engine's choice of plan, free of cost.
 
     Every key on both sides is unique on both exactly when matched == rows - only on each side
     (a shared key with n production and m candidate rows joins n * m times); duplicates of
@@ -81,6 +84,8 @@ def key_join(plan: Plan, spec: DatasetSpec, tolerant: list[int] | None = None) -
             most = maxima(D, f"__pt{i}", f"__ct{i}", plan.compared[i], MATCHED)
             maxima_sql += f"{most[0]} AS {column_number('max_abs_diff', i)}, "
             maxima_sql += f"{most[1]} AS {column_number('max_rel_diff', i)}, "
+        same = " AND ".join(equal(D, f"__pt{i}", f"__ct{i}", plan.compared[i]) for i in tolerant)
+        maxima_sql += f"{D.count_if(f'{MATCHED} AND NOT ({same})')} AS {TOLERANT_UNEQUAL}, "
     return f"""
 WITH p AS (SELECT {key_select(D, plan, spec, "production")}{p_vals}, TRUE AS {P_MARK}
            FROM production),
