@@ -6,6 +6,8 @@
 - columns with a tolerance compared in the hash join (``sql.duckdb_passes.residue_table``), their
   maxima taken over every matched row by the key join: rows whose only differences are within
   tolerance are not set aside, yet counts, maxima and samples stay exact;
+- rows joined whole, none set aside, when the key join finds most matched rows unequal beyond
+  tolerance (``engines.duckdb._mostly_unequal``): the whole table again, with that plan forced;
 - quantiles from the sorted values of rows sampled by key hash (``duckdb_profile.Sample``):
   exact as before up to QUANTILE_SAMPLE rows, deterministic beyond.
 """
@@ -22,6 +24,7 @@ import pyarrow as pa
 import pytest
 from conformance import CASES, Case, close_engines, mismatches, run_case, spec, table
 
+from dataops_diff.engines import duckdb as duckdb_engine
 from dataops_diff.engines import duckdb_values, profiles
 from dataops_diff.engines.duckdb_profile import (
     QUANTILE_SAMPLE,
@@ -29,6 +32,7 @@ from dataops_diff.engines.duckdb_profile import (
     Sample,
     profile_columns,
 )
+from dataops_diff.engines.sql import duckdb_passes as passes
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -101,6 +105,75 @@ def test_noise_maxima_come_from_every_matched_row(tmp_path: Path) -> None:
     assert 2.9e-9 < v.max_abs_diff < 3.1e-9
     assert v.max_rel_diff is not None
     assert 1.4e-9 < v.max_rel_diff < 1.6e-9
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        pytest.param(c, id=c.name)
+        for c in [*CASES, *TOLERATED]
+        if c.error is None and not c.known_bug
+    ],
+)
+def test_rows_joined_whole_when_most_differ(
+    case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan for data whose rows mostly differ (no rows set aside) gives the same answers."""
+    monkeypatch.setattr(duckdb_engine, "_mostly_unequal", lambda k, unequal: True)
+    diff = run_case("duckdb", case, tmp_path)
+    assert mismatches(diff, case.expect) == [], case.rule
+
+
+MOSTLY_CHANGED = Case(
+    "every_row_beyond_tolerance",
+    "every matched row unequal beyond tolerance: no rows are set aside, the counts exact",
+    table(id=[1, 2, 3, 4, 5], v=_f64([1.0, 2.0, 3.0, 4.0, 5.0]), s=["a", "b", "c", "d", "e"]),
+    table(id=[1, 2, 3, 4, 6], v=_f64([1.5, 2.5, 3.5, 4.0 + 1e-9, 6.0]),
+          s=["a", "b", "x", "d", "f"]),
+    spec("id", abs_tol=1e-6),
+    {
+        "matched_rows": 4, "only_in_production": 1, "only_in_candidate": 1,
+        "rows_with_differences": 3, "columns.v.unequal": 3, "columns.v.max_abs_diff": 0.5,
+        "columns.v.sample_keys": ((1,), (2,), (3,)), "columns.s.unequal": 1,
+    },
+)  # fmt: skip
+
+
+def test_mostly_changed_rows_are_not_set_aside(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """3 of 4 matched rows differ beyond tolerance (the key join counts them): the engine joins
+    whole rows once instead of setting equal rows aside, and the answers stay exact."""
+
+    def refused(*_: Any) -> str:
+        raise AssertionError("rows were set aside although most of them differ")
+
+    monkeypatch.setattr(passes, "residue_table", refused)
+    diff = run_case("duckdb", MOSTLY_CHANGED, tmp_path)
+    assert mismatches(diff, MOSTLY_CHANGED.expect) == [], MOSTLY_CHANGED.rule
+
+
+def test_few_changed_rows_are_set_aside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """1 of 4 matched rows differs beyond tolerance: the equal rows are set aside as before."""
+    called: list[bool] = []
+    original = passes.residue_table
+
+    def watched(*args: Any) -> str:
+        called.append(True)
+        return original(*args)
+
+    monkeypatch.setattr(passes, "residue_table", watched)
+    few = Case(
+        "one_row_beyond_tolerance",
+        "noise on every row, one of four beyond tolerance",
+        table(id=[1, 2, 3, 4], v=_f64([1.0, 2.0, 3.0, 4.0])),
+        table(id=[1, 2, 3, 4], v=_f64([1.0 + 1e-9, 2.5, 3.0 - 1e-9, 4.0])),
+        spec("id", abs_tol=1e-6),
+        {"rows_with_differences": 1, "columns.v.unequal": 1, "columns.v.max_abs_diff": 0.5},
+    )
+    diff = run_case("duckdb", few, tmp_path)
+    assert mismatches(diff, few.expect) == [], few.rule
+    assert called
 
 
 def _profile(values: Any, rows: int, keyed: bool = True) -> Any:

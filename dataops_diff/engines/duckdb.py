@@ -8,7 +8,8 @@ versions are byte-identical, but for the first):
    proves that no key on both sides is duplicated (text formats, whose row counts are not in
    the files, group the keys instead, counting duplicates in the same pass);
 2. one full outer join by key whose hash table holds the candidate's key and a hash of its compared
-   values: the rows that may differ are set aside with production's whole row;
+   values: the rows that may differ are set aside with production's whole row (skipped, with 3,
+   when pass 1 found most matched rows unequal beyond tolerance: then 4 joins the whole files);
 3. the candidate's rows of those keys, read again;
 4. a join of the rows set aside, aggregated into per-column counts, maxima and the first samples
    by key order, rows on one side only included;
@@ -47,6 +48,8 @@ from .sql import duckdb_passes as sql
 from .sql.dialect import DUCKDB as D
 from .sql.duckdb_passes import VIEWS
 
+MOSTLY_UNEQUAL = 0.5  # of the matched rows: then no rows are set aside (``_mostly_unequal``)
+
 
 class DuckDBEngine:
     name = "duckdb"
@@ -70,14 +73,19 @@ class DuckDBEngine:
         settings: dict[str, Any] = {"temp_directory": self._spill.path}
         if config.threads:
             settings["threads"] = config.threads
-        if limit:  # the whole process stays under the limit: DuckDB's pool gets the rest
-            settings["memory_limit"] = f"{memory.mib(memory.pool_size(limit))}MiB"
+        pool = memory.pool_size(limit) if limit else None
+        if pool:  # the whole process stays under the limit: DuckDB's pool gets the rest
+            settings["memory_limit"] = f"{memory.mib(pool)}MiB"
         try:
             con = duckdb.connect(config=settings)
             con.execute("SET TimeZone = 'UTC'")  # naive times compare as UTC everywhere
             con.execute("SET preserve_insertion_order = false")
             con.execute("SET enable_progress_bar = true")
             con.execute("SET enable_progress_bar_print = false")
+            if pool and pool < memory.SMALL_POOL:
+                # Prefetching reads a row group's whole column chunks into the pool at once: at
+                # 1M-row row groups one chunk alone is 27-94 MiB, more than a 256 MB limit leaves.
+                con.execute("SET disable_parquet_prefetching = true")
         except duckdb.Error as exc:
             raise EngineError(
                 f"cannot start DuckDB: {first_line(exc)}; check ", MEMORY_LIMIT
@@ -127,12 +135,15 @@ class DuckDBEngine:
             columns = identical_columns(plan, k.matched_rows)
             changed_rows = 0
         else:
-            columns, changed_rows, k, _ = duckdb_values.values(
-                run, plan, spec, k, dups, one_sided_checked, most
+            set_aside = not _mostly_unequal(k, most.pop(sql.TOLERANT_UNEQUAL, None))
+            columns, changed_rows, k, parts = duckdb_values.values(
+                run, plan, spec, k, dups, one_sided_checked, most, set_aside
             )
             if spec.samples and (changed_rows or k.only_in_production or k.only_in_candidate):
                 one_sided = bool(k.only_in_production or k.only_in_candidate)
-                columns, samples_p, samples_c = duckdb_values.samples(plan, columns, run, one_sided)
+                columns, samples_p, samples_c = duckdb_values.samples(
+                    plan, columns, run, one_sided, parts
+                )
         duplicates = duplicates_of(k)
         if dups:
             duplicates = compare_groups(run.one, run.all, D, plan, spec, VIEWS, k)
@@ -230,5 +241,17 @@ def _unique_keys(
     k = KeyCounts.read(row)
     unique = k.matched_rows == k.production_rows - k.only_in_production
     if unique and k.matched_rows == k.candidate_rows - k.only_in_candidate:
-        return k, {n: v for n, v in row.items() if n.startswith("max_")}
+        return k, {
+            n: v for n, v in row.items() if n.startswith("max_") or n == sql.TOLERANT_UNEQUAL
+        }
     return None, {}
+
+
+def _mostly_unequal(k: KeyCounts, unequal: int | None) -> bool:
+    """Whether at least ``MOSTLY_UNEQUAL`` of the matched rows differ, by the key join's
+    estimate of the rows unequal beyond tolerance in a tolerant column (other columns may
+    differ too; None when no column has a tolerance). Then setting the equal rows aside (a join
+    of hashes, the candidate's rows read again) saves nothing: the rows are joined whole once.
+    Either plan gives the same numbers; the estimate only picks the faster one.
+    Measured at 1M rows, every row changed: see docs/benchmarks.md, Round 2, part 3."""
+    return bool(unequal and k.matched_rows and unequal >= MOSTLY_UNEQUAL * k.matched_rows)

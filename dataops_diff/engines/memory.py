@@ -30,6 +30,7 @@ from ..errors import MEMORY_LIMIT, TEMP_DIR, Setting, UsageError
 DEFAULT_SHARE = 0.5  # of the memory this process may use
 POOL_SHARE = 0.9  # of a limit less what the process holds: the engine's pool (see pool_size)
 OUTSIDE_POOL = 96 * 2**20  # an engine's allocations outside its pool, besides POOL_SHARE
+SMALL_POOL = 2 * 2**30  # below this pool, an engine reads column chunks page by page
 SPILL_PREFIX = "dataops-diff-spill-"
 STALE_SECONDS = 60  # an unlocked spill folder older than this belongs to a dead process
 _UNITS = {

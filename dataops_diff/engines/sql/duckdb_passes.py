@@ -32,6 +32,7 @@ from .duplicates import duplicate_groups
 
 VIEWS = Views("production", "candidate", "__dd_dups", "__dd_values")
 RESIDUE, CANDIDATE_RESIDUE = "__dd_residue", "__dd_candidate_residue"
+TOLERANT_UNEQUAL = "tolerant_unequal"  # key_join: matched rows unequal in a tolerant column
 VALUES_TABLE = VIEWS.diff
 
 
@@ -65,7 +66,9 @@ def key_join(plan: Plan, spec: DatasetSpec, tolerant: list[int] | None = None) -
     """Keys only, joined: row counts (from file metadata where the format keeps them), joined
     rows matched and on one side only, and rows with a null key; with ``tolerant``, also those
     columns' maxima (``max_abs_diff__i``, ``max_rel_diff__i``) over the matched rows: right
-    when every key is unique (else the caller takes them from the value pass).
+    when every key is unique (else the caller takes them from the value pass), and about how
+    many matched rows differ beyond tolerance in any of them (``TOLERANT_UNEQUAL``, ``_beyond``):
+    an estimate of the share of rows that differ, for the engine's choice of plan.
 
     Every key on both sides is unique on both exactly when matched == rows - only on each side
     (a shared key with n production and m candidate rows joins n * m times); duplicates of
@@ -81,6 +84,8 @@ def key_join(plan: Plan, spec: DatasetSpec, tolerant: list[int] | None = None) -
             most = maxima(D, f"__pt{i}", f"__ct{i}", plan.compared[i], MATCHED)
             maxima_sql += f"{most[0]} AS {column_number('max_abs_diff', i)}, "
             maxima_sql += f"{most[1]} AS {column_number('max_rel_diff', i)}, "
+        beyond = " OR ".join(_beyond(plan.compared[i], f"__pt{i}", f"__ct{i}") for i in tolerant)
+        maxima_sql += f"{D.count_if(f'{MATCHED} AND ({beyond})')} AS {TOLERANT_UNEQUAL}, "
     return f"""
 WITH p AS (SELECT {key_select(D, plan, spec, "production")}{p_vals}, TRUE AS {P_MARK}
            FROM production),
@@ -94,6 +99,17 @@ SELECT {maxima_sql}(SELECT count(*) FROM production) AS production_rows,
        count(*) FILTER (WHERE {P_MARK} AND ({p_null})) AS null_key_rows_production,
        count(*) FILTER (WHERE {C_MARK} AND ({c_null})) AS null_key_rows_candidate
 FROM p FULL OUTER JOIN c ON {on(D, plan, "p", "c", "__kc")}"""
+
+
+def _beyond(pair: ColumnPair, p: str, c: str) -> str:
+    """Whether ``p`` and ``c`` differ beyond the tolerance, roughly: an estimate for choosing a
+    plan, not a count (a null and a value are not counted, NaN and NaN are). A third of the cost
+    of ``equal``, which the key join would pay on every matched row."""
+    pd, cd = f"CAST({p} AS DOUBLE)", f"CAST({c} AS DOUBLE)"
+    bound = D.double(pair.abs_tol)
+    if pair.rel_tol:
+        bound += f" + {D.double(pair.rel_tol)} * greatest(abs({pd}), abs({cd}))"
+    return f"abs({pd} - {cd}) > {bound}"
 
 
 def duplicate_groups_table(plan: Plan, spec: DatasetSpec) -> str:
@@ -256,14 +272,18 @@ def values_table(batch: int) -> str:
     return VALUES_TABLE if batch == 0 else f"{VALUES_TABLE}_{batch}"
 
 
-def changed_rows(plan: Plan, spec: DatasetSpec, dups: bool, relations: tuple[str, str]) -> str:
-    """The count of matched rows with a difference in any column (``n``), alone: for a value
-    pass run in batches of columns."""
+def changed_columns(plan: Plan, spec: DatasetSpec, dups: bool, relations: tuple[str, str]) -> str:
+    """The count of matched rows with a difference in any column (``n``) and per compared
+    column (``u{i}``), alone: for a value pass run in batches of columns, which then runs only
+    the batches of columns that differ (``engines.duckdb_values``)."""
     p_rows, _ = side_rows(D, plan, spec, "production", VIEWS, dups, False, relations[0])
     c_rows, _ = side_rows(D, plan, spec, "candidate", VIEWS, dups, False, relations[1])
     any_unequal = " OR ".join(f"NOT __eq{i}" for i in range(len(plan.compared))) or "FALSE"
-    n = D.count_if(f"{MATCHED} AND ({any_unequal})")
-    return f"SELECT {n} AS n FROM ({differing_join(D, plan, p_rows, c_rows)}) j"
+    counts = [D.count_if(f"{MATCHED} AND ({any_unequal})") + " AS n"]
+    counts += [
+        D.count_if(f"{MATCHED} AND NOT __eq{i}") + f" AS u{i}" for i in range(len(plan.compared))
+    ]
+    return f"SELECT {', '.join(counts)} FROM ({differing_join(D, plan, p_rows, c_rows)}) j"
 
 
 def numbers_query(plan: Plan, table: str = VALUES_TABLE) -> str:

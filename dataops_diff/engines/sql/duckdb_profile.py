@@ -14,7 +14,14 @@ from typing import Any
 from .. import profiles
 from ..plan import Category
 from .dialect import DUCKDB
-from .profile import SKETCH_K, Layout, bin_of, kind_of, number_values, simple_aggregates
+from .profile import (
+    SKETCH_K,
+    Layout,
+    bin_offset,
+    kind_of,
+    number_values,
+    simple_aggregates,
+)
 
 QUANTILE_SAMPLE = 65_536  # quantiles: exact up to this many rows (or values), a sample beyond
 _FLOATS = frozenset({"FLOAT", "DOUBLE", "REAL"})
@@ -58,7 +65,7 @@ def column(i: int, name: str, duck_type: str, category: Category) -> Col:
     ident, kind, fam = quote(name), kind_of(category), family(duck_type)
     raw, num, native, utc = ident, "NULL", "NULL", False
     if kind == "number":
-        num, native = number_values(DUCKDB, ident, fam)
+        num, native = number_values(DUCKDB, ident, fam, duck_type.upper() == "DOUBLE")
     elif kind == "time":
         num, native = f"epoch({ident})", ident  # epoch of ±infinity is NULL
         if fam == "datetime":
@@ -93,8 +100,11 @@ def simple_sql(view: str, cols: Sequence[Col], sampled: bool = False) -> str:
     for c in cols:
         inner.append(f"{c.raw} AS r{c.i}")
         if c.kind in ("number", "time"):
-            inner += [f"{c.num} AS f{c.i}", f"{c.native} AS t{c.i}"]
+            inner.append(f"{c.num} AS f{c.i}")
+            inner += [] if same_extremes(c) else [f"{c.native} AS t{c.i}"]
         found = simple_aggregates(c, quantiles)
+        if same_extremes(c):  # min/max are lo/hi: ``with_extremes`` copies them after the scan
+            found = [a for a in found if not a.startswith((f"min(t{c.i})", f"max(t{c.i})"))]
         if c.utc:  # the instants' extremes, shown as UTC wall-clock times
             extremes = {f"{f}(t{c.i}) AS c{c.i}_{f}" for f in ("min", "max")}
             found = [
@@ -105,6 +115,20 @@ def simple_sql(view: str, cols: Sequence[Col], sampled: bool = False) -> str:
             ]
         outer += found
     return _select(view, inner, outer)
+
+
+def same_extremes(c: Col) -> bool:
+    """Whether min/max are taken over the finite DOUBLE itself (floats): then they are the
+    ``lo``/``hi`` pass 1 computes anyway, and are not aggregated twice."""
+    return c.kind == "number" and c.native == c.num
+
+
+def with_extremes(row: dict[str, Any], cols: Sequence[Col]) -> dict[str, Any]:
+    """Pass 1's row with the min/max that ``simple_sql`` left to ``lo``/``hi``."""
+    for c in cols:
+        if same_extremes(c):
+            row[f"c{c.i}_min"], row[f"c{c.i}_max"] = row[f"c{c.i}_lo"], row[f"c{c.i}_hi"]
+    return row
 
 
 def quantile_sql(view: str, cols: Sequence[Col], first: dict[str, Any], sample: str) -> str | None:
@@ -147,10 +171,7 @@ def histogram_sql(
             mean = first.get(f"c{c.i}_mean")
             if mean is not None and math.isfinite(mean):
                 outer.append(f"sum(({f} - {_lit(mean)}) * ({f} - {_lit(mean)})) AS v{c.i}")
-            b = bin_of(DUCKDB, f, layout.edges[c.i])  # the CASE keeps a NULL out of the bins
-            outer.append(
-                f"histogram(CASE WHEN {f} IS NOT NULL THEN CAST({b} AS INTEGER) END) AS h{c.i}"
-            )
+            outer.append(f"{_histogram(f, layout.edges[c.i])} AS h{c.i}")
         elif c.i in layout.exact:
             inner.append(f"{c.raw} AS r{c.i}")
             outer.append(f"histogram(r{c.i}) AS h{c.i}")
@@ -158,6 +179,19 @@ def histogram_sql(
             inner.append(f"{c.raw} AS r{c.i}")
             outer.append(f"approx_top_k(r{c.i}, {SKETCH_K}) AS s{c.i}")
     return _select(view, inner, outer) if outer else None
+
+
+def _histogram(f: str, edges: Sequence[float]) -> str:
+    """The bin counts of ``f``: ``histogram_exact`` over the bins, as DuckDB plans ``histogram``
+    as a grouped aggregate joined back per column (twice the planner's work). The clamp of
+    ``profiles.bin_index`` is left to ``hist``: every value lies within the edges, so the
+    unclamped bin is -1 (rounding below the first edge) to ``bins`` (the maximum), all listed;
+    10-20% less work per row. A NULL stays out (``floor(NULL)`` is NULL)."""
+    offset = bin_offset(DUCKDB, f, edges)
+    if offset is None:
+        return f"histogram_exact(CASE WHEN {f} IS NOT NULL THEN 0 END, [0])"
+    every = ", ".join(map(str, range(-1, len(edges))))
+    return f"histogram_exact(CAST(floor({offset}) AS INTEGER), [{every}])"
 
 
 def top_counts_sql(

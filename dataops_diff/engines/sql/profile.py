@@ -86,24 +86,33 @@ def simple_aggregates(c: ProfiledColumn, quantiles: str) -> list[str]:
     return out
 
 
-def number_values(d: Dialect, ident: str, fam: str) -> tuple[str, str]:
+def number_values(d: Dialect, ident: str, fam: str, double: bool = False) -> tuple[str, str]:
     """A number column as DOUBLE for the statistics (NULL unless finite: NaN and ±inf are left
-    out) and as what min/max are taken over (its own type, unless a float)."""
-    num = f"CAST({ident} AS DOUBLE)"
+    out) and as what min/max are taken over (its own type, unless a float). ``double``: the
+    column is a DOUBLE already (no cast for the planner to bind, hundreds of times when wide)."""
+    num = ident if double else f"CAST({ident} AS DOUBLE)"
     if fam == "float":
         num = f"CASE WHEN {d.finite(num)} THEN {num} END"
         return num, num
     return num, ident
 
 
+def bin_offset(d: Dialect, f: str, edges: Sequence[float]) -> str | None:
+    """(x - lo) / width of the finite number ``f`` in SQL, before ``floor`` and the clamp of
+    ``profiles.bin_index``; None when the width is 0 (every value in bin 0)."""
+    lo, width, _ = profiles.bin_origin_width(edges)
+    if not width > 0:
+        return None
+    w, o = d.double(width), d.double(lo)
+    return f"({f} / {w} - {o} / {w})" if profiles.wide(edges) else f"(({f} - {o}) / {w})"
+
+
 def bin_of(d: Dialect, f: str, edges: Sequence[float]) -> str:
     """``profiles.bin_index`` in SQL: the bin of the finite number ``f`` (NULL stays NULL)."""
-    lo, width, bins = profiles.bin_origin_width(edges)
-    if not width > 0:
+    offset = bin_offset(d, f, edges)
+    if offset is None:
         return "0"
-    w, o = d.double(width), d.double(lo)
-    offset = f"({f} / {w} - {o} / {w})" if profiles.wide(edges) else f"(({f} - {o}) / {w})"
-    return f"least(greatest(floor({offset}), 0), {bins - 1})"
+    return f"least(greatest(floor({offset}), 0), {len(edges) - 2})"
 
 
 def layout(
@@ -142,8 +151,13 @@ def std(squares: float | None, n: int) -> float | None:
 
 
 def hist(counts: dict[Any, int] | None, bins: int) -> tuple[int, ...]:
-    counts = counts or {}
-    return tuple(int(counts.get(b, 0)) for b in range(bins)) if bins else ()
+    """Counts per bin from an engine's ``{bin: count}``; a bin below 0 or beyond the last is
+    clamped as ``profiles.bin_index`` clamps (an engine may leave the clamp to this)."""
+    out = [0] * bins
+    for b, n in (counts or {}).items():
+        if bins and b is not None:
+            out[min(max(int(b), 0), bins - 1)] += int(n)
+    return tuple(out)
 
 
 def key(v: Any) -> Hashable:
