@@ -90,7 +90,10 @@ def _wide_as_text(
     ref: DatasetRef, files: tuple[str, ...], base: str, temp_dir: Callable[[], str]
 ) -> tuple[tuple[str, ...], str]:
     """The files to read and their folder: copies with wide decimals as text where needed."""
-    if not any(wide_decimals.wide_columns(f, "parquet") for f in files):
+    try:
+        if not any(wide_decimals.wide_columns(f, "parquet") for f in files):
+            return files, base
+    except Exception:  # pyarrow's errors (not Parquet, a corrupt footer): Spark's read names it
         return files, base
     root = base if ref.is_folder else None
     out, _ = wide_decimals.as_text(files, {f: f for f in files}, "spark", temp_dir(), root=root)
