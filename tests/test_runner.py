@@ -201,7 +201,8 @@ def test_bad_counters_are_a_warning_not_a_crash(tmp_path: Path) -> None:
 
 
 def test_on_tick_reports_both_versions(tmp_path: Path) -> None:
-    spec = make_spec(tmp_path)
+    # production ends well before candidate, between two of the display's size samples
+    spec = make_spec(tmp_path, 'JOB_SLEEP = "0.1"', 'JOB_SLEEP = "1.5"')
     run_dir = shadow.make_run_dir(str(tmp_path / "run"))
     launches = tuple(shadow.launch_for(spec, checkout(side, None, spec.base_dir), run_dir)
                      for side in shadow.SIDES)  # fmt: skip
@@ -211,6 +212,10 @@ def test_on_tick_reports_both_versions(tmp_path: Path) -> None:
     assert {s.status for s in seen[0]} <= {"running", "succeeded"}
     assert [s.status for s in seen[-1]] == ["succeeded", "succeeded"]
     assert seen[-1][0].output_bytes == output_bytes(launches[0].output_dir) > 0
+    # the first tick that shows a version ended shows its final size, not the last sample's
+    for i, side in enumerate(shadow.SIDES):
+        ended = next(states[i] for states in seen if states[i].status == "succeeded")
+        assert ended.output_bytes == output_bytes(launches[i].output_dir) > 0, side
 
 
 def test_run_dir_is_never_reused(tmp_path: Path) -> None:

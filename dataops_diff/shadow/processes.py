@@ -273,6 +273,7 @@ def _supervise(
         finished = [v for v in pending if v.tick(now, grace)]
         for v in finished:
             pending.remove(v)
+            v.size = output_bytes(v.launch.output_dir)  # its final size, whenever it ends
         if finished or any(v.exited and v.launch.side in running for v in versions):
             # again after every stop: a process left behind may write during its grace period;
             # a change is attributed to every version whose processes were alive meanwhile
