@@ -263,12 +263,14 @@ def test_the_live_display_shows_the_baseline_too(
 # a real change on top: amount_total + 0.5 in ids 1-3 and category "z" in ids 1-5.
 NOISY_JOB = r"""
 import os, random, uuid
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 import pyarrow as pa, pyarrow.parquet as pq
 out = os.environ["DATAOPS_DIFF_OUTPUT"]
 real = os.environ.get("REAL_CHANGE") == "1"
 run = random.Random()  # a fresh order every run
-at = datetime.now(timezone.utc)
+# the run's timestamp; the random microseconds keep two runs started in the same microsecond
+# (concurrent runs on an idle machine) from writing the same value
+at = datetime.now(timezone.utc) + timedelta(microseconds=run.randrange(1, 10**6))
 ids = list(range(1, 301))
 def total(i):
     terms = [random.Random(i * 100 + k).uniform(0.01, 0.1) for k in range(8)]
