@@ -266,6 +266,8 @@ def compare(
     )
 
     if default_key == ("auto",) or "auto" in {k for ks in dataset_keys.values() for k in ks}:
+        from ..engines.duckdb_keys import auto_keys  # DuckDB finds the keys; imported on use
+
         dataset_keys = auto_keys(
             production, candidate, default_key, dataset_keys, fmt, table, schema
         )
@@ -301,26 +303,3 @@ def compare(
     write_outputs(report, outputs)
     terminal.render(report, stdout_console(), quiet=quiet)
     raise typer.Exit(exit_code(report, fail_on_warn=policy.fail_on == "warn"))
-
-
-def auto_keys(
-    production: str,
-    candidate: str,
-    default_key: tuple[str, ...],
-    dataset_keys: dict[str, tuple[str, ...]],
-    fmt: str | None,
-    tables: list[str],
-    schemas: list[str],
-) -> dict[str, tuple[str, ...]]:
-    """``--key auto`` (or ``--key NAME=auto``): each such dataset's key, found and checked."""
-    from ..engines.duckdb_keys import auto_key
-    from ..pairing import pair
-
-    keys = dict(dataset_keys)
-    for name, p, c in pair(production, candidate, fmt, False, tables, schemas):
-        wanted = keys.get(name, default_key)
-        if wanted == ("auto",) and p is not None and c is not None:
-            keys[name] = auto_key(name, p, c)
-        elif wanted == ("auto",):
-            keys[name] = ()  # on one side only: nothing to match rows with
-    return keys

@@ -75,3 +75,26 @@ def _unique_non_null(
         if not (row and row[0]):
             return False
     return True
+
+
+def auto_keys(
+    production: str,
+    candidate: str,
+    default_key: tuple[str, ...],
+    dataset_keys: dict[str, tuple[str, ...]],
+    fmt: str | None,
+    tables: list[str],
+    schemas: list[str],
+) -> dict[str, tuple[str, ...]]:
+    """``--key auto`` (or ``--key NAME=auto``): each such dataset's key, found and checked.
+    The CLI only parses the flag; finding the keys is the engine's (it reads the files)."""
+    from ..pairing import pair  # pairing reads the files; imported on use
+
+    keys = dict(dataset_keys)
+    for name, p, c in pair(production, candidate, fmt, False, tables, schemas):
+        wanted = keys.get(name, default_key)
+        if wanted == ("auto",) and p is not None and c is not None:
+            keys[name] = auto_key(name, p, c)
+        elif wanted == ("auto",):
+            keys[name] = ()  # on one side only: nothing to match rows with
+    return keys
