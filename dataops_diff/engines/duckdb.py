@@ -32,7 +32,9 @@ from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
 from . import duckdb_read, duckdb_values, explain_run, memory
 from .base import EngineConfig, ProgressFn, SideSummary
+from .duckdb_beside import Beside, close, twin
 from .duckdb_names import exact_names
+from .duckdb_profile import BATCH
 from .duckdb_run import Runner, first_line
 from .groups import compare_groups
 from .plan import Plan, diff_plan
@@ -63,6 +65,10 @@ class DuckDBEngine:
         self._temp_dir = self._spill.path
         try:
             self._con = self._connect(config, limit)
+            # the profiles beside the diff (``_beside``) but with one thread, or a small pool:
+            # then one query at a time keeps the peak memory where the limit was measured
+            small = limit is not None and memory.pool_size(limit) < memory.SMALL_POOL
+            self._beside_ok = config.threads != 1 and not small
         except BaseException:
             self.close()
             raise
@@ -121,6 +127,20 @@ class DuckDBEngine:
         # Row counts come from the files' metadata unless the format is text: then the keys
         # are grouped instead (one scan, duplicates counted in the same pass).
         counted = not {production.format, candidate.format} & TEXT_FORMATS
+        beside = self._beside(plan, identical, counted) if spec.profiles else None
+        try:
+            diff = self._compare(production, candidate, spec, plan, run, identical, counted, beside)
+        except BaseException:
+            if beside is not None:
+                beside.cancel()
+            raise
+        return diff
+
+    def _compare(
+        self, production: DatasetRef, candidate: DatasetRef, spec: DatasetSpec, plan: Plan,
+        run: Runner, identical: bool, counted: bool,
+        beside: Beside[dict[str, ColumnShift]] | None,
+    ) -> DatasetDiff:  # fmt: skip
         tolerant = [] if identical else sql.tolerant_columns(plan)
         k, most = _unique_keys(run, plan, spec, tolerant) if counted else (None, {})
         one_sided_checked = k is None
@@ -150,7 +170,14 @@ class DuckDBEngine:
         key_shifts: tuple[tuple[str, ColumnShift], ...] = ()
         if spec.profiles:
             rows = max(k.production_rows, k.candidate_rows)
-            columns, key_shifts = self._profiles(plan, columns, run, identical, rows)
+            found: dict[str, ColumnShift] = {}
+
+            def profiles() -> None:
+                made = beside.result() if beside else _shifts(self._con, plan, identical, rows)
+                found.update(made)
+
+            run.call("profiling columns", profiles)
+            columns, key_shifts = _with_shifts(plan, columns, found)
         columns, row_samples = explain_run.read_duckdb(
             run.all, run.execute, plan, spec, columns, k.matched_rows, production, dups
         )
@@ -172,47 +199,29 @@ class DuckDBEngine:
             )
         return SideSummary(rows, columns, side_samples(columns, found))
 
-    def _profiles(
-        self, plan: Plan, columns: tuple[ColumnDiff, ...], run: Runner, identical: bool,
-        rows: int,
-    ) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:  # fmt: skip
-        """Both versions' profiles of every key and compared column, and how far they moved.
+    def _beside(
+        self, plan: Plan, identical: bool, counted: bool
+    ) -> Beside[dict[str, ColumnShift]] | None:
+        """The profiles, begun on a twin connection beside the diff (``duckdb_beside``); None
+        when they cannot be: then ``_shifts`` after it. Not for text files (their rows are
+        counted by a scan, not from metadata) nor beside ``_beside_ok``'s settings."""
+        views = ["production"] if identical else ["production", "candidate"]
+        first = twin(self._con, views) if counted and self._beside_ok else None
+        if first is None:
+            return None
+        # a third stream only for many columns, whose profiles outlast the diff (in one stream
+        # at a time they leave a core idle); at 20 columns it was slower and held more memory
+        many = len(plan.keys) + len(plan.compared) > BATCH
+        second = twin(self._con, views) if many and not identical else None
 
-        Byte-identical versions are profiled once: the candidate's profile is production's.
-        Quantiles beyond ``rows`` > QUANTILE_SAMPLE come from the rows picked by key hash.
-        """
-        from .duckdb_profile import ProfileColumn, Sample, profile_columns
+        def work() -> dict[str, ColumnShift]:
+            try:
+                rows = [first.execute(f"SELECT count(*) FROM {v}").fetchall()[0][0] for v in views]
+                return _shifts(first, plan, identical, int(max(rows)), second)
+            finally:
+                close(first, second)
 
-        candidate = "production" if identical else "candidate"
-        wanted = [
-            ProfileColumn(
-                plan.sql_name("production", p.name),
-                plan.sql_name(candidate, p.name if identical else p.candidate_name),
-                "string" if p.as_text else p.production_category,
-            )
-            for p in (*plan.keys, *plan.compared)
-        ]
-        found: dict[str, ColumnShift] = {}
-        sample = Sample(
-            tuple(plan.sql_name("production", k.name) for k in plan.keys),
-            tuple(
-                plan.sql_name(candidate, k.name if identical else k.candidate_name)
-                for k in plan.keys
-            ),
-            rows,
-        )
-
-        def work() -> None:
-            found.update(profile_columns(self._con, "production", candidate, wanted, sample))
-
-        run.call("profiling columns", work)
-        shifts = {
-            p.name: found[plan.sql_name("production", p.name)]
-            for p in (*plan.keys, *plan.compared)
-            if plan.sql_name("production", p.name) in found
-        }
-        with_shift = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
-        return with_shift, tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)
+        return Beside([c for c in (first, second) if c is not None], work)
 
     def close(self) -> None:
         con = getattr(self, "_con", None)
@@ -255,3 +264,41 @@ def _mostly_unequal(k: KeyCounts, unequal: int | None) -> bool:
     Either plan gives the same numbers; the estimate only picks the faster one.
     Measured at 1M rows, every row changed: see docs/benchmarks.md, Round 2, part 3."""
     return bool(unequal and k.matched_rows and unequal >= MOSTLY_UNEQUAL * k.matched_rows)
+
+
+def _shifts(
+    con: duckdb.DuckDBPyConnection, plan: Plan, identical: bool, rows: int,
+    beside: duckdb.DuckDBPyConnection | None = None,
+) -> dict[str, ColumnShift]:  # fmt: skip
+    """Both versions' profiles of every key and compared column, and how far they moved, by
+    column name. Byte-identical versions are profiled once: the candidate's profile is
+    production's. Quantiles beyond ``rows`` > QUANTILE_SAMPLE come from the rows picked by key
+    hash. ``beside``: a twin connection the candidate's passes run on, at the same time."""
+    from .duckdb_profile import ProfileColumn, Sample, profile_columns
+
+    candidate = "production" if identical else "candidate"
+    every = (*plan.keys, *plan.compared)
+    wanted = [
+        ProfileColumn(
+            plan.sql_name("production", p.name),
+            plan.sql_name(candidate, p.name if identical else p.candidate_name),
+            "string" if p.as_text else p.production_category,
+        )
+        for p in every
+    ]
+    keys = (plan.sql_name("production", k.name) for k in plan.keys)
+    own = (plan.sql_name(candidate, k.name if identical else k.candidate_name) for k in plan.keys)
+    sample = Sample(tuple(keys), tuple(own), rows)
+    found = profile_columns(con, "production", candidate, wanted, sample, beside)
+    return {
+        p.name: found[plan.sql_name("production", p.name)]
+        for p in every
+        if plan.sql_name("production", p.name) in found
+    }
+
+
+def _with_shifts(
+    plan: Plan, columns: tuple[ColumnDiff, ...], shifts: dict[str, ColumnShift]
+) -> tuple[tuple[ColumnDiff, ...], tuple[tuple[str, ColumnShift], ...]]:
+    with_shift = tuple(replace(c, shift=shifts.get(c.name)) for c in columns)
+    return with_shift, tuple((k.name, shifts[k.name]) for k in plan.keys if k.name in shifts)

@@ -22,6 +22,7 @@ import duckdb
 from ..errors import EngineError
 from ..model import ColumnShift, Profile, TopValue
 from . import profiles
+from .duckdb_beside import pair
 from .plan import Category
 from .sql import duckdb_profile as sql
 from .sql.duckdb_profile import QUANTILE_SAMPLE, Col
@@ -125,18 +126,21 @@ def profile_columns(
     candidate: str,
     columns: Sequence[ProfileColumn],
     sample: Sample | None = None,
+    beside: duckdb.DuckDBPyConnection | None = None,
 ) -> dict[str, ColumnShift]:
     """Profiles of both versions of ``columns`` and their shift, by production column name.
 
     ``production`` and ``candidate`` name views (or tables) registered on ``con``. A column whose
     versions do not both fit ``category`` (say integer in one, string in the other) is profiled
     as text. ``sample``: quantiles over the rows ``sql.sample_of`` picks by key (without, from
-    a reservoir sample of values beyond QUANTILE_SAMPLE).
+    a reservoir sample of values beyond QUANTILE_SAMPLE). ``beside``: a second connection to
+    the same database with the same views (``duckdb_beside.twin``): the candidate's passes run
+    on it at the same time as production's.
     """
     if not columns:
         return {}
     try:
-        return _profile_columns(con, production, candidate, columns, sample)
+        return _profile_columns(con, production, candidate, columns, sample, beside)
     except (duckdb.OutOfMemoryException, duckdb.IOException):
         raise  # resources, not a bug: the engine maps them to out-of-memory / disk-full errors
     except duckdb.Error as exc:
@@ -154,7 +158,9 @@ def _profile_columns(
     candidate: str,
     columns: Sequence[ProfileColumn],
     sample: Sample | None,
+    beside: duckdb.DuckDBPyConnection | None,
 ) -> dict[str, ColumnShift]:
+    ccon = beside or con
     ptypes, ctypes = _types(con, production), _types(con, candidate)
     pcols, ccols = [], []
     for i, c in enumerate(columns):
@@ -171,13 +177,24 @@ def _profile_columns(
         sql.sample_of(sample.production_keys, sample.rows),
         sql.sample_of(sample.candidate_keys, sample.rows),
     )  # fmt: skip
-    ps = _simple(con, production, pcols, ps_)
-    cs = ps if same else _simple(con, candidate, ccols, cs_)
-    plan = layout(pcols, ccols, ps, cs)
-    prow = _batched(con, pcols, lambda b: sql.histogram_sql(production, b, plan, ps))
-    crow = (
-        prow if same else _batched(con, ccols, lambda b: sql.histogram_sql(candidate, b, plan, cs))
+    on = None if same else beside  # the candidate's passes at the same time, on ``beside``
+    ps, cs = pair(
+        lambda: _simple(con, production, pcols, ps_),
+        lambda: {} if same else _simple(ccon, candidate, ccols, cs_),
+        on,
     )
+    cs = cs or ps
+    plan = layout(pcols, ccols, ps, cs)
+    prow, crow = pair(
+        lambda: _batched(con, pcols, lambda b: sql.histogram_sql(production, b, plan, ps)),
+        lambda: (
+            {}
+            if same
+            else _batched(ccon, ccols, lambda b: sql.histogram_sql(candidate, b, plan, cs))
+        ),
+        on,
+    )
+    crow = crow or prow
     wanted = {
         i: sorted({str(v) for row in (prow, crow) for v in row[f"s{i}"] or ()})
         for i in plan.sketched
