@@ -19,10 +19,10 @@ import pytest
 
 from dataops_diff.datasets import open_dataset
 from dataops_diff.engines import duckdb as duckdb_engine
-from dataops_diff.engines import duckdb_values
+from dataops_diff.engines import duckdb_profile, duckdb_values
 from dataops_diff.engines.base import EngineConfig
 from dataops_diff.engines.duckdb import DuckDBEngine
-from dataops_diff.engines.duckdb_beside import Beside, pair, twin
+from dataops_diff.engines.duckdb_beside import Beside, idle_cores, pair, twin
 from dataops_diff.errors import EngineError
 from dataops_diff.model import DatasetDiff
 from dataops_diff.spec import DatasetSpec
@@ -193,7 +193,7 @@ def test_an_error_beside_is_mapped_as_in_the_diff(
     def no_memory(*_: object, **__: object) -> None:
         raise duckdb.OutOfMemoryException("could not allocate block of size 27.3 MiB")
 
-    monkeypatch.setattr(duckdb_engine, "_shifts", no_memory)
+    monkeypatch.setattr(duckdb_profile, "plan_shifts", no_memory)
     with pytest.raises(EngineError, match="out of memory comparing dataset 'data'"):
         _diff(engine, tmp_path, _tables(8))
     assert not _beside_threads()
@@ -208,3 +208,31 @@ def test_one_query_at_a_time_with_one_thread_or_a_small_pool(config: EngineConfi
         assert made._beside_ok is False
     finally:
         made.close()
+
+
+def test_beside_only_when_row_groups_leave_a_core_idle(
+    engine: DuckDBEngine, tmp_path: Path
+) -> None:
+    table = pa.table({"id": list(range(300))})
+    refs = {}
+    for name, groups in (("few", 300), ("many", 10)):
+        pq.write_table(table, tmp_path / f"{name}.parquet", row_group_size=groups)
+        refs[name] = open_dataset(str(tmp_path / f"{name}.parquet"), "production", name="data")
+    (tmp_path / "data.csv").write_text("id\n1\n")
+    csv = open_dataset(str(tmp_path / "data.csv"), "production", name="data")
+    threads = int(engine._con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+    assert idle_cores(engine._con, {"production": refs["few"]}) is True
+    assert idle_cores(engine._con, {"production": refs["few"], "candidate": csv}) is False
+    many = idle_cores(engine._con, {"production": refs["few"], "candidate": refs["many"]})
+    assert many is (2 * threads > 30)
+
+
+def test_no_twin_for_many_row_groups(
+    engine: DuckDBEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[object] = []
+    monkeypatch.setattr(duckdb_engine, "twin", lambda *a: made.append(a))
+    monkeypatch.setattr(duckdb_engine, "idle_cores", lambda *a: False)
+    diff = _diff(engine, tmp_path, _tables(8))
+    assert made == []
+    assert all(c.shift is not None for c in diff.columns)

@@ -17,6 +17,11 @@ versions are byte-identical, but for the first):
    join of the whole files (those groups left out) aggregated as in 4, and the groups compared
    as multisets. CSV and JSON, which are costly to read again, skip 2-3 too: their whole files
    are joined and aggregated as in 4.
+
+The profiles (``duckdb_profile``) run beside these passes, on a twin connection in a thread
+(``duckdb_beside``): DuckDB reads a Parquet file one row group per thread, so one query at a
+time leaves a core idle on files of few row groups. Text files (rows counted by a scan), Arrow
+files (a dataset of this process), one thread or a small memory pool: after the diff instead.
 """
 
 from __future__ import annotations
@@ -30,11 +35,10 @@ from ..datasets import TEXT_FORMATS, DatasetRef, same_bytes
 from ..errors import MEMORY_LIMIT, EngineError
 from ..model import Column, ColumnDiff, ColumnShift, DatasetDiff, RowSample
 from ..spec import DatasetSpec
-from . import duckdb_read, duckdb_values, explain_run, memory
+from . import duckdb_profile, duckdb_read, duckdb_values, explain_run, memory
 from .base import EngineConfig, ProgressFn, SideSummary
-from .duckdb_beside import Beside, close, twin
+from .duckdb_beside import Beside, close, idle_cores, twin
 from .duckdb_names import exact_names
-from .duckdb_profile import BATCH
 from .duckdb_run import Runner, first_line
 from .groups import compare_groups
 from .plan import Plan, diff_plan
@@ -127,7 +131,8 @@ class DuckDBEngine:
         # Row counts come from the files' metadata unless the format is text: then the keys
         # are grouped instead (one scan, duplicates counted in the same pass).
         counted = not {production.format, candidate.format} & TEXT_FORMATS
-        beside = self._beside(plan, identical, counted) if spec.profiles else None
+        refs = {"production": production, "candidate": candidate}
+        beside = self._beside(plan, refs, identical) if spec.profiles else None
         try:
             diff = self._compare(production, candidate, spec, plan, run, identical, counted, beside)
         except BaseException:
@@ -173,7 +178,11 @@ class DuckDBEngine:
             found: dict[str, ColumnShift] = {}
 
             def profiles() -> None:
-                made = beside.result() if beside else _shifts(self._con, plan, identical, rows)
+                made = (
+                    beside.result()
+                    if beside
+                    else duckdb_profile.plan_shifts(self._con, plan, identical, rows)
+                )
                 found.update(made)
 
             run.call("profiling columns", profiles)
@@ -200,24 +209,26 @@ class DuckDBEngine:
         return SideSummary(rows, columns, side_samples(columns, found))
 
     def _beside(
-        self, plan: Plan, identical: bool, counted: bool
+        self, plan: Plan, refs: dict[str, DatasetRef], identical: bool
     ) -> Beside[dict[str, ColumnShift]] | None:
-        """The profiles, begun on a twin connection beside the diff (``duckdb_beside``); None
-        when they cannot be: then ``_shifts`` after it. Not for text files (their rows are
-        counted by a scan, not from metadata) nor beside ``_beside_ok``'s settings."""
+        """The profiles, begun on a twin connection beside the diff (``duckdb_beside``) when
+        one query at a time would leave a core idle; None when not (then ``plan_shifts`` after
+        it): text files (rows counted by a scan, not from metadata), ``_beside_ok``'s settings,
+        files of many row groups."""
         views = ["production"] if identical else ["production", "candidate"]
-        first = twin(self._con, views) if counted and self._beside_ok else None
+        wanted = self._beside_ok and not {r.format for r in refs.values()} & TEXT_FORMATS
+        first = twin(self._con, views) if wanted and idle_cores(self._con, refs) else None
         if first is None:
             return None
         # a third stream only for many columns, whose profiles outlast the diff (in one stream
         # at a time they leave a core idle); at 20 columns it was slower and held more memory
-        many = len(plan.keys) + len(plan.compared) > BATCH
+        many = len(plan.keys) + len(plan.compared) > duckdb_profile.BATCH
         second = twin(self._con, views) if many and not identical else None
 
         def work() -> dict[str, ColumnShift]:
             try:
                 rows = [first.execute(f"SELECT count(*) FROM {v}").fetchall()[0][0] for v in views]
-                return _shifts(first, plan, identical, int(max(rows)), second)
+                return duckdb_profile.plan_shifts(first, plan, identical, int(max(rows)), second)
             finally:
                 close(first, second)
 
@@ -264,37 +275,6 @@ def _mostly_unequal(k: KeyCounts, unequal: int | None) -> bool:
     Either plan gives the same numbers; the estimate only picks the faster one.
     Measured at 1M rows, every row changed: see docs/benchmarks.md, Round 2, part 3."""
     return bool(unequal and k.matched_rows and unequal >= MOSTLY_UNEQUAL * k.matched_rows)
-
-
-def _shifts(
-    con: duckdb.DuckDBPyConnection, plan: Plan, identical: bool, rows: int,
-    beside: duckdb.DuckDBPyConnection | None = None,
-) -> dict[str, ColumnShift]:  # fmt: skip
-    """Both versions' profiles of every key and compared column, and how far they moved, by
-    column name. Byte-identical versions are profiled once: the candidate's profile is
-    production's. Quantiles beyond ``rows`` > QUANTILE_SAMPLE come from the rows picked by key
-    hash. ``beside``: a twin connection the candidate's passes run on, at the same time."""
-    from .duckdb_profile import ProfileColumn, Sample, profile_columns
-
-    candidate = "production" if identical else "candidate"
-    every = (*plan.keys, *plan.compared)
-    wanted = [
-        ProfileColumn(
-            plan.sql_name("production", p.name),
-            plan.sql_name(candidate, p.name if identical else p.candidate_name),
-            "string" if p.as_text else p.production_category,
-        )
-        for p in every
-    ]
-    keys = (plan.sql_name("production", k.name) for k in plan.keys)
-    own = (plan.sql_name(candidate, k.name if identical else k.candidate_name) for k in plan.keys)
-    sample = Sample(tuple(keys), tuple(own), rows)
-    found = profile_columns(con, "production", candidate, wanted, sample, beside)
-    return {
-        p.name: found[plan.sql_name("production", p.name)]
-        for p in every
-        if plan.sql_name("production", p.name) in found
-    }
 
 
 def _with_shifts(

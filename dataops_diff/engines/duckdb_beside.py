@@ -24,6 +24,10 @@ from typing import Generic, TypeVar
 
 import duckdb
 
+from ..datasets import DatasetRef
+from .duckdb_read import literal
+
+TABLE_ROW_GROUP = 122_880  # rows of a row group of a DuckDB table
 T = TypeVar("T")
 U = TypeVar("U")
 
@@ -65,6 +69,31 @@ def twin(con: duckdb.DuckDBPyConnection, views: Sequence[str]) -> duckdb.DuckDBP
         second.close()
         return None
     return second
+
+
+def idle_cores(con: duckdb.DuckDBPyConnection, views: dict[str, DatasetRef]) -> bool:
+    """Whether one query at a time leaves a core idle: DuckDB scans one row group per thread,
+    and the larger version (``views``: view name -> dataset) has fewer row groups than twice
+    the threads. Beyond, work beside gained nothing: 5M rows in 41 row groups 1.02x the time,
+    in 5 row groups 0.89x run after run but 1.07x, with 15% more CPU, among the benchmark's
+    other tools (docs/benchmarks.md, "Round 2, part 4")."""
+    try:
+        threads = int(con.execute("SELECT current_setting('threads')").fetchall()[0][0])
+        groups = [_row_groups(con, view, ref) for view, ref in views.items()]
+    except duckdb.Error:  # metadata it cannot read (a remote file): one query at a time
+        return False
+    return all(g is not None for g in groups) and max(g or 0 for g in groups) < 2 * threads
+
+
+def _row_groups(con: duckdb.DuckDBPyConnection, view: str, ref: DatasetRef) -> int | None:
+    if ref.table is not None:  # a table of a DuckDB file: TABLE_ROW_GROUP rows a row group
+        rows = int(con.execute(f"SELECT count(*) FROM {view}").fetchall()[0][0])
+        return -(-rows // TABLE_ROW_GROUP)
+    if ref.format != "parquet":
+        return None
+    listed = "[" + ", ".join(literal(f) for f in ref.files) + "]"
+    query = f"SELECT sum(num_row_groups) FROM parquet_file_metadata({listed})"
+    return int(con.execute(query).fetchall()[0][0] or 0)
 
 
 class Beside(Generic[T]):

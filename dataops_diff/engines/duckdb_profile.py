@@ -23,12 +23,12 @@ from ..errors import EngineError
 from ..model import ColumnShift, Profile, TopValue
 from . import profiles
 from .duckdb_beside import pair
-from .plan import Category
+from .plan import Category, Plan
 from .sql import duckdb_profile as sql
 from .sql.duckdb_profile import QUANTILE_SAMPLE, Col
 from .sql.profile import ProfileColumn, fits, hist, keyed, layout, quantiles, std
 
-__all__ = ["QUANTILE_SAMPLE", "ProfileColumn", "Sample", "profile_columns"]
+__all__ = ["QUANTILE_SAMPLE", "ProfileColumn", "Sample", "plan_shifts", "profile_columns"]
 
 BATCH = 40  # columns per profile query
 
@@ -215,3 +215,32 @@ def _profile_columns(
             plan.edges.get(i, ()),
         )
     return out
+
+
+def plan_shifts(
+    con: duckdb.DuckDBPyConnection, plan: Plan, identical: bool, rows: int,
+    beside: duckdb.DuckDBPyConnection | None = None,
+) -> dict[str, ColumnShift]:  # fmt: skip
+    """Both versions' profiles of every key and compared column, and how far they moved, by
+    column name. Byte-identical versions are profiled once: the candidate's profile is
+    production's. Quantiles beyond ``rows`` > QUANTILE_SAMPLE come from the rows picked by key
+    hash. ``beside``: a twin connection the candidate's passes run on, at the same time."""
+    candidate = "production" if identical else "candidate"
+    every = (*plan.keys, *plan.compared)
+    wanted = [
+        ProfileColumn(
+            plan.sql_name("production", p.name),
+            plan.sql_name(candidate, p.name if identical else p.candidate_name),
+            "string" if p.as_text else p.production_category,
+        )
+        for p in every
+    ]
+    keys = (plan.sql_name("production", k.name) for k in plan.keys)
+    own = (plan.sql_name(candidate, k.name if identical else k.candidate_name) for k in plan.keys)
+    sample = Sample(tuple(keys), tuple(own), rows)
+    found = profile_columns(con, "production", candidate, wanted, sample, beside)
+    return {
+        p.name: found[plan.sql_name("production", p.name)]
+        for p in every
+        if plan.sql_name("production", p.name) in found
+    }
