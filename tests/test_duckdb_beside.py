@@ -236,3 +236,21 @@ def test_no_twin_for_many_row_groups(
     diff = _diff(engine, tmp_path, _tables(8))
     assert made == []
     assert all(c.shift is not None for c in diff.columns)
+
+
+def test_twin_for_files_in_folders_named_after_the_other_view(
+    engine: DuckDBEngine, tmp_path: Path
+) -> None:
+    """A shadow run writes <run>/production/output and <run>/candidate/output: a view's file
+    path naming the other view is not a use of it."""
+    refs = {}
+    for side in ("production", "candidate"):
+        folder = tmp_path / f"{'candidate' if side == 'production' else 'production'} [1]"
+        folder.mkdir()
+        pq.write_table(pa.table({"id": [1, 2]}), folder / f"{side}'s.parquet")
+        refs[side] = open_dataset(str(folder / f"{side}'s.parquet"), side, name="data")
+        engine._register(refs[side], side, side)
+    second = twin(engine._con, ["production", "candidate"])
+    assert second is not None
+    assert second.execute("SELECT count(*) FROM candidate").fetchall() == [(2,)]
+    second.close()

@@ -68,22 +68,21 @@ class DuckDBEngine:
         self._spill = memory.SpillFolder(config.temp_dir)
         self._temp_dir = self._spill.path
         try:
-            self._con = self._connect(config, limit)
+            pool = memory.pool_size(limit) if limit else None
+            self._con = self._connect(config, pool)
             # the profiles beside the diff (``_beside``) but with one thread, or a small pool:
             # then one query at a time keeps the peak memory where the limit was measured
-            small = limit is not None and memory.pool_size(limit) < memory.SMALL_POOL
-            self._beside_ok = config.threads != 1 and not small
+            self._beside_ok = config.threads != 1 and not (pool and pool < memory.SMALL_POOL)
         except BaseException:
             self.close()
             raise
         self._schemas: dict[DatasetRef, tuple[Column, ...]] = {}
         self._sql_names: dict[DatasetRef, dict[str, str]] = {}  # see ``duckdb_names``
 
-    def _connect(self, config: EngineConfig, limit: int | None) -> duckdb.DuckDBPyConnection:
+    def _connect(self, config: EngineConfig, pool: int | None) -> duckdb.DuckDBPyConnection:
         settings: dict[str, Any] = {"temp_directory": self._spill.path}
         if config.threads:
             settings["threads"] = config.threads
-        pool = memory.pool_size(limit) if limit else None
         if pool:  # the whole process stays under the limit: DuckDB's pool gets the rest
             settings["memory_limit"] = f"{memory.mib(pool)}MiB"
         try:

@@ -27,6 +27,7 @@ import duckdb
 from ..datasets import DatasetRef
 from .duckdb_read import literal
 
+_LITERAL = re.compile(r"'(?:[^']|'')*'")
 TABLE_ROW_GROUP = 122_880  # rows of a row group of a DuckDB table
 T = TypeVar("T")
 U = TypeVar("U")
@@ -50,7 +51,8 @@ def twin(con: duckdb.DuckDBPyConnection, views: Sequence[str]) -> duckdb.DuckDBP
         sql = found[name]
         if "python_arrow_scan" in sql:  # an object of this process, not SQL
             return False
-        deps = [o for o in found if o != name and re.search(rf"\b{re.escape(o)}\b", sql)]
+        code = _LITERAL.sub("''", sql)  # a file path may name the other view: not a use
+        deps = [o for o in found if o != name and re.search(rf"\b{re.escape(o)}\b", code)]
         if not all(visit(d, seen | {name}) for d in deps):
             return False
         order.append(name)
