@@ -183,7 +183,7 @@ def _profile_columns(
         lambda: {} if same else _simple(ccon, candidate, ccols, cs_),
         on,
     )
-    cs = cs or ps
+    cs = ps if same else cs
     plan = layout(pcols, ccols, ps, cs)
     prow, crow = pair(
         lambda: _batched(con, pcols, lambda b: sql.histogram_sql(production, b, plan, ps)),
@@ -194,7 +194,7 @@ def _profile_columns(
         ),
         on,
     )
-    crow = crow or prow
+    crow = prow if same else crow
     wanted = {
         i: sorted({str(v) for row in (prow, crow) for v in row[f"s{i}"] or ()})
         for i in plan.sketched
