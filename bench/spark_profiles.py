@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from dataops_diff.datasets import open_dataset
     from dataops_diff.engines import get_engine, spark_profile
-    from dataops_diff.engines.plan import category
+    from dataops_diff.engines.arrow_types import category
     from dataops_diff.engines.sql.profile import ProfileColumn
 
     folder = ensure_data(args.data_dir, args.rows, 42, args.case)

@@ -20,8 +20,9 @@ from conformance import mismatches
 
 from dataops_diff import api
 from dataops_diff.cli import main
-from dataops_diff.engines.plan import ColumnPair, category, same_type
-from dataops_diff.engines.sql.duckdb_passes import hashed
+from dataops_diff.engines.arrow_types import category, same_type
+from dataops_diff.engines.plan import ColumnPair
+from dataops_diff.engines.sql.duckdb_residue import hashed
 from dataops_diff.errors import Interrupted
 from dataops_diff.model import DatasetDiff, Report, to_dict
 from dataops_diff.reports import json as json_report

@@ -3,7 +3,7 @@
 - the value pass in batches of columns (``engines.duckdb_values.BATCH``): the whole conformance
   table again with batches of one column, so every case with two or more compared columns runs
   several batches and merges them;
-- columns with a tolerance compared in the hash join (``sql.duckdb_passes.residue_table``), their
+- columns with a tolerance compared in the hash join (``sql.duckdb_residue.residue_table``), their
   maxima taken over every matched row by the key join: rows whose only differences are within
   tolerance are not set aside, yet counts, maxima and samples stay exact;
 - rows joined whole, none set aside, when the key join finds most matched rows unequal beyond
@@ -32,7 +32,7 @@ from dataops_diff.engines.duckdb_profile import (
     Sample,
     profile_columns,
 )
-from dataops_diff.engines.sql import duckdb_passes as passes
+from dataops_diff.engines.sql import duckdb_residue as residue
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -148,7 +148,7 @@ def test_mostly_changed_rows_are_not_set_aside(
     def refused(*_: Any) -> str:
         raise AssertionError("rows were set aside although most of them differ")
 
-    monkeypatch.setattr(passes, "residue_table", refused)
+    monkeypatch.setattr(residue, "residue_table", refused)
     diff = run_case("duckdb", MOSTLY_CHANGED, tmp_path)
     assert mismatches(diff, MOSTLY_CHANGED.expect) == [], MOSTLY_CHANGED.rule
 
@@ -156,13 +156,13 @@ def test_mostly_changed_rows_are_not_set_aside(
 def test_few_changed_rows_are_set_aside(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """1 of 4 matched rows differs beyond tolerance: the equal rows are set aside as before."""
     called: list[bool] = []
-    original = passes.residue_table
+    original = residue.residue_table
 
     def watched(*args: Any) -> str:
         called.append(True)
         return original(*args)
 
-    monkeypatch.setattr(passes, "residue_table", watched)
+    monkeypatch.setattr(residue, "residue_table", watched)
     few = Case(
         "one_row_beyond_tolerance",
         "noise on every row, one of four beyond tolerance",

@@ -17,7 +17,7 @@ import pytest
 from conformance import summary
 
 from dataops_diff import api
-from dataops_diff.engines.plan import NUMERIC, category
+from dataops_diff.engines.arrow_types import NUMERIC, category
 from dataops_diff.errors import SchemaError
 from dataops_diff.model import DatasetDiff
 from dataops_diff.spec import DatasetSpec

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ..datasets import DatasetRef, is_uri
 from ..model import Column
-from .plan import category, normalize_type
+from .arrow_types import category, normalize_type
 
 _COLLAPSED = frozenset({"temporal", "binary", "decimal", "float"})
 

@@ -22,8 +22,9 @@ import duckdb
 from ..errors import EngineError
 from ..model import ColumnShift, Profile, TopValue
 from . import profiles
+from .arrow_types import Category
 from .duckdb_beside import pair
-from .plan import Category, Plan
+from .plan import Plan
 from .sql import duckdb_profile as sql
 from .sql.duckdb_profile import QUANTILE_SAMPLE, Col
 from .sql.profile import ProfileColumn, fits, hist, keyed, layout, quantiles, std

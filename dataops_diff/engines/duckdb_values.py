@@ -27,6 +27,7 @@ from .plan import Plan
 from .results import KeyCounts, read_values, with_samples
 from .sql import compare
 from .sql import duckdb_passes as sql
+from .sql import duckdb_residue as aside
 from .sql.compare import CHANGED_ROWS, COLUMN_NUMBERS, column_number
 from .sql.dialect import DUCKDB as D
 from .sql.duckdb_passes import VIEWS
@@ -80,9 +81,9 @@ def values(
     residue = set_aside and not dups and not one_sided_checked
     relations = ("production", "candidate")
     if residue:
-        run.execute("finding changed rows", sql.residue_table(plan, spec))
-        run.execute("reading changed rows", sql.candidate_residue_table(plan, spec))
-        relations = sql.residue_relations(plan)
+        run.execute("finding changed rows", aside.residue_table(plan, spec))
+        run.execute("reading changed rows", aside.candidate_residue_table(plan, spec))
+        relations = aside.residue_relations(plan)
     parts = batches(plan)
     numbers: dict[str, Any] = {}
     changed: int | None = None
@@ -104,7 +105,7 @@ def values(
         numbers[CHANGED_ROWS] = changed
     explain_run.save_duckdb(run.execute, plan, spec, VIEWS, dups, relations, numbers)
     if residue:
-        run.execute("", sql.drop_residue())
+        run.execute("", aside.drop_residue())
     numbers = {**numbers, **_greatest(numbers, most)}  # ``most``: over every matched row
     columns, changed_rows = read_values(plan, numbers, k.matched_rows)
     if not one_sided_checked and (

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..model import Column, ColumnShift, Profile, TopValue
 from . import profiles
-from .plan import Category, category
+from .arrow_types import Category, category
 from .sql.dialect import SPARK
 from .sql.duckdb_profile import QUANTILE_SAMPLE
 from .sql.profile import (

@@ -17,7 +17,7 @@ import os
 import tempfile
 from typing import Any
 
-from .plan import MAX_DECIMAL_DIGITS
+from .arrow_types import MAX_DECIMAL_DIGITS
 
 ARROW_FILE_MAGIC = b"ARROW1"
 

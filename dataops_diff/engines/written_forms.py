@@ -19,7 +19,7 @@ import duckdb
 
 from ..datasets import DatasetRef
 from ..model import Column
-from . import plan
+from . import arrow_types
 
 RAW = "__written"  # the suffix of the view that reads every value as written
 _FIRST: dict[str, str] = {}  # view -> the first file it reads (whose date format is sniffed)
@@ -100,7 +100,7 @@ def _aggregate(raw: str, kind: str) -> str | None:
 
 
 def _kind(arrow_type: str) -> str:
-    t = plan.normalize_type(arrow_type)
+    t = arrow_types.normalize_type(arrow_type)
     if t.startswith("timestamp"):
         return "timestamp"
     if t.startswith("date"):
@@ -108,7 +108,7 @@ def _kind(arrow_type: str) -> str:
     if t.startswith("time"):
         return "time"
     return {"integer": "number", "float": "number", "decimal": "number"}.get(
-        plan.category(t), plan.category(t)
+        arrow_types.category(t), arrow_types.category(t)
     )
 
 
@@ -157,6 +157,6 @@ def with_forms(
         n: _form(kinds[n], found, date_format) for (n, _), found in zip(wanted, row, strict=True)
     }
     return tuple(
-        Column(c.name, plan.written(c.type, form)) if (form := forms.get(c.name)) else c
+        Column(c.name, arrow_types.written(c.type, form)) if (form := forms.get(c.name)) else c
         for c in columns
     )

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 
 from ...model import Column
 from ...spec import DatasetSpec
-from ..plan import ColumnPair, Plan, category
+from ..arrow_types import category
+from ..plan import ColumnPair, Plan
 from . import exact
 from .dialect import Dialect
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import profiles
-from ..plan import Category
+from ..arrow_types import Category
 from .dialect import DUCKDB
 from .profile import (
     SKETCH_K,

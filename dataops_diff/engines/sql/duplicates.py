@@ -9,7 +9,8 @@ substitute cached data inside CTE definitions.
 from __future__ import annotations
 
 from ...spec import DatasetSpec
-from ..plan import Plan, category
+from ..arrow_types import category
+from ..plan import Plan
 from .compare import SHARED_GROUP, Views, both_keys, key_names, key_select, normalized, on, shown
 from .dialect import Dialect
 

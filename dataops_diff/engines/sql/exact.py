@@ -12,7 +12,8 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from ..plan import MAX_DECIMAL_DIGITS, ColumnPair, decimal_digits, normalize_type
+from ..arrow_types import MAX_DECIMAL_DIGITS, decimal_digits, normalize_type
+from ..plan import ColumnPair
 from .dialect import Dialect
 
 _EXACT = frozenset({"integer", "decimal"})

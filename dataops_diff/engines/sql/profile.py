@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from .. import profiles
-from ..plan import NUMERIC, Category
+from ..arrow_types import NUMERIC, Category
 from .dialect import Dialect
 
 LOW_CARDINALITY = 10_000  # up to this many distinct values, every value is counted exactly
@@ -25,7 +25,7 @@ _CATEGORICAL: frozenset[Category] = frozenset({"string", "bool", "binary"})
 class ProfileColumn:
     production: str  # column name in the production view
     candidate: str  # column name in the candidate view
-    category: Category  # how both versions are profiled (``plan.category``)
+    category: Category  # how both versions are profiled (``arrow_types.category``)
 
 
 @dataclass(frozen=True)

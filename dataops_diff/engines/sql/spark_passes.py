@@ -10,7 +10,8 @@ sources.
 from __future__ import annotations
 
 from ...spec import DatasetSpec
-from ..plan import Plan, category
+from ..arrow_types import category
+from ..plan import Plan
 from .compare import (
     C_MARK,
     MATCHED,
