@@ -17,7 +17,7 @@ from ..errors import SpecError
 from ..model import RunComparison, Side
 from ..pairing import pair_outputs
 from ..spec import DatasetSpec, RunSpec
-from ..spec.run import table_key
+from ..spec.run_datasets import table_key
 from .manifest import Model, models
 from .preset import DATABASE, manifest_path
 

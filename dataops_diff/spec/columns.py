@@ -12,7 +12,8 @@ from collections.abc import Sequence
 
 from ..errors import SpecError
 from .dataset import DatasetSpec
-from .run import RunSpec, table_key
+from .run import RunSpec
+from .run_datasets import table_key
 from .text_columns import closest
 
 Schema = tuple[str, Sequence[str], Sequence[str]]  # dataset, production and candidate columns
